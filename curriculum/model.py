@@ -1,0 +1,273 @@
+"""The curriculum as plain data: modules, slides, activities, manifests and topic packs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+ACTIVITY_KINDS = ("poll", "storyboard", "team-time", "gallery-walk", "break")
+POLL_TYPES = ("choice", "multi", "scale", "wordcloud", "open", "ranking", "assessment-scale")
+WORKSHEETS = ("aim", "measures", "driver-diagram", "pdsa", "action-plan", "commitments")
+AGENDA_KINDS = ("plenary", "break", "meal")
+MEASURE_FAMILIES = ("outcome", "process", "balancing")
+
+WORKSHEET_TITLES = {
+    "aim": "Aim statement",
+    "measures": "Family of measures",
+    "driver-diagram": "Driver diagram",
+    "pdsa": "PDSA worksheet",
+    "action-plan": "Action-period plan",
+    "commitments": "By next Tuesday: commitments",
+}
+
+# IHI Assessment Scale for Collaboratives: (score, short label).
+ASSESSMENT_SCALE: tuple[tuple[float, str], ...] = (
+    (0.5, "Intent to participate"),
+    (1.0, "Team formed"),
+    (1.5, "Planning for the project has begun"),
+    (2.0, "Activity, but no changes"),
+    (2.5, "Changes tested, but no improvement"),
+    (3.0, "Modest improvement"),
+    (3.5, "Improvement"),
+    (4.0, "Significant improvement"),
+    (4.5, "Sustainable improvement"),
+    (5.0, "Outstanding sustainable results"),
+)
+
+
+@dataclass(frozen=True)
+class Run:
+    """A stretch of text with one style."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    code: bool = False
+
+
+Inline = tuple[Run, ...]
+
+
+def plain(runs: Inline) -> str:
+    """The text of some runs without their styles."""
+    return "".join(r.text for r in runs)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    runs: Inline
+
+
+@dataclass(frozen=True)
+class ListItem:
+    runs: Inline
+    level: int  # 0 or 1
+    ordered: bool = False
+
+
+@dataclass(frozen=True)
+class BulletList:
+    items: tuple[ListItem, ...]
+
+
+@dataclass(frozen=True)
+class Image:
+    path: Path
+    alt: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[Inline, ...]
+    rows: tuple[tuple[Inline, ...], ...]
+
+
+Block = Paragraph | BulletList | Image | Table
+ActivityKind = Literal["poll", "storyboard", "team-time", "gallery-walk", "break"]
+
+
+@dataclass(frozen=True)
+class Activity:
+    """Something the room does: a poll, team time on a worksheet, a gallery walk, a break."""
+
+    kind: str
+    id: str
+    title: str
+    prompt: str
+    minutes: int
+    line: int = 0
+    poll_type: str | None = None
+    options: tuple[str, ...] = ()
+    scale_min: int | None = None
+    scale_max: int | None = None
+    min_label: str = ""
+    max_label: str = ""
+    anonymous: bool = True
+    max_words: int = 3
+    max_chars: int = 280
+    worksheet: str | None = None
+    dots: int = 3
+
+    @property
+    def live(self) -> bool:
+        """Whether phones take part (everything but a break)."""
+        return self.kind != "break"
+
+
+@dataclass(frozen=True)
+class Slide:
+    title: str
+    blocks: tuple[Block, ...]
+    notes: str
+    line: int
+    activity: Activity | None = None
+
+
+@dataclass(frozen=True)
+class Module:
+    id: str
+    title: str
+    session: str  # "prework", "1".."3", "ap1".."ap9"
+    duration: int
+    objectives: tuple[str, ...]
+    slides: tuple[Slide, ...]
+    path: Path
+    presenter: str = ""
+    audience: str = ""
+
+    @property
+    def activities(self) -> tuple[Activity, ...]:
+        return tuple(s.activity for s in self.slides if s.activity is not None)
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    """One line of a session's agenda: a module, or a plain item such as lunch."""
+
+    start: int  # minutes after midnight
+    minutes: int
+    title: str
+    module: Module | None = None
+    kind: str = "plenary"
+    line: int = 0
+
+    @property
+    def end(self) -> int:
+        return self.start + self.minutes
+
+
+@dataclass(frozen=True)
+class LearningSession:
+    session: str
+    title: str
+    start: int
+    end: int
+    agenda: tuple[AgendaItem, ...]
+    date: str = ""
+    venue: str = ""
+
+    @property
+    def slug(self) -> str:
+        """File-name-safe name: prework, ls1, ap2."""
+        return f"ls{self.session}" if self.session.isdigit() else self.session
+
+    @property
+    def modules(self) -> tuple[Module, ...]:
+        return tuple(i.module for i in self.agenda if i.module is not None)
+
+    @property
+    def activities(self) -> tuple[Activity, ...]:
+        return tuple(a for m in self.modules for a in m.activities)
+
+    @property
+    def worksheets(self) -> tuple[str, ...]:
+        """The worksheets this session's team time uses, in order of first use."""
+        seen: dict[str, None] = {}
+        for a in self.activities:
+            if a.worksheet:
+                seen.setdefault(a.worksheet, None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class Phase:
+    name: str
+    length: str
+
+
+@dataclass(frozen=True)
+class SecondaryDriver:
+    id: str
+    text: str
+    changes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PrimaryDriver:
+    id: str
+    text: str
+    secondary: tuple[SecondaryDriver, ...]
+
+
+@dataclass(frozen=True)
+class DriverDiagram:
+    aim: str
+    primary: tuple[PrimaryDriver, ...]
+
+
+@dataclass(frozen=True)
+class Measure:
+    family: str  # outcome, process, balancing
+    name: str
+    definition: str
+    numerator: str = ""
+    denominator: str = ""
+    direction: str = "up"
+    target: str = ""
+
+
+@dataclass(frozen=True)
+class TopicPack:
+    name: str
+    aim: str
+    driver_diagram: DriverDiagram
+    measures: tuple[Measure, ...]
+
+
+@dataclass(frozen=True)
+class Curriculum:
+    id: str
+    title: str
+    topic: str
+    aim: str
+    phases: tuple[Phase, ...]
+    sessions: tuple[LearningSession, ...]
+    modules: dict[str, Module] = field(default_factory=dict)
+    topic_pack: TopicPack | None = None
+    path: Path | None = None
+    duration_months: int | None = None
+
+    def session(self, key: str) -> LearningSession:
+        """The learning session named `key` (its session value or its slug)."""
+        for s in self.sessions:
+            if key in (s.session, s.slug):
+                return s
+        raise KeyError(key)
+
+
+def session_label(session: str) -> str:
+    """How a session value reads to people: 'Learning Session 2', 'Prework', 'Action-period call 1'."""
+    if session == "prework":
+        return "Prework"
+    if session.isdigit():
+        return f"Learning Session {session}"
+    if session.startswith("ap"):
+        return f"Action-period call {session[2:]}"
+    return session
+
+
+def clock(minutes: int) -> str:
+    """Minutes after midnight as HH:MM."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"

@@ -1,0 +1,448 @@
+"""Slide decks: one .pptx per learning session, filled into a template's named layouts."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.oxml.ns import qn
+from pptx.slide import Slide as PptxSlide
+from pptx.util import Emu, Pt
+
+from curriculum.model import (
+    ASSESSMENT_SCALE,
+    WORKSHEET_TITLES,
+    Activity,
+    AgendaItem,
+    Block,
+    BulletList,
+    Curriculum,
+    Image,
+    LearningSession,
+    ListItem,
+    Module,
+    Paragraph,
+    Run,
+    Slide,
+    Table,
+    clock,
+    plain,
+    session_label,
+)
+from exports.qr import qr_png
+
+DEFAULT_TEMPLATE = Path(__file__).resolve().parent / "templates" / "deck.pptx"
+LAYOUTS = ("Title", "Section", "Title and Content", "Two Content", "Activity", "Join")
+AGENDA_ROWS_PER_SLIDE = 9
+# Placeholder idx of each role in the Activity and Join layouts (docs/decks.md).
+KIND, PROMPT, QR, JOIN_TEXT = 15, 1, 13, 14
+POLL_WORDS = {
+    "choice": "Choose one",
+    "multi": "Choose all that apply",
+    "scale": "Rate it",
+    "wordcloud": "A few words",
+    "open": "Your answer",
+    "ranking": "Put these in order",
+    "assessment-scale": "Your team's self-rating",
+}
+
+
+@dataclass(frozen=True)
+class _Numbered:
+    """A list shown with letters or numbers (poll options)."""
+
+    items: tuple[ListItem, ...]
+    style: str
+
+
+class TemplateError(ValueError):
+    """The deck template cannot be used (not a .pptx, or missing named layouts)."""
+
+
+@dataclass(frozen=True)
+class DeckOptions:
+    """How to build a deck: the template file and the room's join link, if any."""
+
+    template: Path = DEFAULT_TEMPLATE
+    join_url: str | None = None
+
+
+def load_template(template: Path) -> Any:
+    """Open a template deck and check it has every named layout."""
+    try:
+        prs = Presentation(str(template))
+    except Exception as error:  # python-pptx raises several kinds for a bad package
+        raise TemplateError(f"{template} is not a PowerPoint .pptx file ({error})") from error
+    names = {layout.name for layout in prs.slide_layouts}
+    missing = [name for name in LAYOUTS if name not in names]
+    if missing:
+        raise TemplateError(
+            f"{template} lacks the slide layout{'s' if len(missing) > 1 else ''} "
+            + ", ".join(f"'{m}'" for m in missing)
+            + " (add layouts with these names to its slide master; see docs/decks.md)"
+        )
+    for slide_id in list(prs.slides._sldIdLst):  # a template may carry sample slides
+        prs.part.drop_rel(slide_id.rId)
+        prs.slides._sldIdLst.remove(slide_id)
+    return prs
+
+
+def short_url(url: str) -> str:
+    """A join URL as people type it: without the scheme or a trailing slash."""
+    return url.split("://", 1)[-1].rstrip("/")
+
+
+def build_deck(curriculum: Curriculum, session: LearningSession, options: DeckOptions) -> bytes:
+    """The deck of one learning session as .pptx bytes."""
+    prs = load_template(options.template)
+    deck = _Deck(prs, options.join_url)
+    deck.title_slide(curriculum, session)
+    if options.join_url:
+        deck.join_slide(options.join_url)
+    deck.agenda_slides(session)
+    for item in session.agenda:
+        if item.module is None:
+            deck.plain_item(item)
+            continue
+        deck.section_slide(item, item.module)
+        for slide in item.module.slides:
+            if slide.activity is not None:
+                deck.activity_slide(slide, slide.activity)
+            else:
+                deck.content_slide(slide)
+    out = io.BytesIO()
+    prs.save(out)
+    return out.getvalue()
+
+
+class _Deck:
+    def __init__(self, prs: Any, join_url: str | None) -> None:
+        self.prs = prs
+        self.join_url = join_url
+        self.layouts = {layout.name: layout for layout in prs.slide_layouts}
+        self._qr: bytes | None = None
+
+    def qr(self) -> bytes:
+        if self._qr is None and self.join_url:
+            self._qr = qr_png(self.join_url)
+        return self._qr or b""
+
+    def new(self, layout: str, title: str, notes: str) -> PptxSlide:
+        slide = self.prs.slides.add_slide(self.layouts[layout])
+        if slide.shapes.title is not None:
+            slide.shapes.title.text = title
+        slide.notes_slide.notes_text_frame.text = notes
+        return slide
+
+    # -- generated slides -------------------------------------------------------------------
+    def title_slide(self, curriculum: Curriculum, session: LearningSession) -> None:
+        when = " · ".join(x for x in (session.date, session.venue) if x)
+        notes = (f"{session_label(session.session)}: {session.title}. The day runs "
+                 f"{clock(session.start)} to {clock(session.end)}. Welcome the teams, name the "
+                 f"collaborative's aim: {curriculum.aim}")
+        slide = self.new("Title", curriculum.title, notes)
+        lines = [f"{session_label(session.session)}: {session.title}"]
+        if when:
+            lines.append(when)
+        _fill(_placeholder(slide, 1), [Paragraph((Run(x),)) for x in lines])
+
+    def join_slide(self, url: str) -> None:
+        notes = ("Leave this up while people arrive. Each team member scans the code with the "
+                 "phone's camera (or types the address), picks their team and enters a name. "
+                 "No account or app is needed.")
+        slide = self.new("Join", "Join the room", notes)
+        self.put_qr(slide, QR)
+        _fill(_placeholder(slide, JOIN_TEXT), [
+            Paragraph((Run(short_url(url), bold=True),)),
+            BulletList((
+                _item("Scan the code with your phone's camera"),
+                _item("Pick your team and type your name"),
+                _item("Keep the page open all day"),
+            )),
+        ])
+
+    def agenda_slides(self, session: LearningSession) -> None:
+        rows = session.agenda
+        pages = [rows[i:i + AGENDA_ROWS_PER_SLIDE] for i in range(0, len(rows), AGENDA_ROWS_PER_SLIDE)]
+        for number, page in enumerate(pages, 1):
+            title = "Agenda" if len(pages) == 1 else f"Agenda ({number} of {len(pages)})"
+            notes = "Walk the room through the day. " + " ".join(
+                f"{clock(i.start)} {i.title}." for i in page)
+            slide = self.new("Title and Content", title, notes)
+            table = Table(
+                header=((Run("Time"),), (Run("Item"),), (Run("Presenter"),)),
+                rows=tuple(
+                    ((Run(f"{clock(i.start)}–{clock(i.end)}"),), (Run(i.title),),
+                     (Run(i.module.presenter if i.module else ""),))
+                    for i in page
+                ),
+            )
+            _table(slide, _placeholder(slide, 1), table, widths=(0.2, 0.55, 0.25))
+
+    def section_slide(self, item: AgendaItem, module: Module) -> None:
+        notes = (f"{clock(item.start)}–{clock(item.end)} ({module.duration} min). By the end, "
+                 "participants can: " + "; ".join(module.objectives) + ".")
+        slide = self.new("Section", module.title, notes)
+        meta = " · ".join(x for x in (module.presenter, f"{clock(item.start)}–{clock(item.end)}") if x)
+        _fill(_placeholder(slide, 1), [
+            Paragraph((Run(meta),)),
+            BulletList(tuple(_item(o, level=1) for o in module.objectives)),
+        ])
+
+    def plain_item(self, item: AgendaItem) -> None:
+        notes = f"{item.title}: {clock(item.start)} to {clock(item.end)}."
+        if item.kind in ("break", "meal"):
+            notes += f" Tell the room when to be back: {clock(item.end)}."
+        slide = self.new("Section", item.title, notes)
+        _fill(_placeholder(slide, 1), [
+            Paragraph((Run(f"{clock(item.start)}–{clock(item.end)} · {item.minutes} min"),)),
+        ])
+
+    # -- module slides ----------------------------------------------------------------------
+    def content_slide(self, source: Slide) -> None:
+        text = [b for b in source.blocks if isinstance(b, (Paragraph, BulletList))]
+        visual = next((b for b in source.blocks if isinstance(b, (Image, Table))), None)
+        if visual is not None and text:
+            slide = self.new("Two Content", source.title, source.notes)
+            _fill(_placeholder(slide, 1), text)
+            _visual(slide, _placeholder(slide, 2), visual)
+        else:
+            slide = self.new("Title and Content", source.title, source.notes)
+            body = _placeholder(slide, 1)
+            if visual is not None:
+                _visual(slide, body, visual)
+            else:
+                _fill(body, text)
+
+    def activity_slide(self, source: Slide, activity: Activity) -> None:
+        notes = "\n\n".join(x for x in (source.notes, _run_of_show(activity)) if x)
+        slide = self.new("Activity", source.title, notes)
+        label = activity.kind.replace("-", " ").upper()
+        if activity.poll_type:
+            label = f"POLL · {activity.poll_type.replace('-', ' ').upper()}"
+        _fill(_placeholder(slide, KIND), [Paragraph((Run(f"{label} · {activity.minutes} MIN"),))])
+        extra = [b for b in source.blocks if isinstance(b, (Paragraph, BulletList))]
+        _fill(_placeholder(slide, PROMPT), _activity_blocks(activity) + extra)
+        if self.join_url and activity.live:
+            self.put_qr(slide, QR)
+            _fill(_placeholder(slide, JOIN_TEXT), [Paragraph((Run(short_url(self.join_url)),))])
+        else:
+            _remove(_placeholder(slide, QR))
+            _remove(_placeholder(slide, JOIN_TEXT))
+
+    def put_qr(self, slide: PptxSlide, idx: int) -> None:
+        holder = _placeholder(slide, idx)
+        if holder is not None and hasattr(holder, "insert_picture"):
+            holder.insert_picture(io.BytesIO(self.qr()))
+            return
+        # A faculty template without a picture placeholder: put the code top right.
+        size = Emu(int(self.prs.slide_height * 0.42))
+        left = Emu(self.prs.slide_width - size - Emu(457200))
+        slide.shapes.add_picture(io.BytesIO(self.qr()), left, Emu(914400), size, size)
+
+
+def _activity_blocks(activity: Activity) -> list[Block | _Numbered]:
+    blocks: list[Block | _Numbered] = [Paragraph((Run(activity.prompt, bold=True),))] if activity.prompt else []
+    if activity.kind == "poll":
+        if activity.options:
+            # Lettered, so the room can say "B" out loud; a ranking's starting order is numbered.
+            numbering = "arabicPeriod" if activity.poll_type == "ranking" else "alphaUcPeriod"
+            blocks.append(_Numbered(tuple(_item(o) for o in activity.options), numbering))
+        elif activity.poll_type == "scale" and activity.scale_min is not None:
+            low = f"{activity.scale_min} {activity.min_label}".strip()
+            high = f"{activity.scale_max} {activity.max_label}".strip()
+            blocks.append(Paragraph((Run(f"From {low} to {high}"),)))
+        elif activity.poll_type == "assessment-scale":
+            blocks.append(Paragraph((Run("IHI Assessment Scale: 0.5 (intent to participate) to "
+                                         "5.0 (outstanding sustainable results), one rating per team"),)))
+        if activity.poll_type:
+            blocks.append(Paragraph((Run(POLL_WORDS[activity.poll_type], italic=True),)))
+    elif activity.kind == "team-time" and activity.worksheet:
+        blocks.append(Paragraph((Run(f"Worksheet: {WORKSHEET_TITLES[activity.worksheet]} "
+                                     "(in your handout and on your phones)", italic=True),)))
+    elif activity.kind == "gallery-walk" and activity.dots:
+        blocks.append(Paragraph((Run(f"Each of you has {activity.dots} dots to place on other "
+                                     "teams' storyboards", italic=True),)))
+    return blocks
+
+
+def _run_of_show(activity: Activity) -> str:
+    """What the facilitator does with this activity, appended to the slide's notes."""
+    if activity.kind == "break":
+        return f"Run of show: break for {activity.minutes} minutes; start the timer from the console."
+    steps = {
+        "poll": "open the poll from the console, give the room time, close it, then reveal results",
+        "team-time": "open team time from the console; teams work on their phones and handouts",
+        "storyboard": "open storyboards from the console; teams fill theirs on their phones",
+        "gallery-walk": "reveal the storyboards from the console; the projector shows the dots live",
+    }[activity.kind]
+    text = f"Run of show ({activity.minutes} min): {steps}."
+    if activity.poll_type == "assessment-scale":
+        text += " Scale: " + "; ".join(f"{score} {label}" for score, label in ASSESSMENT_SCALE) + "."
+    return text
+
+
+def _item(text: str, level: int = 0, ordered: bool = False) -> ListItem:
+    return ListItem((Run(text),), level, ordered)
+
+
+def _placeholder(slide: PptxSlide, idx: int) -> Any:
+    for shape in slide.placeholders:
+        if shape.placeholder_format.idx == idx:
+            return shape
+    return None
+
+
+def _remove(shape: Any) -> None:
+    if shape is not None:
+        element = shape._element
+        element.getparent().remove(element)
+
+
+def _fit_size(blocks: Iterable[Block | _Numbered], width_emu: int, height_emu: int, base: int) -> int:
+    """The largest font size (pt, at most `base`) at which the text should fit the box."""
+    lines_text: list[tuple[str, int]] = []
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            lines_text.append((plain(block.runs), 0))
+        elif isinstance(block, (BulletList, _Numbered)):
+            lines_text.extend((plain(i.runs), i.level) for i in block.items)
+    width_pt = width_emu / 12700
+    height_pt = height_emu / 12700
+    size = base
+    while size > 12:
+        chars_per_line = max(8, int((width_pt - 30) / (size * 0.5)))
+        lines = sum(max(1, -(-len(text) // (chars_per_line - level * 3))) for text, level in lines_text)
+        needed = lines * size * 1.2 + len(lines_text) * size * 0.35
+        if needed <= height_pt:
+            return size
+        size -= 2
+    return size
+
+
+def _fill(holder: Any, blocks: list[Block | _Numbered]) -> None:
+    """Write blocks into a text placeholder, shrinking the type if they would overflow."""
+    if holder is None:
+        return
+    if not blocks:
+        _remove(holder)
+        return
+    frame = holder.text_frame
+    frame.clear()
+    frame.word_wrap = True
+    first = True
+    size = _fit_size(blocks, int(holder.width), int(holder.height), _base_size(holder))
+
+    def paragraph() -> Any:
+        nonlocal first
+        para = frame.paragraphs[0] if first else frame.add_paragraph()
+        first = False
+        return para
+
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            para = paragraph()
+            _no_bullet(para)
+            _runs(para, block.runs, size)
+        elif isinstance(block, (BulletList, _Numbered)):
+            style = block.style if isinstance(block, _Numbered) else "arabicPeriod"
+            for item in block.items:
+                para = paragraph()
+                para.level = item.level
+                if item.ordered or isinstance(block, _Numbered):
+                    _numbered(para, style)
+                _runs(para, item.runs, size - 4 * item.level)
+
+
+def _base_size(holder: Any) -> int:
+    """The placeholder's own first-level size from its layout, or 24 pt."""
+    try:
+        layout_ph = holder._base_placeholder
+        size = layout_ph._element.find(".//" + qn("a:lvl1pPr") + "/" + qn("a:defRPr")).get("sz")
+        return int(size) // 100
+    except (AttributeError, TypeError, ValueError):
+        return 24
+
+
+def _runs(para: Any, runs: tuple[Run, ...], size: int) -> None:
+    for source in runs:
+        run = para.add_run()
+        run.text = source.text
+        run.font.size = Pt(size)
+        if source.bold:
+            run.font.bold = True
+        if source.italic:
+            run.font.italic = True
+        if source.code:
+            run.font.name = "DejaVu Sans Mono"
+
+
+def _no_bullet(para: Any) -> None:
+    pPr = para._p.get_or_add_pPr()
+    pPr.set("marL", "0")
+    pPr.set("indent", "0")
+    for old in pPr.findall(qn("a:buNone")):
+        pPr.remove(old)
+    pPr.insert(0, pPr.makeelement(qn("a:buNone"), {}))
+
+
+def _numbered(para: Any, style: str) -> None:
+    pPr = para._p.get_or_add_pPr()
+    pPr.set("marL", str(Emu(457200)))
+    pPr.set("indent", str(-Emu(457200)))
+    pPr.insert(0, pPr.makeelement(qn("a:buAutoNum"), {"type": style}))
+
+
+def _visual(slide: PptxSlide, holder: Any, block: Image | Table) -> None:
+    if isinstance(block, Image):
+        _picture(slide, holder, block)
+    else:
+        _table(slide, holder, block)
+
+
+def _picture(slide: PptxSlide, holder: Any, image: Image) -> None:
+    left, top, width, height = holder.left, holder.top, holder.width, holder.height
+    _remove(holder)
+    picture = slide.shapes.add_picture(str(image.path), left, top)
+    scale = min(width / picture.width, height / picture.height)
+    picture.width = Emu(int(picture.width * scale))
+    picture.height = Emu(int(picture.height * scale))
+    picture.left = Emu(int(left + (width - picture.width) / 2))
+    picture.top = Emu(int(top + (height - picture.height) / 2))
+    if image.alt:
+        picture._element.nvPicPr.cNvPr.set("descr", image.alt)
+
+
+def _table(slide: PptxSlide, holder: Any, table: Table, widths: tuple[float, ...] | None = None) -> None:
+    left, top, width, height = holder.left, holder.top, holder.width, holder.height
+    _remove(holder)
+    columns = max(len(table.header), *(len(r) for r in table.rows)) if table.rows else len(table.header)
+    rows = [table.header, *table.rows] if table.header else list(table.rows)
+    size = 24 if len(rows) <= 6 else 20 if len(rows) <= 10 else 16
+    if columns >= 4:
+        size = min(size, 18)
+    row_height = Emu(int(Pt(size) * 2.1))
+    shape = slide.shapes.add_table(len(rows), columns, left, top, width,
+                                   Emu(min(int(height), int(row_height) * len(rows))))
+    grid = shape.table
+    if widths:
+        for index, share in enumerate(widths):
+            grid.columns[index].width = Emu(int(width * share))
+    for r, row in enumerate(rows):
+        grid.rows[r].height = row_height
+        for c in range(columns):
+            cell = grid.cell(r, c)
+            cell.text_frame.clear()
+            cell.text_frame.word_wrap = True
+            runs = row[c] if c < len(row) else ()
+            para = cell.text_frame.paragraphs[0]
+            _runs(para, runs, size)
+            if r == 0 and table.header:
+                for run in para.runs:
+                    run.font.bold = True
+                    run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)

@@ -1,0 +1,1 @@
+"""The application: the `bsc` command line and, later, the facilitator console."""

@@ -1,0 +1,1 @@
+"""The room: models, services, Socket.IO events, participant and projector pages."""
