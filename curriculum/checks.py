@@ -33,7 +33,7 @@ class Checker:
                 self.problems.add(self.file, data.line, f"missing '{key}'", f"add '{key}: ...'")
             return None
         value = data[key]
-        if isinstance(value, bool) or isinstance(value, (dict, list)):
+        if isinstance(value, (bool, dict, list)):
             self.problems.add(self.file, data.line_of(key), f"'{key}' must be text",
                               "write it on one line after the colon, in quotes if it holds ': '")
             return None

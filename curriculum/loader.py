@@ -55,7 +55,8 @@ def load(path: Path | None = None) -> Loaded:
     problems = loaded.problem_list
     read = _ModuleCache()
     if not path.exists():
-        problems.add(path, 1, "no such file or folder", "give the path of a module, a curriculum or a library")
+        problems.add(path, 1, "no such file or folder",
+                     "give the path of a module, a curriculum or a library")
         return loaded
     if path.is_file():
         if path.name == MANIFEST:

@@ -65,7 +65,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineMap:
     return mapping
 
 
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)  # type: ignore[arg-type]
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 
 
 def load_yaml(text: str, file: Path, line_offset: int, problems: Problems) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from exports.qr import qr_png
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent / "templates" / "deck.pptx"
 LAYOUTS = ("Title", "Section", "Title and Content", "Two Content", "Activity", "Join")
 AGENDA_ROWS_PER_SLIDE = 9
+WHITE = RGBColor(0xFF, 0xFF, 0xFF)  # type: ignore[no-untyped-call]
 # Placeholder idx of each role in the Activity and Join layouts (docs/decks.md).
 KIND, PROMPT, QR, JOIN_TEXT = 15, 1, 13, 14
 POLL_WORDS = {
@@ -133,10 +134,12 @@ class _Deck:
         return self._qr or b""
 
     def new(self, layout: str, title: str, notes: str) -> PptxSlide:
-        slide = self.prs.slides.add_slide(self.layouts[layout])
+        slide: PptxSlide = self.prs.slides.add_slide(self.layouts[layout])
         if slide.shapes.title is not None:
             slide.shapes.title.text = title
-        slide.notes_slide.notes_text_frame.text = notes
+        frame = slide.notes_slide.notes_text_frame
+        if frame is not None:
+            frame.text = notes
         return slide
 
     # -- generated slides -------------------------------------------------------------------
@@ -227,7 +230,7 @@ class _Deck:
             label = f"POLL · {activity.poll_type.replace('-', ' ').upper()}"
         _fill(_placeholder(slide, KIND), [Paragraph((Run(f"{label} · {activity.minutes} MIN"),))])
         extra = [b for b in source.blocks if isinstance(b, (Paragraph, BulletList))]
-        _fill(_placeholder(slide, PROMPT), _activity_blocks(activity) + extra)
+        _fill(_placeholder(slide, PROMPT), [*_activity_blocks(activity), *extra])
         if self.join_url and activity.live:
             self.put_qr(slide, QR)
             _fill(_placeholder(slide, JOIN_TEXT), [Paragraph((Run(short_url(self.join_url)),))])
@@ -247,7 +250,9 @@ class _Deck:
 
 
 def _activity_blocks(activity: Activity) -> list[Block | _Numbered]:
-    blocks: list[Block | _Numbered] = [Paragraph((Run(activity.prompt, bold=True),))] if activity.prompt else []
+    blocks: list[Block | _Numbered] = []
+    if activity.prompt:
+        blocks.append(Paragraph((Run(activity.prompt, bold=True),)))
     if activity.kind == "poll":
         if activity.options:
             # Lettered, so the room can say "B" out loud; a ranking's starting order is numbered.
@@ -325,7 +330,7 @@ def _fit_size(blocks: Iterable[Block | _Numbered], width_emu: int, height_emu: i
     return size
 
 
-def _fill(holder: Any, blocks: list[Block | _Numbered]) -> None:
+def _fill(holder: Any, blocks: Sequence[Block | _Numbered]) -> None:
     """Write blocks into a text placeholder, shrinking the type if they would overflow."""
     if holder is None:
         return
@@ -415,7 +420,7 @@ def _picture(slide: PptxSlide, holder: Any, image: Image) -> None:
     picture.left = Emu(int(left + (width - picture.width) / 2))
     picture.top = Emu(int(top + (height - picture.height) / 2))
     if image.alt:
-        picture._element.nvPicPr.cNvPr.set("descr", image.alt)
+        picture._element.xpath("./p:nvPicPr/p:cNvPr")[0].set("descr", image.alt)
 
 
 def _table(slide: PptxSlide, holder: Any, table: Table, widths: tuple[float, ...] | None = None) -> None:
@@ -437,7 +442,7 @@ def _table(slide: PptxSlide, holder: Any, table: Table, widths: tuple[float, ...
         grid.rows[r].height = row_height
         for c in range(columns):
             cell = grid.cell(r, c)
-            cell.text_frame.clear()
+            cell.text_frame.clear()  # type: ignore[no-untyped-call]
             cell.text_frame.word_wrap = True
             runs = row[c] if c < len(row) else ()
             para = cell.text_frame.paragraphs[0]
@@ -445,4 +450,4 @@ def _table(slide: PptxSlide, holder: Any, table: Table, widths: tuple[float, ...
             if r == 0 and table.header:
                 for run in para.runs:
                     run.font.bold = True
-                    run.font.color.rgb = RGBColor(0xFF, 0xFF, 0xFF)
+                    run.font.color.rgb = WHITE

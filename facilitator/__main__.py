@@ -1,5 +1,5 @@
 """`python -m facilitator` is the `bsc` command."""
 
-from facilitator.cli import main
+from facilitator.entry import main
 
 main()

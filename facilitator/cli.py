@@ -1,4 +1,4 @@
-"""The `bsc` command line: validate and build curricula (and, later, run the room)."""
+"""The `bsc` command line: validate and build curricula, run the room, manage faculty."""
 
 from __future__ import annotations
 
@@ -93,6 +93,159 @@ def build(path: Path | None, outdir: Path, join_url: str | None, template: Path 
     for file in written:
         click.echo(str(file))
     click.echo(f"Built {len(written)} files in {outdir}.", err=True)
+
+
+def _lan_address() -> str | None:
+    """This machine's address on the local network (what phones in the room can reach)."""
+    import socket
+
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("10.255.255.255", 1))  # no packet is sent: this only picks a route
+        address = str(probe.getsockname()[0])
+    except OSError:
+        return None
+    finally:
+        probe.close()
+    return None if address.startswith("127.") else address
+
+
+def _terminal_qr(data: str) -> str:
+    """A QR code drawn with block characters, readable from a phone held to the screen."""
+    import io
+
+    import qrcode
+
+    code = qrcode.QRCode(border=2)
+    code.add_data(data)
+    out = io.StringIO()
+    code.print_ascii(out=out, invert=True)
+    return out.getvalue()
+
+
+@cli.command()
+# Phones reach the laptop over the venue network, so listening on every interface is the point.
+@click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")  # noqa: S104
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--public-url", metavar="URL",
+              help="The address phones use (default: this machine's LAN address and the port).")
+@click.option("--curriculum", type=click.Path(exists=True, path_type=Path),
+              help="A curriculum or library (default: the bundled library).")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="BSC_DATA_DIR",
+              help="Where the database and secret key live (default: ./instance).")
+@click.option("--session", "session_key", metavar="CURRICULUM:SESSION",
+              help="Open this learning session if none is open yet, such as safe-starts:ls1.")
+def serve(host: str, port: int, public_url: str | None, curriculum: Path | None,
+          data_dir: Path | None, session_key: str | None) -> None:
+    """Run the room: the facilitator console, the projector and the phones' pages."""
+    from facilitator.app import create_app
+    from facilitator.auth import create_login_link, ensure_facilitator
+    from live.events import socketio
+    from live.protocol import Refused
+    from live.serving import current_or_new_session
+
+    if public_url is None:
+        address = _lan_address()
+        if address is None:
+            click.echo("No network found: phones cannot reach this machine. Use --public-url "
+                       "once it is on the venue network.", err=True)
+            address = "127.0.0.1"
+        public_url = f"http://{address}:{port}"
+    if not public_url.startswith(("http://", "https://")):
+        raise click.BadParameter("give the full address, such as http://192.168.1.20:5000",
+                                 param_hint="--public-url")
+    settings: dict[str, object] = {"PUBLIC_URL": public_url.rstrip("/")}
+    if curriculum is not None:
+        settings["CURRICULUM"] = str(curriculum)
+    if data_dir is not None:
+        settings["DATA_DIR"] = str(data_dir)
+    try:
+        app = create_app(settings)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    with app.app_context():
+        from live.context import database, join_url
+
+        try:
+            with database().transaction() as db:
+                token = create_login_link(db, ensure_facilitator(db))
+                room = current_or_new_session(db, session_key)
+                code, title = room.join_code, room.title
+        except Refused as refused:
+            raise click.ClickException(refused.message) from refused
+        link = join_url(code)
+    base = public_url.rstrip("/")
+    click.echo(f"Facilitator console (one-time sign-in link): {base}/login/{token}")
+    click.echo(f"Session: {title}")
+    click.echo(f"Join URL for phones: {link}   (code {code})")
+    click.echo(_terminal_qr(link))
+    click.echo(f"Listening on {host}:{port}. Stop with Ctrl+C.", err=True)
+    socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=False)
+
+
+@cli.group()
+def faculty() -> None:
+    """Faculty accounts: set a password, or print a one-time sign-in link."""
+
+
+def _with_database(data_dir: Path | None):  # type: ignore[no-untyped-def]
+    from facilitator.app import create_app
+
+    settings: dict[str, object] = {"LOAD_CURRICULUM": False}
+    if data_dir is not None:
+        settings["DATA_DIR"] = str(data_dir)
+    return create_app(settings)
+
+
+@faculty.command("add")
+@click.argument("email")
+@click.option("--name", default="", help="How the console greets them.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (scripts).")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="BSC_DATA_DIR")
+def faculty_add(email: str, name: str, password_stdin: bool, data_dir: Path | None) -> None:
+    """Create a faculty account or set its password (stored hashed)."""
+    from facilitator.auth import AuthError, set_password
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    app = _with_database(data_dir)
+    with app.app_context():
+        from live.context import database
+
+        try:
+            with database().transaction() as db:
+                set_password(db, email, password, name)
+        except AuthError as error:
+            raise click.ClickException(str(error)) from error
+    click.echo(f"Faculty account {email.strip().lower()} is ready.")
+
+
+@faculty.command("link")
+@click.argument("email", required=False)
+@click.option("--public-url", metavar="URL", default="http://127.0.0.1:5000", show_default=True)
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="BSC_DATA_DIR")
+def faculty_link(email: str | None, public_url: str, data_dir: Path | None) -> None:
+    """Print a one-time sign-in link (valid 12 hours) for a faculty account."""
+    from sqlalchemy import select
+
+    from facilitator.auth import create_login_link, ensure_facilitator
+    from live.models import Facilitator
+
+    app = _with_database(data_dir)
+    with app.app_context():
+        from live.context import database
+
+        with database().transaction() as db:
+            if email:
+                who = db.scalar(select(Facilitator).where(Facilitator.email == email.strip().lower()))
+                if who is None:
+                    raise click.ClickException(f"no faculty account {email}; make it with bsc faculty add")
+            else:
+                who = ensure_facilitator(db)
+            token = create_login_link(db, who)
+    click.echo(f"{public_url.rstrip('/')}/login/{token}")
 
 
 def main() -> None:

@@ -45,3 +45,91 @@ def write_module(tmp_path: Path) -> Callable[[str, str], Path]:
         return path
 
     return write
+
+
+# -- the live room ----------------------------------------------------------------------------
+@pytest.fixture
+def app(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The application on a fresh SQLite database, with the fixture curriculum."""
+    from facilitator.app import create_app
+
+    return create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATA_DIR": str(tmp_path / "data"),
+        "CURRICULUM": str(FIXTURES / "mini"),
+        "ASYNC_MODE": "threading",
+        "FLUSH_IN_BACKGROUND": False,
+        "PUBLIC_URL": "http://10.0.0.5:5000",
+    })
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture
+def faculty_client(app):  # type: ignore[no-untyped-def]
+    """A browser signed in as faculty."""
+    from facilitator.auth import set_password
+    from live.context import database
+
+    with app.app_context(), database().transaction() as db:
+        set_password(db, "lead@example.org", "correct horse battery", "Lead")
+    web = app.test_client()
+    page = web.get("/login")
+    token = _csrf(page.get_data(as_text=True))
+    reply = web.post("/login", data={"email": "lead@example.org", "password": "correct horse battery",
+                                     "csrf": token, "next": ""})
+    assert reply.status_code == 303, reply.get_data(as_text=True)
+    return web
+
+
+def _csrf(page: str) -> str:
+    import re
+
+    match = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert match, page
+    return match.group(1)
+
+
+@pytest.fixture
+def csrf():  # type: ignore[no-untyped-def]
+    return _csrf
+
+
+@pytest.fixture
+def room(app):  # type: ignore[no-untyped-def]
+    """A learning session made from the fixture curriculum's LS1, with two teams."""
+    from live.context import curricula, database
+    from live.sessions import add_team, create_session
+
+    with app.app_context(), database().transaction() as db:
+        curriculum = curricula()["mini"]
+        made = create_session(db, curriculum, curriculum.session("ls1"))
+        add_team(db, made, "Riverside Clinic", "Riverside Health")
+        add_team(db, made, "Hilltop Practice")
+        return {"id": made.id, "code": made.join_code}
+
+
+@pytest.fixture
+def join_phone(app, room):  # type: ignore[no-untyped-def]
+    """Join the room from a new phone (a test client with its own cookies)."""
+    from live.context import database
+    from live.models import Team
+
+    def join(team: str, name: str, role: str = "Data lead"):  # type: ignore[no-untyped-def]
+        with app.app_context(), database().transaction() as db:
+            from sqlalchemy import select
+
+            team_id = db.scalar(select(Team.id).where(Team.name == team))
+        phone = app.test_client()
+        page = phone.get(f"/j/{room['code']}")
+        reply = phone.post(f"/j/{room['code']}", data={
+            "team": str(team_id) if team_id else "new", "new_team": team if not team_id else "",
+            "name": name, "role": role, "csrf": _csrf(page.get_data(as_text=True))})
+        assert reply.status_code == 303, reply.get_data(as_text=True)
+        return phone
+
+    return join

@@ -1,0 +1,82 @@
+"""The application factory: configuration, database, curricula, Socket.IO and the pages."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from curriculum.loader import load
+from live.db import Database, sqlite_url, upgrade
+from live.events import socketio
+
+
+class Defaults:
+    """Configuration defaults; deployments override them with BSC_* environment variables."""
+
+    DATA_DIR: str | None = None  # default: the instance folder
+    DATABASE_URL: str | None = None  # default: SQLite in the data folder
+    REDIS_URL: str | None = None  # several server processes share broadcasts through Redis
+    CURRICULUM: str | None = None  # default: the bundled library
+    PUBLIC_URL = "http://127.0.0.1:5000"  # `bsc serve` sets the LAN address
+    ASYNC_MODE = "gevent"
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+    MAX_CONTENT_LENGTH = 64 * 1024  # forms are small; refuse anything bigger
+    REJOIN_DAYS = 3
+
+
+def _secret_key(data_dir: Path) -> str:
+    """A secret kept in the data folder, so sign-ins survive a restart."""
+    path = data_dir / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Make the application; `test_config` overrides everything else."""
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder="templates", static_folder=None)
+    app.config.from_object(Defaults)
+    app.config.from_prefixed_env("BSC")
+    if os.environ.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    if os.environ.get("REDIS_URL"):
+        app.config["REDIS_URL"] = os.environ["REDIS_URL"]
+    if test_config:
+        app.config.update(test_config)
+
+    data_dir = Path(app.config["DATA_DIR"] or app.instance_path)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    app.config["DATA_DIR"] = str(data_dir)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(data_dir)
+
+    database = Database(app.config["DATABASE_URL"] or sqlite_url(data_dir))
+    upgrade(database.engine)
+    app.extensions["bsc.db"] = database
+
+    app.extensions["bsc.curricula"] = {}
+    if app.config.get("LOAD_CURRICULUM", True):
+        loaded = load(Path(app.config["CURRICULUM"]) if app.config["CURRICULUM"] else None)
+        if not loaded.ok:
+            problems = "\n".join(str(p) for p in loaded.problems[:20])
+            raise ValueError(f"the curriculum has problems (bsc validate lists them all):\n{problems}")
+        app.extensions["bsc.curricula"] = {c.id: c for c in loaded.curricula}
+
+    socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
+                      message_queue=app.config["REDIS_URL"],
+                      max_http_buffer_size=64 * 1024, ping_interval=20, ping_timeout=20)
+
+    from facilitator.console import blueprint as console
+    from live.routes import blueprint as room
+
+    app.register_blueprint(room)
+    app.register_blueprint(console)
+    return app

@@ -1,0 +1,138 @@
+"""The facilitator console: sign-in, the list of sessions, making one, and running it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from sqlalchemy import select
+
+from facilitator.auth import (
+    check_csrf,
+    check_password,
+    faculty_only,
+    sign_in,
+    use_login_link,
+)
+from live.context import curricula, database, join_url
+from live.models import Session
+from live.protocol import Refused
+from live.sessions import add_team, create_session
+
+blueprint = Blueprint("console", __name__, template_folder="templates")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only ever redirect within this site after signing in."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("console.index")
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    """Faculty sign in with their email and password."""
+    error = ""
+    if request.method == "POST":
+        check_csrf()
+        with database().transaction() as db:
+            facilitator = check_password(db, request.form.get("email", ""), request.form.get("password", ""))
+            if facilitator is not None:
+                sign_in(facilitator)
+                return redirect(_safe_next(request.form.get("next")), code=303)
+        error = "That email and password do not match a faculty account."
+    return render_template("facilitator/login.html", error=error, next=request.args.get("next", "")), (
+        401 if error else 200)
+
+
+@blueprint.get("/login/<token>")
+def login_link(token: str) -> Any:
+    """A one-time sign-in link, as printed by `bsc serve` or `bsc faculty link`."""
+    with database().transaction() as db:
+        facilitator = use_login_link(db, token)
+        if facilitator is None:
+            return render_template("facilitator/login.html", next="",
+                                   error="That sign-in link has been used or has expired. "
+                                         "Ask for a new one with: bsc faculty link"), 401
+        sign_in(facilitator)
+    return redirect(url_for("console.index"), code=303)
+
+
+@blueprint.post("/logout")
+def logout() -> Any:
+    """Sign out."""
+    check_csrf()
+    session.clear()
+    return redirect(url_for("console.login"), code=303)
+
+
+@blueprint.get("/")
+@blueprint.get("/console")
+@faculty_only
+def index() -> Any:
+    """The sessions on this server, and a form to start one from the curriculum."""
+    db = database().session()
+    try:
+        sessions = list(db.scalars(select(Session).order_by(Session.created_at.desc())))
+        return render_template("facilitator/index.html", sessions=sessions,
+                               curricula=list(curricula().values()))
+    finally:
+        db.close()
+
+
+@blueprint.post("/console/sessions")
+@faculty_only
+def new_session() -> Any:
+    """Make a learning session in the room from a curriculum's learning session."""
+    check_csrf()
+    curriculum = curricula().get(request.form.get("curriculum", ""))
+    if curriculum is None:
+        abort(400, "Pick a curriculum from the list.")
+    try:
+        source = curriculum.session(request.form.get("session", ""))
+    except KeyError:
+        abort(400, "Pick a learning session from the list.")
+    with database().transaction() as db:
+        room = create_session(db, curriculum, source)
+        room_id = room.id
+    return redirect(url_for("console.run", session_id=room_id), code=303)
+
+
+@blueprint.get("/console/<int:session_id>")
+@faculty_only
+def run(session_id: int) -> Any:
+    """The console of one session: run of show, polls, teams, who has joined."""
+    db = database().session()
+    try:
+        room = db.get(Session, session_id)
+        if room is None:
+            abort(404, "There is no such session.")
+        return render_template("facilitator/console.html", room=room,
+                               join_url=join_url(room.join_code))
+    finally:
+        db.close()
+
+
+@blueprint.post("/console/<int:session_id>/teams")
+@faculty_only
+def new_team(session_id: int) -> Any:
+    """Add a team (the form version of the console's add_team event)."""
+    check_csrf()
+    with database().transaction() as db:
+        room = db.get(Session, session_id)
+        if room is None:
+            abort(404, "There is no such session.")
+        try:
+            add_team(db, room, request.form.get("name", ""), request.form.get("organisation", ""))
+        except Refused as refused:
+            flash(refused.message)
+    return redirect(url_for("console.run", session_id=session_id), code=303)

@@ -1,0 +1,80 @@
+"""The database: engine set-up (SQLite in WAL mode by default), sessions, and migrations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import sessionmaker
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def sqlite_url(data_dir: Path) -> str:
+    """The default database: one SQLite file in the data folder."""
+    return f"sqlite:///{(data_dir / 'bsc.sqlite3').resolve()}"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15},
+                               pool_size=20, max_overflow=20)
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(connection: Any, _record: Any) -> None:
+            cursor = connection.cursor()
+            # WAL lets the projector read while phones write; NORMAL sync is safe in WAL
+            # (a power cut may lose the last commits, never corrupt the file).
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_size=20, max_overflow=30, pool_pre_ping=True)
+
+
+def alembic_config(engine: Engine) -> Config:
+    """Alembic's configuration for our migrations, bound to `engine`."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the database schema to the newest migration (creating it on first run)."""
+    command.upgrade(alembic_config(engine), "head")
+
+
+class Database:
+    """The engine and a factory of sessions; `with db.transaction() as s:` commits once."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.factory = sessionmaker(self.engine, expire_on_commit=False)
+
+    def session(self) -> DbSession:
+        """A new session; the caller commits or rolls back."""
+        return self.factory()
+
+    @contextmanager
+    def transaction(self) -> Iterator[DbSession]:
+        """A session that commits once at the end, or rolls back on any error."""
+        session = self.factory()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()

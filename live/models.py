@@ -1,0 +1,208 @@
+"""The room's data: collaboratives, learning sessions, teams, participants, activities, answers.
+
+Teams belong to the collaborative, not to one learning session, so that a team's storyboard,
+PDSA cycles and commitments (issue 4) carry forward from one session to the next.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def now() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """The declarative base of every model."""
+
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Facilitator(Base):
+    """A faculty member who may run sessions from the console."""
+
+    __tablename__ = "facilitator"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class LoginLink(Base):
+    """A one-time sign-in link printed by `bsc serve` (only its hash is stored)."""
+
+    __tablename__ = "login_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facilitator_id: Mapped[int] = mapped_column(ForeignKey("facilitator.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class Collaborative(Base):
+    """A collaborative: one topic, many teams, several learning sessions."""
+
+    __tablename__ = "collaborative"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    curriculum_id: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    topic: Mapped[str] = mapped_column(Text, default="")
+    aim: Mapped[str] = mapped_column(Text, default="")
+
+    teams: Mapped[list[Team]] = relationship(back_populates="collaborative", order_by="Team.name")
+    sessions: Mapped[list[Session]] = relationship(back_populates="collaborative")
+
+
+class Session(Base):
+    """A learning session as run in the room: its agenda, where the room is, the timer."""
+
+    __tablename__ = "learning_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collaborative_id: Mapped[int] = mapped_column(ForeignKey("collaborative.id"))
+    session_key: Mapped[str] = mapped_column(String(16))  # prework, 1, 2, 3, ap1...
+    title: Mapped[str] = mapped_column(String(200))
+    join_code: Mapped[str] = mapped_column(String(12), unique=True, index=True)
+    self_registration: Mapped[bool] = mapped_column(Boolean, default=True)
+    current_item_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    current_activity_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    timer_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    timer_remaining: Mapped[int | None] = mapped_column(Integer, default=None)  # paused: seconds
+    timer_total: Mapped[int | None] = mapped_column(Integer, default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+    collaborative: Mapped[Collaborative] = relationship(back_populates="sessions")
+    items: Mapped[list[AgendaItem]] = relationship(
+        back_populates="session", order_by="AgendaItem.position", cascade="all, delete-orphan")
+    activities: Mapped[list[Activity]] = relationship(
+        back_populates="session", order_by="Activity.position", cascade="all, delete-orphan")
+    participants: Mapped[list[Participant]] = relationship(back_populates="session")
+
+
+class AgendaItem(Base):
+    """One line of the session's agenda (a module, or lunch)."""
+
+    __tablename__ = "agenda_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("learning_session.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    start: Mapped[int] = mapped_column(Integer)  # minutes after midnight
+    minutes: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16), default="plenary")
+    module_id: Mapped[str | None] = mapped_column(String(80), default=None)
+    presenter: Mapped[str] = mapped_column(String(120), default="")
+
+    session: Mapped[Session] = relationship(back_populates="items")
+    activities: Mapped[list[Activity]] = relationship(
+        back_populates="item", order_by="Activity.position")
+
+
+class Activity(Base):
+    """A poll, team time, storyboard, gallery walk or break, with its state in the room."""
+
+    __tablename__ = "activity"
+    __table_args__ = (UniqueConstraint("session_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("learning_session.id", ondelete="CASCADE"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id"), default=None)
+    position: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(120))  # the curriculum's activity id
+    kind: Mapped[str] = mapped_column(String(16))
+    poll_type: Mapped[str | None] = mapped_column(String(20), default=None)
+    title: Mapped[str] = mapped_column(String(200))
+    prompt: Mapped[str] = mapped_column(Text, default="")
+    minutes: Mapped[int] = mapped_column(Integer, default=5)
+    spec: Mapped[dict[str, Any]] = mapped_column(default=dict)  # options, scale, limits
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=True)
+    state: Mapped[str] = mapped_column(String(8), default="ready")  # ready, open, closed
+    results_visible: Mapped[bool] = mapped_column(Boolean, default=False)
+    ad_hoc: Mapped[bool] = mapped_column(Boolean, default=False)
+    round: Mapped[int] = mapped_column(Integer, default=1)  # bumped by a reset
+
+    session: Mapped[Session] = relationship(back_populates="activities")
+    item: Mapped[AgendaItem | None] = relationship(back_populates="activities")
+
+
+class Team(Base):
+    """A team from one organisation, in one collaborative."""
+
+    __tablename__ = "team"
+    __table_args__ = (UniqueConstraint("collaborative_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collaborative_id: Mapped[int] = mapped_column(ForeignKey("collaborative.id"))
+    name: Mapped[str] = mapped_column(String(80))
+    organisation: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+    collaborative: Mapped[Collaborative] = relationship(back_populates="teams")
+    participants: Mapped[list[Participant]] = relationship(back_populates="team")
+
+
+class Participant(Base):
+    """Someone in the room on a phone: a name, a role, a team, and a rejoin token."""
+
+    __tablename__ = "participant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("learning_session.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
+    display_name: Mapped[str] = mapped_column(String(60))
+    role: Mapped[str] = mapped_column(String(40), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+    session: Mapped[Session] = relationship(back_populates="participants")
+    team: Mapped[Team] = relationship(back_populates="participants")
+
+
+class Response(Base):
+    """One participant's answer to a poll (or, for the assessment scale, one team's rating)."""
+
+    __tablename__ = "response"
+    __table_args__ = (UniqueConstraint("activity_id", "round", "owner"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id", ondelete="CASCADE"), index=True)
+    round: Mapped[int] = mapped_column(Integer, default=1)
+    # "p<participant id>", or "t<team id>" for a one-per-team answer: one row per owner.
+    owner: Mapped[str] = mapped_column(String(24))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
+    value: Mapped[Any] = mapped_column(JSON)
+    approved: Mapped[bool] = mapped_column(Boolean, default=False)  # open answers, for the wall
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now)
+
+
+class AppliedWrite(Base):
+    """A client-made write id the server has applied, so a retried write counts once."""
+
+    __tablename__ = "applied_write"
+
+    client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
+    reply: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

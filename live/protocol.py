@@ -1,0 +1,137 @@
+"""Every Socket.IO event of the room, its payload, and the checks a payload must pass.
+
+docs/protocol.md documents the same names; the browser code (live/static/live/*.js) and the
+tests use them too. A payload that fails a check is answered with {"ok": false, "error": ...}
+naming what is wrong, and changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, TypedDict
+
+# -- sent by phones --------------------------------------------------------------------------
+CAST_VOTE = "cast_vote"            # {client_id, activity_id, value}
+REQUEST_STATE = "request_state"    # {}
+
+# -- sent by the facilitator console ---------------------------------------------------------
+GO_TO_ITEM = "go_to_item"          # {item_id}
+NEXT_ITEM = "next_item"            # {}
+PREVIOUS_ITEM = "previous_item"    # {}
+PUSH_ACTIVITY = "push_activity"    # {activity_id | null}
+OPEN_ACTIVITY = "open_activity"    # {activity_id}
+CLOSE_ACTIVITY = "close_activity"  # {activity_id}
+RESET_ACTIVITY = "reset_activity"  # {activity_id}
+SHOW_RESULTS = "show_results"      # {activity_id, visible}
+START_TIMER = "start_timer"        # {seconds}
+PAUSE_TIMER = "pause_timer"        # {}
+CLEAR_TIMER = "clear_timer"        # {}
+SET_LOCK = "set_lock"              # {locked}
+APPROVE_ANSWER = "approve_answer"  # {response_id, approved}
+ADD_POLL = "add_poll"              # {poll_type, prompt, options?, min?, max?, anonymous?}
+ADD_TEAM = "add_team"              # {name, organisation?}
+
+FACILITATOR_EVENTS = (GO_TO_ITEM, NEXT_ITEM, PREVIOUS_ITEM, PUSH_ACTIVITY, OPEN_ACTIVITY,
+                      CLOSE_ACTIVITY, RESET_ACTIVITY, SHOW_RESULTS, START_TIMER, PAUSE_TIMER,
+                      CLEAR_TIMER, SET_LOCK, APPROVE_ANSWER, ADD_POLL, ADD_TEAM)
+
+# -- sent by the server ----------------------------------------------------------------------
+STATE = "state"                    # the full state for this client, on every (re)connect
+ROOM = "room"                      # the shared part of the state changed (agenda, activity, timer)
+POLL_RESULTS = "poll_results"      # {activity_id, results}: projector and faculty; phones once revealed
+TEAM_ANSWER = "team_answer"        # {activity_id, value, by}: a team-wide answer changed (its team)
+PRESENCE = "presence"              # {total, teams: [{id, name, joined}]}: faculty and projector
+ANSWERS = "answers"                # {activity_id, answers}: faculty: open answers to approve
+ERROR = "error"                    # {error}: something the client sent could not be done
+
+# -- bounds ----------------------------------------------------------------------------------
+MAX_CLIENT_ID = 64
+MAX_NAME = 60
+MAX_ROLE = 40
+MAX_TEAM = 80
+MAX_ORGANISATION = 120
+MAX_PROMPT = 500
+MAX_OPTION = 120
+MAX_OPTIONS = 12
+MAX_TIMER = 4 * 60 * 60
+_CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+class Refused(Exception):
+    """A request the room will not carry out, with the reason people will read."""
+
+    def __init__(self, message: str, code: str = "refused") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+    def reply(self) -> dict[str, Any]:
+        """The acknowledgement sent back to the client."""
+        return {"ok": False, "error": self.message, "code": self.code}
+
+
+class CastVote(TypedDict):
+    client_id: str
+    activity_id: int
+    value: Any
+
+
+def mapping(payload: Any) -> dict[str, Any]:
+    """The payload as a dict, or refuse it."""
+    if payload is None:
+        return {}
+    if not isinstance(payload, dict):
+        raise Refused("the message must be an object of named fields", "bad_payload")
+    return payload
+
+
+def integer(payload: dict[str, Any], key: str, low: int = 1, high: int = 2**31 - 1) -> int:
+    """A whole-number field."""
+    value = payload.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Refused(f"'{key}' must be a whole number", "bad_payload")
+    if not low <= value <= high:
+        raise Refused(f"'{key}' must be from {low} to {high}", "bad_payload")
+    return value
+
+
+def flag(payload: dict[str, Any], key: str) -> bool:
+    """A true/false field."""
+    value = payload.get(key)
+    if not isinstance(value, bool):
+        raise Refused(f"'{key}' must be true or false", "bad_payload")
+    return value
+
+
+def text(payload: dict[str, Any], key: str, limit: int, required: bool = True) -> str:
+    """A text field: trimmed, not empty when required, at most `limit` characters."""
+    value = payload.get(key)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str):
+        raise Refused(f"'{key}' must be text", "bad_payload")
+    value = " ".join(value.split()) if "\n" not in value else value.strip()
+    if required and not value:
+        raise Refused(f"'{key}' is empty", "bad_payload")
+    if len(value) > limit:
+        raise Refused(f"'{key}' is longer than {limit} characters", "too_long")
+    if any(ord(c) < 32 and c not in "\n\t" for c in value):
+        raise Refused(f"'{key}' holds control characters", "bad_payload")
+    return value
+
+
+def client_id(payload: dict[str, Any]) -> str:
+    """The client-made id of a write: 8 to 64 letters, digits, '-' or '_'."""
+    value = payload.get("client_id")
+    if not isinstance(value, str) or not _CLIENT_ID.match(value):
+        raise Refused("'client_id' must be 8 to 64 letters, digits, '-' or '_'", "bad_payload")
+    return value
+
+
+def cast_vote(payload: Any) -> CastVote:
+    """Check a cast_vote payload's shape (the value is checked against its poll later)."""
+    data = mapping(payload)
+    if "value" not in data:
+        raise Refused("'value' is missing", "bad_payload")
+    return CastVote(client_id=client_id(data), activity_id=integer(data, "activity_id"),
+                    value=data["value"])

@@ -1,0 +1,159 @@
+"""The pages of the room: joining by QR code, the phone page, the projector, the QR image."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from sqlalchemy.orm import Session as DbSession
+
+from exports.qr import qr_svg
+from live import protocol
+from live.context import config, database, join_url
+from live.forms import check_csrf, csrf_token
+from live.models import Session
+from live.protocol import Refused
+from live.sessions import ROLES, join, participant_by_token, session_by_code, teams
+
+blueprint = Blueprint("room", __name__, template_folder="templates", static_folder="static/live",
+                      static_url_path="/static/live")
+
+
+def cookie_name(session_: Session) -> str:
+    """The cookie that holds a phone's rejoin token for one session."""
+    return f"bsc_{session_.join_code}"
+
+
+def _session_or_404(db: DbSession, code: str) -> Session:
+    found = session_by_code(db, code)
+    if found is None:
+        abort(404, "No session has this code. Check the code on the projector.")
+    return found
+
+
+@blueprint.get("/healthz")
+def healthz() -> dict[str, str]:
+    """For a load balancer or a start-up check."""
+    return {"status": "ok"}
+
+
+@blueprint.get("/j")
+def join_by_code() -> Any:
+    """Typing the short code instead of scanning: /j?code=K7Q2X."""
+    code = request.args.get("code", "").strip().upper()
+    if not code:
+        return render_template("live/code.html")
+    return redirect(url_for("room.join_page", code=code))
+
+
+@blueprint.route("/j/<code>", methods=["GET", "POST"])
+def join_page(code: str) -> Any:
+    """The page a QR code opens: pick a team, type a name and role, land in the room."""
+    with database().transaction() as db:
+        room = _session_or_404(db, code)
+        if request.method == "GET":
+            if participant_by_token(db, request.cookies.get(cookie_name(room))) is not None:
+                return redirect(url_for("room.phone", code=room.join_code))
+            return _join_form(db, room)
+        check_csrf()
+        form = request.form
+        team_value = form.get("team", "")
+        try:
+            team_id = int(team_value) if team_value not in ("", "new") else None
+        except ValueError:
+            team_id = None
+        try:
+            _, token = join(
+                db, room, team_id=team_id,
+                new_team=form.get("new_team", "") if team_value in ("", "new") else "",
+                organisation=form.get("organisation", ""), display_name=form.get("name", ""),
+                role=form.get("role", ""))
+        except Refused as refused:
+            db.rollback()
+            return _join_form(db, room, error=_people_words(refused.message), status=400)
+        response = make_response(redirect(url_for("room.phone", code=room.join_code), code=303))
+        response.set_cookie(cookie_name(room), token, max_age=config("REJOIN_DAYS") * 86400,
+                            httponly=True, samesite="Lax", secure=request.is_secure,
+                            path="/")
+        session.permanent = True
+        return response
+
+
+def _people_words(message: str) -> str:
+    """Field names from the protocol, as the form calls them."""
+    return message.replace("'name'", "your name").replace("'role'", "your role").replace(
+        "'o'", "the organisation")
+
+
+def _join_form(db: DbSession, room: Session, error: str = "", status: int = 200) -> Any:
+    form = request.form if request.method == "POST" else {}
+    page = render_template("live/join.html", room=room, teams=teams(db, room), roles=ROLES,
+                           error=error, form=form, limits=protocol)
+    return make_response(page, status)
+
+
+@blueprint.get("/room/<code>")
+def phone(code: str) -> Any:
+    """The phone page; without a rejoin cookie it sends people to the join page."""
+    db = database().session()
+    try:
+        room = _session_or_404(db, code)
+        participant = participant_by_token(db, request.cookies.get(cookie_name(room)))
+        if participant is None or participant.session_id != room.id:
+            return redirect(url_for("room.join_page", code=room.join_code))
+        return render_template("live/phone.html", room=room, me=participant)
+    finally:
+        db.close()
+
+
+@blueprint.get("/projector/<code>")
+def projector(code: str) -> Any:
+    """The projector view: faculty open it on the room's screen."""
+    if session.get("facilitator_id") is None:
+        return redirect(url_for("console.login", next=request.path))
+    db = database().session()
+    try:
+        room = _session_or_404(db, code)
+        return render_template("live/projector.html", room=room, join_url=join_url(room.join_code),
+                               qr=qr_svg(join_url(room.join_code)))
+    finally:
+        db.close()
+
+
+@blueprint.get("/qr/<code>.svg")
+def qr(code: str) -> Response:
+    """The join QR code of a session, as SVG."""
+    db = database().session()
+    try:
+        room = _session_or_404(db, code)
+        return Response(qr_svg(join_url(room.join_code)), mimetype="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=3600"})
+    finally:
+        db.close()
+
+
+@blueprint.app_context_processor
+def _forms() -> dict[str, Any]:
+    return {"csrf_token": csrf_token}
+
+
+@blueprint.after_app_request
+def security_headers(response: Response) -> Response:
+    """Nothing from elsewhere, no framing, no sniffing: a participant's text stays text."""
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response

@@ -1,0 +1,149 @@
+"""Setting up the room: sessions made from the curriculum, teams, and participants joining."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session as DbSession
+
+from curriculum.model import Curriculum
+from curriculum.model import LearningSession as CurriculumSession
+from live import protocol
+from live.models import Activity, AgendaItem, Collaborative, Participant, Session, Team
+from live.protocol import Refused
+
+# No 0/O, 1/I/L, 2/Z, 5/S: a code read off a projector across a ballroom.
+CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY346789"
+CODE_LENGTH = 5
+ROLES = ("Senior leader", "Day-to-day lead", "Data lead", "Clinician or staff",
+         "Family or student partner", "Other")
+
+
+def hash_token(token: str) -> str:
+    """What the database keeps of a secret token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_join_code(db: DbSession) -> str:
+    """A short join code no other session uses."""
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if db.scalar(select(Session.id).where(Session.join_code == code)) is None:
+            return code
+
+
+def ensure_collaborative(db: DbSession, curriculum: Curriculum) -> Collaborative:
+    """The collaborative of a curriculum, made on first use."""
+    found = db.scalar(select(Collaborative).where(Collaborative.curriculum_id == curriculum.id))
+    if found is None:
+        found = Collaborative(curriculum_id=curriculum.id, title=curriculum.title,
+                              topic=curriculum.topic, aim=curriculum.aim)
+        db.add(found)
+        db.flush()
+    return found
+
+
+def activity_spec(source: Any) -> dict[str, Any]:
+    """The parts of a curriculum activity that the room needs to run it."""
+    spec: dict[str, Any] = {}
+    if source.options:
+        spec["options"] = list(source.options)
+    if source.poll_type == "scale":
+        spec.update(min=source.scale_min, max=source.scale_max,
+                    min_label=source.min_label, max_label=source.max_label)
+    if source.poll_type == "wordcloud":
+        spec["max_words"] = source.max_words
+    if source.poll_type == "open":
+        spec["max_chars"] = source.max_chars
+    if source.worksheet:
+        spec["worksheet"] = source.worksheet
+    if source.kind == "gallery-walk":
+        spec["dots"] = source.dots
+    return spec
+
+
+def create_session(db: DbSession, curriculum: Curriculum, source: CurriculumSession) -> Session:
+    """A learning session in the room, its agenda and activities taken from the curriculum."""
+    collaborative = ensure_collaborative(db, curriculum)
+    session = Session(collaborative=collaborative, session_key=source.session, title=source.title,
+                      join_code=new_join_code(db))
+    db.add(session)
+    position = 0
+    for index, entry in enumerate(source.agenda):
+        item = AgendaItem(session=session, position=index, start=entry.start, minutes=entry.minutes,
+                          title=entry.title, kind=entry.kind,
+                          module_id=entry.module.id if entry.module else None,
+                          presenter=entry.module.presenter if entry.module else "")
+        db.add(item)
+        for activity in entry.module.activities if entry.module else ():
+            position += 1
+            db.add(Activity(session=session, item=item, position=position, key=activity.id,
+                            kind=activity.kind, poll_type=activity.poll_type, title=activity.title,
+                            prompt=activity.prompt, minutes=activity.minutes,
+                            spec=activity_spec(activity), anonymous=activity.anonymous))
+    db.flush()
+    if session.items:
+        session.current_item_id = session.items[0].id
+    return session
+
+
+def add_team(db: DbSession, session: Session, name: str, organisation: str = "") -> Team:
+    """A new team in the session's collaborative; names are unique regardless of case."""
+    name = protocol.text({"name": name}, "name", protocol.MAX_TEAM)
+    organisation = protocol.text({"o": organisation}, "o", protocol.MAX_ORGANISATION, required=False)
+    taken = db.scalar(select(Team).where(Team.collaborative_id == session.collaborative_id,
+                                         func.lower(Team.name) == name.lower()))
+    if taken is not None:
+        raise Refused(f"there is already a team called '{taken.name}'", "duplicate")
+    team = Team(collaborative_id=session.collaborative_id, name=name, organisation=organisation)
+    db.add(team)
+    db.flush()
+    return team
+
+
+def teams(db: DbSession, session: Session) -> list[Team]:
+    """The teams of the session's collaborative, by name."""
+    return list(db.scalars(select(Team).where(Team.collaborative_id == session.collaborative_id)
+                           .order_by(func.lower(Team.name))))
+
+
+def join(db: DbSession, session: Session, *, team_id: int | None, new_team: str = "",
+         organisation: str = "", display_name: str, role: str = "") -> tuple[Participant, str]:
+    """Someone joins from a phone: returns the participant and their secret rejoin token."""
+    display_name = protocol.text({"name": display_name}, "name", protocol.MAX_NAME)
+    role = protocol.text({"role": role}, "role", protocol.MAX_ROLE, required=False)
+    if team_id is not None:
+        team = db.get(Team, team_id)
+        if team is None or team.collaborative_id != session.collaborative_id:
+            raise Refused("that team is not in this session; pick one from the list", "no_team")
+    elif new_team.strip():
+        if not session.self_registration:
+            raise Refused("teams are set up by the faculty here; pick your team from the list",
+                          "closed")
+        team = add_team(db, session, new_team, organisation)
+    else:
+        raise Refused("pick your team, or type the name of a new one", "no_team")
+    token = secrets.token_urlsafe(24)
+    participant = Participant(session=session, team=team, display_name=display_name, role=role,
+                              token_hash=hash_token(token))
+    db.add(participant)
+    db.flush()
+    return participant, token
+
+
+def participant_by_token(db: DbSession, token: str | None) -> Participant | None:
+    """The participant a rejoin token belongs to, if any."""
+    if not token or len(token) > 100:
+        return None
+    return db.scalar(select(Participant).where(Participant.token_hash == hash_token(token)))
+
+
+def session_by_code(db: DbSession, code: str) -> Session | None:
+    """The session with this join code (typed in any case)."""
+    code = code.strip().upper()
+    if not code or len(code) > 12:
+        return None
+    return db.scalar(select(Session).where(Session.join_code == code))

@@ -1,0 +1,117 @@
+"""The state each kind of client gets: a phone, the projector, the facilitator console.
+
+Sent whole on every (re)connect, so a phone that slept or a projector that reloaded is back
+where the room is. Everything here is plain data (JSON), never ORM objects.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session as DbSession
+
+from curriculum.model import clock
+from live import polls
+from live.models import Activity, Participant, Response, Session, Team, now
+from live.sessions import ROLES, teams
+
+
+def timer(session: Session) -> dict[str, Any] | None:
+    """The countdown: running (ends_at, ISO time) or paused (remaining seconds)."""
+    if session.timer_ends_at is not None:
+        return {"running": True, "ends_at": session.timer_ends_at.isoformat(),
+                "total": session.timer_total}
+    if session.timer_remaining is not None:
+        return {"running": False, "remaining": session.timer_remaining, "total": session.timer_total}
+    return None
+
+
+def activity_public(activity: Activity) -> dict[str, Any]:
+    """What a phone or the projector needs to show an activity."""
+    return {
+        "id": activity.id, "kind": activity.kind, "poll_type": activity.poll_type,
+        "title": activity.title, "prompt": activity.prompt, "minutes": activity.minutes,
+        "spec": activity.spec, "state": activity.state, "anonymous": activity.anonymous,
+        "results_visible": activity.results_visible, "team_wide": activity.poll_type in polls.TEAM_WIDE,
+    }
+
+
+def agenda(session: Session) -> list[dict[str, Any]]:
+    """The agenda with times, as shown on every screen."""
+    return [{"id": i.id, "title": i.title, "kind": i.kind, "start": clock(i.start),
+             "end": clock(i.start + i.minutes), "presenter": i.presenter,
+             "current": i.id == session.current_item_id} for i in session.items]
+
+
+def room(db: DbSession, session: Session) -> dict[str, Any]:
+    """The part of the state every client shares."""
+    current = db.get(Activity, session.current_activity_id) if session.current_activity_id else None
+    shared: dict[str, Any] = {
+        "session": {"id": session.id, "title": session.title, "code": session.join_code,
+                    "collaborative": session.collaborative.title, "locked": session.locked},
+        "agenda": agenda(session),
+        "activity": activity_public(current) if current else None,
+        "timer": timer(session),
+        "server_time": now().isoformat(),
+    }
+    if current is not None and current.kind == "poll" and current.results_visible:
+        shared["results"] = polls.results(db, current)
+    return shared
+
+
+def participant_state(db: DbSession, participant: Participant) -> dict[str, Any]:
+    """A phone's full state: the room, who they are, and their answer to what is on screen."""
+    state = room(db, participant.session)
+    state["me"] = {"id": participant.id, "name": participant.display_name, "role": participant.role,
+                   "team": {"id": participant.team.id, "name": participant.team.name,
+                            "organisation": participant.team.organisation}}
+    owners = (f"p{participant.id}", f"t{participant.team_id}")
+    rows = db.execute(select(Response.activity_id, Response.value, Response.owner)
+                      .join(Activity, Activity.id == Response.activity_id)
+                      .where(Activity.session_id == participant.session_id,
+                             Response.round == Activity.round, Response.owner.in_(owners)))
+    state["answers"] = {str(activity_id): value for activity_id, value, _ in rows}
+    return state
+
+
+def presence(db: DbSession, session: Session) -> dict[str, Any]:
+    """How many have joined, per team."""
+    counts = dict(db.execute(select(Participant.team_id, func.count(Participant.id))
+                             .where(Participant.session_id == session.id)
+                             .group_by(Participant.team_id)).all())
+    rows = [{"id": t.id, "name": t.name, "organisation": t.organisation, "joined": counts.get(t.id, 0)}
+            for t in teams(db, session)]
+    return {"total": sum(counts.values()), "teams": rows}
+
+
+def projector_state(db: DbSession, session: Session, join_url: str) -> dict[str, Any]:
+    """The projector's full state: the room, the join link, who has joined."""
+    state = room(db, session)
+    state["join_url"] = join_url
+    state["presence"] = presence(db, session)
+    return state
+
+
+def console_state(db: DbSession, session: Session, join_url: str) -> dict[str, Any]:
+    """The facilitator's full state: everything, results always visible, people per team."""
+    state = projector_state(db, session, join_url)
+    state["activities"] = [
+        {**activity_public(a), "item_id": a.item_id, "ad_hoc": a.ad_hoc,
+         "results": polls.results(db, a, approved_only=False) if a.kind == "poll" else None}
+        for a in session.activities
+    ]
+    people = db.scalars(select(Participant).where(Participant.session_id == session.id)
+                        .order_by(Participant.joined_at))
+    by_team: dict[int, list[dict[str, Any]]] = {}
+    for p in people:
+        by_team.setdefault(p.team_id, []).append({"id": p.id, "name": p.display_name, "role": p.role})
+    for row in state["presence"]["teams"]:
+        row["people"] = by_team.get(row["id"], [])
+    state["roles"] = list(ROLES)
+    return state
+
+
+def team_names(db: DbSession, session: Session) -> list[Team]:
+    """The teams to pick from on the join page."""
+    return teams(db, session)

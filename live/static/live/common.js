@@ -1,0 +1,186 @@
+/* Shared by the phone, projector and console pages: the socket, the connection indicator,
+   an outbox that keeps writes made while offline, and a DOM builder that only ever sets text
+   (participants' words are never parsed as HTML). Event names: docs/protocol.md. */
+"use strict";
+
+const BSC = (() => {
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === "class") node.className = value;
+      else if (key === "text") node.textContent = value;
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      // Custom properties through the CSSOM: the page's CSP allows no inline style attributes.
+      else if (key === "style") for (const [prop, v] of Object.entries(value)) node.style.setProperty(prop, v);
+      else node.setAttribute(key, value === true ? "" : String(value));
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+    return node;
+  }
+
+  // crypto.randomUUID needs https; phones reach the laptop over plain http on the venue LAN.
+  function clientId() {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  function connect(kind, code, onState) {
+    const indicator = document.getElementById("connection");
+    const outboxKey = `bsc-outbox-${kind}-${code}`;
+    let outbox = [];
+    try { outbox = JSON.parse(localStorage.getItem(outboxKey) || "[]"); } catch (e) { outbox = []; }
+    let sending = false;
+    const socket = io({ auth: { kind, code }, reconnectionDelayMax: 4000 });
+
+    function show(online) {
+      if (!indicator) return;
+      indicator.textContent = online
+        ? (outbox.length ? "Sending…" : "Connected")
+        : "Offline: your answers will be sent when the connection is back";
+      indicator.classList.toggle("offline", !online);
+      document.body.classList.toggle("is-offline", !online);
+    }
+    function save() {
+      try { localStorage.setItem(outboxKey, JSON.stringify(outbox)); } catch (e) { /* private mode */ }
+    }
+    const callbacks = {};
+    async function flush() {
+      if (sending || !socket.connected) return;
+      sending = true;
+      try {
+        while (outbox.length && socket.connected) {
+          const item = outbox[0];
+          let reply;
+          try {
+            reply = await socket.timeout(8000).emitWithAck(item.event, item.payload);
+          } catch (e) {
+            break; // no answer in time: keep it, try again on reconnect
+          }
+          outbox.shift();
+          save();
+          const done = callbacks[item.payload.client_id];
+          delete callbacks[item.payload.client_id];
+          if (done) done(reply);
+          else if (reply && !reply.ok) notice(reply.error);
+        }
+      } finally {
+        sending = false;
+        show(socket.connected);
+      }
+    }
+    /* A write that must arrive once: queued with a client-made id, resent after a reconnect;
+       the server applies each id once. */
+    function write(event, payload, done) {
+      const item = { event, payload: Object.assign({ client_id: clientId() }, payload) };
+      outbox.push(item);
+      save();
+      if (done) callbacks[item.payload.client_id] = done;
+      show(socket.connected);
+      flush();
+      return item.payload.client_id;
+    }
+    /* A facilitator command: sent now, answered now (the console shows errors). */
+    function command(event, payload) {
+      if (!socket.connected) { notice("Not connected: try again in a moment."); return; }
+      socket.timeout(8000).emit(event, payload || {}, (err, reply) => {
+        if (err) notice("The server did not answer: try again.");
+        else if (reply && !reply.ok) notice(reply.error);
+      });
+    }
+    socket.on("connect", () => { show(true); flush(); });
+    socket.on("disconnect", () => show(false));
+    socket.on("connect_error", () => show(false));
+    socket.on("state", onState);
+    show(false);
+    return { socket, write, command, pending: () => outbox.map((x) => x.payload) };
+  }
+
+  let noticeTimer = null;
+  function notice(text) {
+    const box = document.getElementById("notice");
+    if (!box) return;
+    box.textContent = text;
+    box.hidden = false;
+    clearTimeout(noticeTimer);
+    noticeTimer = setTimeout(() => { box.hidden = true; }, 6000);
+  }
+
+  /* The countdown, in the server's time (phones' clocks drift). */
+  let timerTick = null;
+  function runTimer(node, timer, serverTime) {
+    clearInterval(timerTick);
+    if (!node) return;
+    if (!timer) { node.hidden = true; return; }
+    node.hidden = false;
+    const skew = serverTime ? Date.parse(serverTime) - Date.now() : 0;
+    const render = () => {
+      let left = timer.running ? Math.round((Date.parse(timer.ends_at) - (Date.now() + skew)) / 1000)
+                               : timer.remaining;
+      left = Math.max(0, left);
+      const text = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+      node.textContent = timer.running ? text : `${text} (paused)`;
+      node.classList.toggle("done", left === 0);
+    };
+    render();
+    if (timer.running) timerTick = setInterval(render, 1000);
+  }
+
+  function renderAgenda(node, agenda, onClick) {
+    if (!node) return;
+    clear(node);
+    for (const item of agenda) {
+      const label = `${item.start}–${item.end}  ${item.title}`;
+      const child = onClick
+        ? el("button", { type: "button", class: "linkish", onclick: () => onClick(item) }, label)
+        : label;
+      node.append(el("li", { class: item.current ? "current" : "", "aria-current": item.current ? "step" : null },
+        child));
+    }
+  }
+
+  /* Results as bars: choice, multi, ranking (points), scale and assessment (distribution). */
+  function bars(results, opts) {
+    const list = el("ol", { class: "bars" + (opts && opts.vertical ? " vertical" : "") });
+    const top = Math.max(1, ...results.bars.map((b) => b.count));
+    for (const bar of results.bars) {
+      const pct = Math.round((bar.count / top) * 100);
+      list.append(el("li", {},
+        el("span", { class: "label" }, bar.label, bar.hint ? el("small", {}, ` ${bar.hint}`) : null),
+        el("span", { class: "track" }, el("span", { class: "fill", style: { "--v": `${pct}%` } })),
+        el("span", { class: "count" }, String(bar.count))));
+    }
+    return list;
+  }
+
+  function words(results) {
+    const box = el("div", { class: "cloud" });
+    const top = Math.max(1, ...results.words.map((w) => w.count));
+    for (const w of results.words) {
+      const size = 1 + (w.count / top) * 2.2;
+      box.append(el("span", { style: { "--s": size.toFixed(2) }, title: `${w.count}` }, w.text));
+    }
+    return box;
+  }
+
+  function resultsView(results) {
+    if (!results) return null;
+    if (results.bars) return bars(results, { vertical: results.type === "scale" || results.type === "assessment-scale" });
+    if (results.words) return words(results);
+    if (results.answers) {
+      return el("ul", { class: "wall" }, results.answers.map((a) => el("li", {}, a.text)));
+    }
+    return null;
+  }
+
+  return { el, clear, connect, notice, runTimer, renderAgenda, resultsView, clientId };
+})();

@@ -1,0 +1,115 @@
+/* The facilitator console: run of show, activities and their results, teams and who joined. */
+"use strict";
+
+(() => {
+  const { el, clear } = BSC;
+  const code = document.getElementById("room").dataset.code;
+  let state = null;
+  const link = BSC.connect("console", code, (s) => { state = s; render(); });
+  link.socket.on("room", (shared) => { state = Object.assign({}, state, shared); render(); });
+  link.socket.on("presence", (p) => { if (state) { state.presence = Object.assign(state.presence, p); renderTeams(); } });
+  link.socket.on("poll_results", (msg) => {
+    if (!state || !msg.console) return;
+    const activity = state.activities.find((a) => a.id === msg.activity_id);
+    if (activity) { activity.results = msg.results; activity.by_team = msg.by_team; renderActivities(); }
+  });
+  const send = (event, payload) => link.command(event, payload);
+
+  document.querySelectorAll("[data-send]").forEach((b) => b.addEventListener("click", () => send(b.dataset.send, {})));
+  document.getElementById("lock").addEventListener("click", () => send("set_lock", { locked: !state.session.locked }));
+  document.getElementById("timer-start").addEventListener("click", () => {
+    const minutes = Number(document.getElementById("timer-minutes").value);
+    send("start_timer", { seconds: Math.round(minutes * 60) });
+  });
+  document.getElementById("timer-resume").addEventListener("click", () => send("start_timer", { seconds: 0 }));
+  document.getElementById("add-poll").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const form = event.target;
+    const type = form.poll_type.value;
+    const payload = { poll_type: type, prompt: form.prompt.value };
+    if (["choice", "multi", "ranking"].includes(type)) payload.options = form.options.value.split("\n").map((x) => x.trim()).filter(Boolean);
+    if (type === "scale") Object.assign(payload, { min: 1, max: 5 });
+    send("add_poll", payload);
+    form.reset();
+  });
+  document.getElementById("add-team").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const form = event.target;
+    send("add_team", { name: form.name.value, organisation: form.organisation.value });
+    form.reset();
+  });
+
+  function render() {
+    if (!state) return;
+    BSC.renderAgenda(document.getElementById("agenda"), state.agenda, (item) => send("go_to_item", { item_id: item.id }));
+    BSC.runTimer(document.getElementById("timer"), state.timer, state.server_time);
+    const lock = document.getElementById("lock");
+    lock.setAttribute("aria-pressed", String(state.session.locked));
+    lock.textContent = state.session.locked ? "Unlock answers" : "Lock answers";
+    renderActivities();
+    renderTeams();
+  }
+
+  function renderActivities() {
+    const box = clear(document.getElementById("activities"));
+    const current = state.agenda.find((i) => i.current);
+    const onScreen = state.activity ? state.activity.id : null;
+    const shown = state.activities.filter((a) => current && a.item_id === current.id);
+    const rest = state.activities.filter((a) => !shown.includes(a));
+    if (!shown.length) box.append(el("p", {}, "No activities in this agenda item."));
+    for (const a of shown) box.append(activityCard(a, a.id === onScreen));
+    if (rest.length) {
+      box.append(el("details", {}, el("summary", {}, `Other activities (${rest.length})`),
+        rest.map((a) => activityCard(a, a.id === onScreen))));
+    }
+  }
+
+  function activityCard(a, onScreen) {
+    const id = { activity_id: a.id };
+    const buttons = [
+      el("button", { type: "button", onclick: () => send("push_activity", onScreen ? { activity_id: null } : id) },
+        onScreen ? "Take off phones" : "Push to phones"),
+    ];
+    if (a.kind === "poll") {
+      buttons.push(
+        a.state === "open"
+          ? el("button", { type: "button", onclick: () => send("close_activity", id) }, "Close poll")
+          : el("button", { type: "button", class: "primary", onclick: () => send("open_activity", id) }, a.state === "closed" ? "Reopen poll" : "Open poll"),
+        el("button", { type: "button", "aria-pressed": String(a.results_visible),
+          onclick: () => send("show_results", { activity_id: a.id, visible: !a.results_visible }) },
+          a.results_visible ? "Hide results" : "Reveal results"),
+        el("button", { type: "button", onclick: () => { if (confirm("Clear every answer to this poll?")) send("reset_activity", id); } }, "Reset"));
+    }
+    const card = el("article", { class: "card" + (onScreen ? " on-screen" : ""), "data-activity": a.id },
+      el("h3", {}, a.title, el("small", {}, ` · ${a.kind === "poll" ? a.poll_type : a.kind} · ${a.state}`)),
+      a.prompt ? el("p", {}, a.prompt) : null,
+      el("div", { class: "row" }, buttons));
+    if (a.results) {
+      card.append(el("p", { class: "count" }, `${a.results.count} answers`), BSC.resultsView(a.results) || "");
+      if (a.results.answers) card.append(approvals(a));
+      if (a.by_team && a.by_team.length) {
+        card.append(el("details", {}, el("summary", {}, "Results per team"),
+          a.by_team.map((t) => el("div", { class: "team-results" }, el("h4", {}, `${t.team} (${t.results.count})`),
+            BSC.resultsView(t.results) || ""))));
+      }
+    }
+    return card;
+  }
+
+  function approvals(a) {
+    return el("ul", { class: "approvals" }, a.results.answers.map((answer) => el("li", {},
+      el("label", {}, el("input", { type: "checkbox", checked: answer.approved,
+        onchange: (e) => send("approve_answer", { activity_id: a.id, response_id: answer.id, approved: e.target.checked }) }),
+      " ", answer.text))));
+  }
+
+  function renderTeams() {
+    const box = clear(document.getElementById("teams"));
+    document.getElementById("joined-count").textContent = String(state.presence.total);
+    for (const team of state.presence.teams) {
+      box.append(el("details", { class: "team" },
+        el("summary", {}, `${team.name} · ${team.joined}`),
+        el("ul", {}, (team.people || []).map((p) => el("li", {}, p.name, p.role ? el("small", {}, ` ${p.role}`) : null)))));
+    }
+  }
+})();

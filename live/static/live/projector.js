@@ -1,0 +1,64 @@
+/* The projector: join code and QR always visible, the current activity, results once revealed,
+   the agenda and the timer. Everything redraws from server messages; a reload gets `state`. */
+"use strict";
+
+(() => {
+  const { el, clear } = BSC;
+  const code = document.getElementById("room").dataset.code;
+  const screen = document.getElementById("activity");
+  let room = null;
+  let results = null;
+
+  const link = BSC.connect("projector", code, (state) => {
+    room = state;
+    results = state.results || null;
+    presence(state.presence);
+    render();
+  });
+  link.socket.on("room", (shared) => {
+    const changed = !room || !room.activity || !shared.activity || room.activity.id !== shared.activity.id;
+    room = Object.assign({}, room, shared);
+    if (changed) results = shared.results || null;
+    render();
+  });
+  link.socket.on("poll_results", (msg) => {
+    if (room && room.activity && room.activity.id === msg.activity_id) {
+      results = msg.results;
+      room.activity.results_visible = msg.visible;
+      render();
+    }
+  });
+  link.socket.on("presence", presence);
+
+  function presence(p) {
+    if (p) document.getElementById("joined-count").textContent = String(p.total);
+  }
+
+  function render() {
+    if (!room) return;
+    BSC.renderAgenda(document.getElementById("agenda"), room.agenda);
+    BSC.runTimer(document.getElementById("timer"), room.timer, room.server_time);
+    clear(screen);
+    const activity = room.activity;
+    const now = room.agenda.find((i) => i.current);
+    screen.append(el("p", { class: "eyebrow" }, room.session.collaborative));
+    if (!activity) {
+      screen.append(el("h1", {}, now ? now.title : room.session.title),
+        now ? el("p", { class: "lead" }, `${now.start}–${now.end}${now.presenter ? " · " + now.presenter : ""}`) : null);
+      return;
+    }
+    screen.append(el("h1", {}, activity.title));
+    if (activity.prompt) screen.append(el("p", { class: "lead" }, activity.prompt));
+    if (activity.kind !== "poll") return;
+    const count = results ? results.count : 0;
+    const answered = el("p", { class: "answered", id: "answer-count" },
+      `${count} ${activity.team_wide ? "team" : "answer"}${count === 1 ? "" : "s"}`,
+      activity.state === "closed" ? " · closed" : activity.state === "ready" ? " · opening soon" : "");
+    screen.append(answered);
+    if (activity.results_visible && results) {
+      screen.append(el("div", { class: "results", id: "results" }, BSC.resultsView(results)));
+    } else if (activity.spec.options) {
+      screen.append(el("ol", { class: "options-list" }, activity.spec.options.map((o) => el("li", {}, o))));
+    }
+  }
+})();
