@@ -14,12 +14,12 @@ import platform
 import statistics
 import time
 
-from exports.handouts import render_handout
 from pptx import Presentation
 from pypdf import PdfReader
 
 from curriculum.loader import load
 from exports.decks import DeckOptions, build_deck
+from exports.handouts import render_handout
 
 
 def main() -> None:
@@ -49,16 +49,24 @@ def main() -> None:
 
     slides = [len(Presentation(io.BytesIO(d)).slides) for d in decks]
     pages = [len(PdfReader(io.BytesIO(h)).pages) for h in handouts]
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}")
-    print(f"library: {len(loaded.curricula)} curricula, {len(sessions)} learning sessions, "
-          f"{sum(len(c.modules) for c in loaded.curricula)} modules (loaded in {load_seconds:.2f} s)")
-    print(f"decks:    {len(decks)} files, {sum(slides)} slides ({', '.join(map(str, slides))}); "
-          f"all in {statistics.median(deck_times):.2f} s (median of {args.repeat}, "
-          f"min {min(deck_times):.2f} s)")
-    print(f"handouts: {len(handouts)} files, {sum(pages)} pages ({', '.join(map(str, pages))}); "
-          f"all in {statistics.median(handout_times):.2f} s (median of {args.repeat}, "
-          f"min {min(handout_times):.2f} s)")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}"
+    )
+    print(
+        f"library: {len(loaded.curricula)} curricula, {len(sessions)} learning sessions, "
+        f"{sum(len(c.modules) for c in loaded.curricula)} modules (loaded in {load_seconds:.2f} s)"
+    )
+    print(
+        f"decks:    {len(decks)} files, {sum(slides)} slides ({', '.join(map(str, slides))}); "
+        f"all in {statistics.median(deck_times):.2f} s (median of {args.repeat}, "
+        f"min {min(deck_times):.2f} s)"
+    )
+    print(
+        f"handouts: {len(handouts)} files, {sum(pages)} pages ({', '.join(map(str, pages))}); "
+        f"all in {statistics.median(handout_times):.2f} s (median of {args.repeat}, "
+        f"min {min(handout_times):.2f} s)"
+    )
 
 
 if __name__ == "__main__":

@@ -21,8 +21,11 @@ def sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{(data_dir / 'bsc.sqlite3').resolve()}"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout."""
+def make_engine(url: str, schema: str | None = None) -> Engine:
+    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout.
+
+    `schema` puts every table in one PostgreSQL schema (the tests use one per test).
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15},
                                pool_size=20, max_overflow=20)
@@ -38,7 +41,9 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_size=20, max_overflow=30, pool_pre_ping=True)
+    connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
+    return create_engine(url, pool_size=20, max_overflow=30, pool_pre_ping=True,
+                         connect_args=connect_args)
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -57,9 +62,9 @@ def upgrade(engine: Engine) -> None:
 class Database:
     """The engine and a factory of sessions; `with db.transaction() as s:` commits once."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, schema: str | None = None) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, schema)
         self.factory = sessionmaker(self.engine, expire_on_commit=False)
 
     def session(self) -> DbSession:

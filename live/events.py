@@ -40,6 +40,13 @@ class Client:
     participant_id: int | None = None
     team_id: int | None = None
 
+    @property
+    def id(self) -> int:
+        """The participant's id (phones only): a Client stands in as the voter."""
+        if self.participant_id is None:
+            raise Refused("only participants answer polls", "forbidden")
+        return self.participant_id
+
 
 @dataclass
 class _Pending:
@@ -176,7 +183,11 @@ def _room_changed(session_id: int) -> Effect:
 
 
 def _console_changed(session_id: int) -> Effect:
-    """Consoles get their whole state again (activities, people): small, and only a few."""
+    """Consoles get their whole state again (activities, results, people).
+
+    With a full room that takes a while to build, so it runs after the phones' `room`
+    messages have gone out, in its own greenlet.
+    """
     def send() -> None:
         db = database().session()
         try:
@@ -186,7 +197,18 @@ def _console_changed(session_id: int) -> Effect:
                               to=f"console{session_id}")
         finally:
             db.close()
-    return send
+
+    def later() -> None:
+        if not current_app.config.get("FLUSH_IN_BACKGROUND", True):
+            send()
+            return
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+        def run() -> None:
+            with app.app_context():
+                send()
+        socketio.start_background_task(run)
+    return later
 
 
 def _results_changed(activity_id: int) -> Effect:
@@ -201,17 +223,13 @@ def on_cast_vote(payload: Any = None) -> dict[str, Any]:
     """A phone answers a poll. Acknowledged to that phone; results go to the projector and
     consoles (batched); a team-wide answer goes to the team's phones as `team_answer`."""
     def work(db: DbSession, client: Client) -> tuple[dict[str, Any], list[Effect]]:
-        request_ = protocol.cast_vote(payload)
-        participant = db.get(Participant, client.participant_id)
-        if participant is None:
-            raise Refused("you are no longer in this session; join again", "gone")
-        reply = polls.cast_vote(db, participant, request_)
+        reply, tell_team = polls.cast_vote(db, client, protocol.cast_vote(payload))
         effects = [_results_changed(reply["activity_id"])]
-        activity = db.get(Activity, reply["activity_id"])
-        if activity is not None and activity.poll_type in polls.TEAM_WIDE:
-            message = {"activity_id": activity.id, "value": reply["value"],
-                       "by": participant.display_name}
-            team = f"t{participant.team_id}"
+        if tell_team:
+            participant = db.get(Participant, client.participant_id)
+            message = {"activity_id": reply["activity_id"], "value": reply["value"],
+                       "by": participant.display_name if participant else ""}
+            team = f"t{client.team_id}"
             effects.append(lambda: socketio.emit(protocol.TEAM_ANSWER, message, to=team))
         return reply, effects
     return _run(("participant",), work)
@@ -256,10 +274,9 @@ def _push(db: DbSession, session: Session, data: dict[str, Any]) -> None:
     runofshow.push_activity(db, session, None if activity_id is None else _activity(db, session, data))
 
 
-def _show(db: DbSession, session: Session, data: dict[str, Any]) -> list[Effect]:
-    activity = _activity(db, session, data)
-    runofshow.show_results(db, activity, protocol.flag(data, "visible"))
-    return [_results_changed(activity.id)]
+def _show(db: DbSession, session: Session, data: dict[str, Any]) -> None:
+    # The `room` message that follows carries the results; no extra broadcast is needed.
+    runofshow.show_results(db, _activity(db, session, data), protocol.flag(data, "visible"))
 
 
 def _approve(db: DbSession, session: Session, data: dict[str, Any]) -> list[Effect]:
@@ -294,9 +311,13 @@ _staff(protocol.CLEAR_TIMER, lambda db, s, d: runofshow.clear_timer(db, s), "Rem
 _staff(protocol.SET_LOCK, lambda db, s, d: runofshow.set_lock(db, s, protocol.flag(d, "locked")),
        "Lock or unlock answers and edits from phones.")
 _staff(protocol.APPROVE_ANSWER, _approve, "Show an open answer on the projector's wall, or not.")
-_staff(protocol.ADD_POLL, lambda db, s, d: [] if runofshow.add_poll(db, s, d) else [],
+_staff(protocol.ADD_POLL, lambda db, s, d: _discard(runofshow.add_poll(db, s, d)),
        "Add an ad-hoc poll at the current agenda item.")
 _staff(protocol.ADD_TEAM, _add_team, "Add a team to the session.")
+
+
+def _discard(_: object) -> None:
+    """For actions whose result the room does not need (it gets `room` and `state`)."""
 
 
 def _reset(db: DbSession, session: Session, data: dict[str, Any]) -> int:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from typing import Any
+from typing import Any, Protocol, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as DbSession
 
 from curriculum.model import ASSESSMENT_SCALE
 from live import protocol
-from live.models import Activity, AppliedWrite, Participant, Response, Team
+from live.models import Activity, AppliedWrite, Response, Session, Team, now
 from live.protocol import Refused
 
 SCORES = tuple(score for score, _ in ASSESSMENT_SCALE)
@@ -19,14 +21,8 @@ MAX_WORD = 30
 TEAM_WIDE = ("assessment-scale",)
 
 
-def owner_of(activity: Activity, participant: Participant) -> str:
-    """Whose answer this is: the participant's own, or their team's for a team-wide poll."""
-    return f"t{participant.team_id}" if activity.poll_type in TEAM_WIDE else f"p{participant.id}"
-
-
-def check_value(activity: Activity, value: Any) -> Any:
+def check_value(kind: str | None, spec: dict[str, Any], value: Any) -> Any:
     """The answer in its stored form, or refuse it saying what a good answer looks like."""
-    spec, kind = activity.spec, activity.poll_type
     options = spec.get("options", [])
     if kind == "choice":
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < len(options):
@@ -66,58 +62,97 @@ def check_value(activity: Activity, value: Any) -> Any:
     raise Refused("this activity takes no answers", "not_a_poll")
 
 
-def cast_vote(db: DbSession, participant: Participant, request: protocol.CastVote) -> dict[str, Any]:
-    """Store an answer once per client id; a changed answer replaces the earlier one."""
-    earlier = db.get(AppliedWrite, request["client_id"])
+class Voter(Protocol):
+    """Who votes: a participant, or the socket's record of one."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def team_id(self) -> int | None: ...
+    @property
+    def session_id(self) -> int: ...
+
+
+_RESPONSES = cast(Table, Response.__table__)
+_APPLIED = cast(Table, AppliedWrite.__table__)
+_UPSERTS: dict[str, Any] = {}
+
+
+def _upsert(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT for one answer, built once per database kind (both have it)."""
+    if dialect not in _UPSERTS:
+        statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(_RESPONSES)
+        _UPSERTS[dialect] = statement.on_conflict_do_update(
+            index_elements=["activity_id", "round", "owner"],
+            set_={"value": statement.excluded.value, "participant_id": statement.excluded.participant_id,
+                  "updated_at": statement.excluded.updated_at})
+    return _UPSERTS[dialect]
+
+
+_EARLIER = select(_APPLIED.c.participant_id, _APPLIED.c.reply).where(
+    _APPLIED.c.client_id == bindparam("client_id"))
+_ACTIVITIES = cast(Table, Activity.__table__)
+_SESSIONS = cast(Table, Session.__table__)
+_POLL = (select(_ACTIVITIES.c.id, _ACTIVITIES.c.session_id, _ACTIVITIES.c.kind, _ACTIVITIES.c.poll_type,
+                _ACTIVITIES.c.spec, _ACTIVITIES.c.state, _ACTIVITIES.c.round, _SESSIONS.c.locked)
+         .join(_SESSIONS, _SESSIONS.c.id == _ACTIVITIES.c.session_id)
+         .where(_ACTIVITIES.c.id == bindparam("activity_id")))
+_RECORD = insert(_APPLIED)
+
+
+def cast_vote(db: DbSession, voter: Voter, request: protocol.CastVote) -> tuple[dict[str, Any], bool]:
+    """Store an answer once per client id; a changed answer replaces the earlier one.
+
+    Returns the acknowledgement and whether the team's phones should hear of it (a team-wide
+    answer that changed).
+
+    Four statements on the hot path (a room votes in bursts): the client id, the poll and
+    its session, the answer (an upsert), the client id again.
+    """
+    if voter.team_id is None:
+        raise Refused("only participants answer polls", "forbidden")
+    connection = db.connection()
+    earlier = connection.execute(_EARLIER, {"client_id": request["client_id"]}).first()
     if earlier is not None:
-        if earlier.participant_id != participant.id:
+        if earlier.participant_id != voter.id:
             raise Refused("that client_id was used by someone else", "bad_payload")
-        return dict(earlier.reply)
-    activity = db.get(Activity, request["activity_id"])
-    if activity is None or activity.session_id != participant.session_id:
+        return dict(earlier.reply), False
+    poll = connection.execute(_POLL, {"activity_id": request["activity_id"]}).first()
+    if poll is None or poll.session_id != voter.session_id:
         raise Refused("there is no such poll in this session", "no_activity")
-    if activity.kind != "poll":
+    if poll.kind != "poll":
         raise Refused("this activity takes no votes", "not_a_poll")
-    if activity.state != "open":
-        raise Refused("this poll is not open" if activity.state == "ready" else "this poll has closed",
-                      "closed")
-    if activity.session.locked:
+    if poll.state != "open":
+        raise Refused("this poll is not open" if poll.state == "ready" else "this poll has closed", "closed")
+    if poll.locked:
         raise Refused("the facilitator has paused answers for a moment", "locked")
-    value = check_value(activity, request["value"])
-    owner = owner_of(activity, participant)
-    response = db.scalar(select(Response).where(Response.activity_id == activity.id,
-                                                Response.round == activity.round,
-                                                Response.owner == owner))
-    if response is None:
-        response = Response(activity_id=activity.id, round=activity.round, owner=owner,
-                            participant_id=participant.id, team_id=participant.team_id, value=value)
-        db.add(response)
-    else:
-        if response.value != value:
-            response.approved = False  # a changed open answer goes back for approval
-        response.value = value
-        response.participant_id = participant.id
-    reply = {"ok": True, "activity_id": activity.id, "value": value}
-    db.add(AppliedWrite(client_id=request["client_id"], participant_id=participant.id, reply=reply))
-    db.flush()
-    return reply
+    value = check_value(poll.poll_type, poll.spec, request["value"])
+    owner = f"t{voter.team_id}" if poll.poll_type in TEAM_WIDE else f"p{voter.id}"
+    if poll.poll_type == "open":
+        # An open answer that changes goes back to the facilitator for approval.
+        response = db.scalar(select(Response).where(Response.activity_id == poll.id,
+                                                    Response.round == poll.round, Response.owner == owner))
+        if response is not None:
+            response.approved = response.approved and response.value == value
+            response.value, response.participant_id = value, voter.id
+    if poll.poll_type != "open" or response is None:
+        connection.execute(_upsert(connection.dialect.name), {
+            "activity_id": poll.id, "round": poll.round, "owner": owner, "participant_id": voter.id,
+            "team_id": voter.team_id, "value": value, "approved": False, "updated_at": now()})
+    reply = {"ok": True, "activity_id": poll.id, "value": value}
+    connection.execute(_RECORD, {"client_id": request["client_id"], "participant_id": voter.id,
+                                 "reply": reply, "applied_at": now()})
+    return reply, poll.poll_type in TEAM_WIDE
 
 
-def answer_of(db: DbSession, activity: Activity, participant: Participant) -> Any:
-    """This participant's answer (or their team's) to an activity, or None."""
-    return db.scalar(select(Response.value).where(Response.activity_id == activity.id,
-                                                  Response.round == activity.round,
-                                                  Response.owner == owner_of(activity, participant)))
-
-
-def responses(db: DbSession, activity: Activity) -> list[Response]:
-    """The current round's answers to an activity."""
-    return list(db.scalars(select(Response).where(Response.activity_id == activity.id,
-                                                  Response.round == activity.round)
+def responses(db: DbSession, activity: Activity) -> list[Any]:
+    """The current round's answers to an activity (rows of id, value, team_id, approved)."""
+    return list(db.execute(select(Response.id, Response.value, Response.team_id, Response.approved)
+                           .where(Response.activity_id == activity.id, Response.round == activity.round)
                            .order_by(Response.id)))
 
 
-def tally(activity: Activity, answers: list[Response], approved_only: bool = True) -> dict[str, Any]:
+def tally(activity: Activity, answers: list[Any], approved_only: bool = True) -> dict[str, Any]:
     """The results of a poll from its answers, shaped for a chart."""
     kind, spec = activity.poll_type, activity.spec
     options = spec.get("options", [])
@@ -164,12 +199,12 @@ def results_by_team(db: DbSession, activity: Activity) -> list[dict[str, Any]]:
     answers = responses(db, activity)
     teams = {t.id: t for t in db.scalars(select(Team).where(
         Team.collaborative_id == activity.session.collaborative_id))}
-    out = []
-    for team_id in sorted({r.team_id for r in answers}, key=lambda t: teams[t].name.lower()):
-        mine = [r for r in answers if r.team_id == team_id]
-        out.append({"team_id": team_id, "team": teams[team_id].name,
-                    "results": tally(activity, mine, approved_only=False)})
-    return out
+    grouped: dict[int, list[Any]] = {}
+    for answer in answers:
+        grouped.setdefault(answer.team_id, []).append(answer)
+    return [{"team_id": team_id, "team": teams[team_id].name,
+             "results": tally(activity, grouped[team_id], approved_only=False)}
+            for team_id in sorted(grouped, key=lambda t: teams[t].name.lower())]
 
 
 def approve_answer(db: DbSession, activity: Activity, response_id: int, approved: bool) -> Response:

@@ -101,8 +101,9 @@ def console_state(db: DbSession, session: Session, join_url: str) -> dict[str, A
          "results": polls.results(db, a, approved_only=False) if a.kind == "poll" else None}
         for a in session.activities
     ]
-    people = db.scalars(select(Participant).where(Participant.session_id == session.id)
-                        .order_by(Participant.joined_at))
+    people = db.execute(select(Participant.id, Participant.team_id, Participant.display_name,
+                               Participant.role)
+                        .where(Participant.session_id == session.id).order_by(Participant.id))
     by_team: dict[int, list[dict[str, Any]]] = {}
     for p in people:
         by_team.setdefault(p.team_id, []).append({"id": p.id, "name": p.display_name, "role": p.role})

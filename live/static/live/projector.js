@@ -18,7 +18,8 @@
   link.socket.on("room", (shared) => {
     const changed = !room || !room.activity || !shared.activity || room.activity.id !== shared.activity.id;
     room = Object.assign({}, room, shared);
-    if (changed) results = shared.results || null;
+    if (shared.results) results = shared.results;
+    else if (changed) results = null;
     render();
   });
   link.socket.on("poll_results", (msg) => {

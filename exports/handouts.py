@@ -1,0 +1,239 @@
+"""Handouts: one printable PDF per learning session (agenda, objectives, worksheets), via WeasyPrint."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
+from weasyprint import HTML
+
+from curriculum.model import (
+    ASSESSMENT_SCALE,
+    WORKSHEET_TITLES,
+    AgendaItem,
+    Curriculum,
+    DriverDiagram,
+    LearningSession,
+    Measure,
+    PrimaryDriver,
+    SecondaryDriver,
+    clock,
+    session_label,
+)
+from exports.diagrams import (
+    driver_diagram_height,
+    driver_diagram_svg,
+    run_chart_grid_svg,
+    split_driver_diagram,
+)
+from exports.fetcher import asset_url, package_url_fetcher
+from exports.qr import qr_svg
+
+TEMPLATES = Path(__file__).resolve().parent / "templates" / "handout"
+PT_PER_IN, PX_PER_PT = 72.0, 4 / 3
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A paper size: its CSS name and its portrait size in points."""
+
+    css: str
+    width: float
+    height: float
+
+
+PAPERS = {"letter": Paper("letter", 612.0, 792.0), "a4": Paper("A4", 595.28, 841.89)}
+# Page margins in inches (top, sides, bottom); the bottom one holds the running footer.
+PORTRAIT_MARGINS = (0.6, 0.7, 0.8)
+WIDE_MARGINS = (0.5, 0.6, 0.75)
+WIDE_HEADING = 64.0  # points a landscape page's heading takes above a drawing
+WRITING_AREA = 190.0  # points the "drivers our team will work on" table needs under a diagram
+FAMILIES = (("outcome", "Outcome"), ("process", "Process"), ("balancing", "Balancing"))
+DIRECTIONS = {"up": "Higher is better", "down": "Lower is better"}
+QUIET_KINDS = ("break", "meal")
+
+_env = Environment(
+    loader=PackageLoader("exports", "templates/handout"),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@dataclass(frozen=True)
+class AgendaRow:
+    """One agenda line as printed."""
+
+    time: str
+    title: str
+    presenter: str
+    quiet: bool
+
+
+@dataclass(frozen=True)
+class ModuleBlock:
+    """One module's learning objectives, with who presents it and for how long."""
+
+    title: str
+    time: str
+    minutes: int
+    presenter: str
+    objectives: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MeasureRow:
+    """A reference measure from the topic pack, as printed."""
+
+    family: str
+    name: str
+    definition: str
+    numerator: str
+    denominator: str
+    direction: str
+    target: str
+
+
+def _margins(m: tuple[float, float, float]) -> str:
+    return f"{m[0]}in {m[1]}in {m[2]}in"
+
+
+def _paper(paper: str) -> Paper:
+    try:
+        return PAPERS[paper.lower()]
+    except (KeyError, AttributeError):
+        raise ValueError(f"paper must be 'letter' or 'a4', not {paper!r}") from None
+
+
+def _date_text(value: str) -> str:
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return value
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def _short_title(label: str, title: str) -> str:
+    """The session title without a leading 'Learning Session 1:' that the label already says."""
+    if title.lower().startswith(label.lower()):
+        rest = title[len(label):].lstrip(" :-–—")
+        return rest or title
+    return title
+
+
+def _agenda(item: AgendaItem) -> AgendaRow:
+    title = item.module.title if item.module is not None else item.title
+    presenter = item.module.presenter if item.module is not None else ""
+    return AgendaRow(f"{clock(item.start)}–{clock(item.end)}", title, presenter, item.kind in QUIET_KINDS)
+
+
+def _modules(session: LearningSession) -> list[ModuleBlock]:
+    return [ModuleBlock(i.module.title, f"{clock(i.start)}–{clock(i.end)}", i.module.duration,
+                        i.module.presenter, i.module.objectives)
+            for i in session.agenda if i.module is not None]
+
+
+def _measure(m: Measure) -> MeasureRow:
+    family = dict(FAMILIES).get(m.family, m.family.capitalize())
+    return MeasureRow(family, m.name, m.definition, m.numerator, m.denominator,
+                      DIRECTIONS.get(m.direction, m.direction), m.target)
+
+
+def _blank_diagram() -> DriverDiagram:
+    """An empty scaffold (3 primary drivers of 2 secondaries) for teams without a topic pack."""
+    secondary = (SecondaryDriver("", "", ("",)),) * 2
+    return DriverDiagram("", tuple(PrimaryDriver("", "", secondary) for _ in range(3)))
+
+
+def _diagram_parts(diagram: DriverDiagram, paper: Paper) -> tuple[list[Markup], bool]:
+    """The driver diagram as one SVG per landscape page, drawn at the page's text width, and
+    whether the team's writing area still fits under the last part."""
+    top, side, bottom = (m * PT_PER_IN for m in WIDE_MARGINS)
+    width = (paper.height - 2 * side) * PX_PER_PT
+    max_height = (paper.width - top - bottom - WIDE_HEADING) * PX_PER_PT
+    parts = split_driver_diagram(diagram, max_height, width)
+    svgs = []
+    for part in parts:
+        # A part still too tall (one primary driver with very long texts) is drawn wider and
+        # printed at the page's width: smaller type, but whole and on one page.
+        scale = next((k for k in (1.0, 1.25, 1.5, 2.0, 3.0)
+                      if driver_diagram_height(part, width * k) / k <= max_height), 4.0)
+        # Our own SVG builder escapes every text, so the markup is safe to place as it is.
+        svgs.append(Markup(driver_diagram_svg(part, width * scale)))  # noqa: S704
+    room = max_height - driver_diagram_height(parts[-1], width)
+    return svgs, room >= WRITING_AREA * PX_PER_PT
+
+
+def _contents(session: LearningSession, worksheets: list[str], storyboard: bool,
+              assessment: bool) -> list[tuple[str, str]]:
+    entries = [("agenda", "Agenda")]
+    if session.modules:
+        entries.append(("objectives", "Learning objectives"))
+    entries += [(f"ws-{w}", WORKSHEET_TITLES[w]) for w in worksheets]
+    if storyboard:
+        entries.append(("storyboard", "Storyboard template"))
+    if assessment:
+        entries.append(("assessment", "IHI Assessment Scale"))
+    return entries
+
+
+def handout_html(curriculum: Curriculum, session: LearningSession, paper: str = "letter",
+                 join_url: str | None = None) -> str:
+    """The handout as HTML (what render_handout prints), for checks and previews."""
+    size = _paper(paper)
+    label = session_label(session.session)
+    short = _short_title(label, session.title)
+    # The validator refuses unknown worksheet names; a handout prints the ones it knows.
+    worksheets = [w for w in session.worksheets if w in WORKSHEET_TITLES]
+    storyboard = any(a.kind in ("storyboard", "gallery-walk") for a in session.activities)
+    assessment = "commitments" in worksheets or any(
+        a.kind == "poll" and a.poll_type == "assessment-scale" for a in session.activities)
+    pack = curriculum.topic_pack
+    diagram = pack.driver_diagram if pack is not None else _blank_diagram()
+    # qr_svg draws only squares from the URL's bits; no text of the URL is in it.
+    qr = Markup(qr_svg(join_url)) if join_url else None  # noqa: S704
+    diagrams, drivers_fit = _diagram_parts(diagram, size) if "driver-diagram" in worksheets else ([], True)
+    template = _env.get_template("handout.html")
+    return template.render(
+        paper=size,
+        portrait_margins=_margins(PORTRAIT_MARGINS),
+        wide_margins=_margins(WIDE_MARGINS),
+        collaborative=curriculum.title,
+        topic=curriculum.topic,
+        aim=curriculum.aim,
+        label=label,
+        short_title=short,
+        full_title=f"{label}: {short}" if short != label else label,
+        date=_date_text(session.date) if session.date else "",
+        venue=session.venue,
+        hours=f"{clock(session.start)}–{clock(session.end)}",
+        join_url=join_url or "",
+        qr=qr,
+        agenda=[_agenda(i) for i in session.agenda],
+        modules=_modules(session),
+        worksheets=worksheets,
+        titles=WORKSHEET_TITLES,
+        contents=_contents(session, worksheets, storyboard, assessment),
+        pack=pack,
+        measures=[_measure(m) for m in pack.measures] if pack is not None else [],
+        families=[name for _, name in FAMILIES],
+        diagrams=diagrams,
+        drivers_fit=drivers_fit,
+        storyboard=storyboard,
+        run_chart=Markup(run_chart_grid_svg()) if storyboard else None,  # noqa: S704 (no outside text)
+        assessment=assessment,
+        scale=[(f"{score:.1f}", text) for score, text in ASSESSMENT_SCALE],
+    )
+
+
+def render_handout(curriculum: Curriculum, session: LearningSession, paper: str = "letter",
+                   join_url: str | None = None) -> bytes:
+    """The printable handout of one learning session, as PDF bytes (paper: 'letter' or 'a4')."""
+    html = handout_html(curriculum, session, paper, join_url)
+    document = HTML(string=html, base_url=asset_url(TEMPLATES), url_fetcher=package_url_fetcher())
+    pdf: bytes = document.write_pdf()
+    return pdf

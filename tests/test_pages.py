@@ -1,0 +1,132 @@
+"""HTTP pages: joining, faculty sign-in, escaping, page weight, the QR image."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from click.testing import CliRunner
+
+from facilitator.cli import cli
+
+
+def test_the_join_page_lists_teams_and_roles(client: Any, room: dict[str, Any]) -> None:
+    page = client.get(f"/j/{room['code']}").get_data(as_text=True)
+    assert "Riverside Clinic" in page
+    assert "Hilltop Practice" in page
+    assert "Data lead" in page
+    assert 'for="name"' in page  # every field has a label
+
+
+def test_a_typed_code_in_any_case_finds_the_session(client: Any, room: dict[str, Any]) -> None:
+    reply = client.get(f"/j?code={room['code'].lower()}")
+    assert reply.status_code == 302
+    assert reply.location.endswith(f"/j/{room['code']}")
+    assert client.get("/j/NOPE1").status_code == 404
+
+
+def test_a_bad_join_form_is_shown_again_with_the_reason(client: Any, room: dict[str, Any], csrf: Any) -> None:
+    token = csrf(client.get(f"/j/{room['code']}").get_data(as_text=True))
+    reply = client.post(f"/j/{room['code']}", data={"team": "new", "new_team": "", "name": "Ana",
+                                                     "csrf": token})
+    assert reply.status_code == 400
+    assert "pick your team, or type the name of a new one" in reply.get_data(as_text=True)
+    reply = client.post(f"/j/{room['code']}", data={"team": "new", "new_team": "Team X", "name": "",
+                                                     "csrf": token})
+    assert reply.status_code == 400
+    assert "your name is empty" in reply.get_data(as_text=True)
+    assert 'value="Team X"' in reply.get_data(as_text=True)  # what they typed is kept
+
+
+def test_a_join_without_the_form_token_is_refused(client: Any, room: dict[str, Any]) -> None:
+    reply = client.post(f"/j/{room['code']}", data={"team": "new", "new_team": "T", "name": "Ana"})
+    assert reply.status_code == 400
+
+
+def test_what_participants_type_is_escaped_on_every_page(app: Any, client: Any, room: dict[str, Any],
+                                                         csrf: Any, faculty_client: Any) -> None:
+    evil = '<script>alert("x")</script>'
+    token = csrf(client.get(f"/j/{room['code']}").get_data(as_text=True))
+    reply = client.post(f"/j/{room['code']}", data={"team": "new", "new_team": evil, "name": f"<b>{evil}",
+                                                     "organisation": "<img src=x onerror=alert(1)>",
+                                                     "csrf": token})
+    assert reply.status_code == 303
+    for page in (client.get(f"/room/{room['code']}"), app.test_client().get(f"/j/{room['code']}"),
+                 faculty_client.get("/console")):
+        html = page.get_data(as_text=True)
+        assert "<script>alert" not in html
+        assert "<img src=x" not in html
+    phone = client.get(f"/room/{room['code']}").get_data(as_text=True)
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in phone
+    assert "script-src 'self'" in client.get(f"/room/{room['code']}").headers["Content-Security-Policy"]
+
+
+def test_the_phone_page_with_everything_it_loads_is_under_150_kb(client: Any, join_phone: Any,
+                                                                 room: dict[str, Any]) -> None:
+    phone = join_phone("Riverside Clinic", "Ana")
+    page = phone.get(f"/room/{room['code']}")
+    html = page.get_data(as_text=True)
+    assets = re.findall(r'(?:src|href)="(/[^"]+)"', html)
+    assert any(a.endswith("socket.io.min.js") for a in assets)
+    total = len(page.get_data())
+    for asset in assets:
+        reply = phone.get(asset)
+        assert reply.status_code == 200, asset
+        total += len(reply.get_data())
+        reply.close()
+    assert total <= 150 * 1024, f"{total} bytes"
+    assert not re.search(r'(?:src|href)="https?://', html)  # nothing from outside the server
+
+
+def test_faculty_sign_in_with_a_password(client: Any, app: Any, csrf: Any) -> None:
+    from facilitator.auth import set_password
+    from live.context import database
+
+    with app.app_context(), database().transaction() as db:
+        set_password(db, "Lead@Example.org", "correct horse battery")
+    token = csrf(client.get("/login").get_data(as_text=True))
+    wrong = client.post("/login", data={"email": "lead@example.org", "password": "nope nope nope",
+                                        "csrf": token})
+    assert wrong.status_code == 401
+    assert "do not match" in wrong.get_data(as_text=True)
+    right = client.post("/login", data={"email": "lead@example.org", "password": "correct horse battery",
+                                        "csrf": token, "next": "//evil.example/x"})
+    assert right.status_code == 303
+    assert right.location == "/console"  # never sent off-site
+
+
+def test_a_one_time_link_signs_in_once(client: Any, app: Any) -> None:
+    from facilitator.auth import create_login_link, ensure_facilitator
+    from live.context import database
+
+    with app.app_context(), database().transaction() as db:
+        token = create_login_link(db, ensure_facilitator(db))
+    assert client.get(f"/login/{token}").status_code == 303
+    assert client.get("/console").status_code == 200
+    again = app.test_client().get(f"/login/{token}")
+    assert again.status_code == 401
+    assert "has been used or has expired" in again.get_data(as_text=True)
+
+
+def test_faculty_add_sets_a_password_from_a_script(tmp_path: Any, app: Any) -> None:
+    runner = CliRunner()
+    data = str(tmp_path / "cli-data")
+    result = runner.invoke(cli, ["faculty", "add", "coach@example.org", "--password-stdin",
+                                 "--data-dir", data], input="a long enough password\n")
+    assert result.exit_code == 0, result.output
+    short = runner.invoke(cli, ["faculty", "add", "coach@example.org", "--password-stdin",
+                                "--data-dir", data], input="short\n")
+    assert short.exit_code == 1
+    assert "at least 10 characters" in short.output
+    link = runner.invoke(cli, ["faculty", "link", "coach@example.org", "--data-dir", data,
+                               "--public-url", "http://10.1.1.1:5000"])
+    assert re.fullmatch(r"http://10\.1\.1\.1:5000/login/\S+\n", link.output)
+
+
+def test_the_join_qr_code_is_an_svg_image(client: Any, room: dict[str, Any]) -> None:
+    # Decoding it is the browser test's job: it reads the projector's QR from a screenshot.
+    import xml.etree.ElementTree as ET
+
+    svg = client.get(f"/qr/{room['code']}.svg")
+    assert svg.mimetype == "image/svg+xml"
+    assert ET.fromstring(svg.get_data()).tag.endswith("svg")
