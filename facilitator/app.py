@@ -21,6 +21,7 @@ class Defaults:
     DATA_DIR: str | None = None  # default: the instance folder
     DATABASE_URL: str | None = None  # default: SQLite in the data folder
     REDIS_URL: str | None = None  # several server processes share broadcasts through Redis
+    SOCKETIO_CHANNEL = "bsc"  # the Redis channel those processes share
     CURRICULUM: str | None = None  # default: the bundled library
     PUBLIC_URL = "http://127.0.0.1:5000"  # `bsc serve` sets the LAN address
     ASYNC_MODE = "gevent"
@@ -71,7 +72,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.extensions["bsc.curricula"] = {c.id: c for c in loaded.curricula}
 
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
-                      message_queue=app.config["REDIS_URL"],
+                      message_queue=app.config["REDIS_URL"], channel=app.config["SOCKETIO_CHANNEL"],
                       max_http_buffer_size=64 * 1024, ping_interval=20, ping_timeout=20)
 
     from facilitator.console import blueprint as console

@@ -94,11 +94,12 @@ def index() -> Any:
 def new_session() -> Any:
     """Make a learning session in the room from a curriculum's learning session."""
     check_csrf()
-    curriculum = curricula().get(request.form.get("curriculum", ""))
+    curriculum_id, _, key = request.form.get("session", "").partition(":")
+    curriculum = curricula().get(curriculum_id)
     if curriculum is None:
-        abort(400, "Pick a curriculum from the list.")
+        abort(400, "Pick a learning session from the list.")
     try:
-        source = curriculum.session(request.form.get("session", ""))
+        source = curriculum.session(key)
     except KeyError:
         abort(400, "Pick a learning session from the list.")
     with database().transaction() as db:

@@ -9,7 +9,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import sessionmaker
 
@@ -55,8 +55,21 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the database schema to the newest migration (creating it on first run)."""
-    command.upgrade(alembic_config(engine), "head")
+    """Bring the database schema to the newest migration (creating it on first run).
+
+    On PostgreSQL several server processes may start at once: an advisory lock lets one
+    migrate while the others wait.
+    """
+    if engine.dialect.name != "postgresql":
+        command.upgrade(alembic_config(engine), "head")
+        return
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(424242)"))
+        try:
+            command.upgrade(alembic_config(engine), "head")
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(424242)"))
+            connection.commit()
 
 
 class Database:

@@ -130,3 +130,15 @@ def test_the_join_qr_code_is_an_svg_image(client: Any, room: dict[str, Any]) -> 
     svg = client.get(f"/qr/{room['code']}.svg")
     assert svg.mimetype == "image/svg+xml"
     assert ET.fromstring(svg.get_data()).tag.endswith("svg")
+
+
+def test_faculty_start_a_session_from_the_curriculum(faculty_client: Any, csrf: Any) -> None:
+    index = faculty_client.get("/console").get_data(as_text=True)
+    assert 'value="mini:ls1"' in index
+    reply = faculty_client.post("/console/sessions", data={"session": "mini:ls1", "csrf": csrf(index)})
+    assert reply.status_code == 303
+    console = faculty_client.get(reply.location).get_data(as_text=True)
+    assert "Getting started" in console
+    bad = faculty_client.post("/console/sessions", data={"session": "mini:ls9", "csrf": csrf(index)})
+    assert bad.status_code == 400
+    assert "Pick a learning session from the list" in bad.get_data(as_text=True)
