@@ -1,0 +1,216 @@
+"""Run charts: the median and the four run-chart rules, and the chart drawn as SVG.
+
+The rules, as IHI teaches them (Perla, Provost and Murray, "The run chart", BMJ Qual Saf 2011):
+- shift: six or more consecutive points all above or all below the median;
+- trend: five or more consecutive points all going up or all going down;
+- runs: too few or too many runs (a run is a series of points on one side of the median)
+  for the number of useful points, outside what chance would give;
+- astronomical point: a point obviously different from the rest.
+
+Points on the median neither make nor break a shift and are not useful observations for the
+runs rule; a repeated value neither makes nor breaks a trend. The runs limits come from the
+exact distribution of the number of runs (Swed and Eisenhart, 1943) for the chart's own counts
+above and below the median, with 1% in each tail: this reproduces the published table's rows
+(10 useful points: 3 to 9 runs; 20: 6 to 16; 24: 8 to 18). The astronomical point, which the
+literature leaves to the eye, is flagged when a point lies beyond three sigma of the moving
+ranges (the XmR limits) from the median: an aid to the eye, said as such on the chart.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from math import comb
+from xml.sax.saxutils import escape
+
+SHIFT = 6
+TREND = 5
+TAIL = 0.01
+MIN_POINTS_FOR_RULES = 10
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One rule that fired, with the points (0-based indexes) that show it."""
+
+    rule: str  # shift, trend, too-few-runs, too-many-runs, astronomical
+    points: tuple[int, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A run chart's median, runs and signals."""
+
+    median: float | None
+    useful: int
+    runs: int
+    runs_range: tuple[int, int] | None
+    signals: tuple[Signal, ...] = field(default_factory=tuple)
+
+    def fired(self, rule: str) -> bool:
+        """Whether a rule fired."""
+        return any(s.rule == rule for s in self.signals)
+
+
+def runs_limits(above: int, below: int, tail: float = TAIL) -> tuple[int, int]:
+    """The fewest and most runs chance gives for these counts above and below the median."""
+    total = comb(above + below, above)
+    probability: dict[int, float] = {}
+    for r in range(2, above + below + 1):
+        k = r // 2
+        if r % 2 == 0:
+            ways = 2 * comb(above - 1, k - 1) * comb(below - 1, k - 1)
+        else:
+            ways = comb(above - 1, k) * comb(below - 1, k - 1) + comb(above - 1, k - 1) * comb(below - 1, k)
+        probability[r] = ways / total
+    fewest = 2
+    below_r = 0.0
+    for r in sorted(probability):
+        if below_r > tail:
+            break
+        fewest = r
+        below_r += probability[r]
+    most = above + below
+    above_r = 0.0
+    for r in sorted(probability, reverse=True):
+        if above_r > tail:
+            break
+        most = r
+        above_r += probability[r]
+    return fewest, most
+
+
+def analyse(values: list[float], baseline: int | None = None) -> Analysis:
+    """The median (of the first `baseline` points, if given) and every rule that fires."""
+    if not values:
+        return Analysis(None, 0, 0, None)
+    median = statistics.median(values[:baseline] if baseline else values)
+    sides = [(1 if v > median else -1 if v < median else 0) for v in values]
+    signals: list[Signal] = []
+
+    # Shift: a streak of points on one side; points on the median are skipped.
+    streak: list[int] = []
+    side = 0
+    for index, s in enumerate([*sides, 2]):  # 2 closes the last streak
+        if s == 0:
+            continue
+        if s != side:
+            if len(streak) >= SHIFT:
+                where = "above" if side > 0 else "below"
+                signals.append(Signal("shift", tuple(streak),
+                                      f"Shift: {len(streak)} points in a row {where} the median"))
+            streak, side = [index], s
+        else:
+            streak.append(index)
+
+    # Trend: a streak of rises or of falls; repeated values are skipped.
+    moves: list[tuple[int, int]] = []  # (direction, index of the later point)
+    last = 0
+    for index in range(1, len(values)):
+        if values[index] != values[last]:
+            moves.append((1 if values[index] > values[last] else -1, index))
+            last = index
+    run: list[int] = []
+    direction = 0
+    first_of_run = 0
+    previous = 0
+    for move, index in [*moves, (2, -1)]:
+        if move != direction:
+            if len(run) + 1 >= TREND:
+                points = (first_of_run, *run)
+                word = "up" if direction > 0 else "down"
+                signals.append(Signal("trend", points, f"Trend: {len(points)} points going {word}"))
+            direction, run, first_of_run = move, [index], previous
+        else:
+            run.append(index)
+        previous = index
+
+    useful = [s for s in sides if s != 0]
+    runs = sum(1 for i, s in enumerate(useful) if i == 0 or s != useful[i - 1])
+    runs_range = None
+    above, below = useful.count(1), useful.count(-1)
+    if len(useful) >= MIN_POINTS_FOR_RULES and above and below:
+        runs_range = runs_limits(above, below)
+        if runs < runs_range[0]:
+            signals.append(Signal("too-few-runs", (), f"Too few runs: {runs} (chance gives "
+                                  f"{runs_range[0]} to {runs_range[1]})"))
+        elif runs > runs_range[1]:
+            signals.append(Signal("too-many-runs", (), f"Too many runs: {runs} (chance gives "
+                                  f"{runs_range[0]} to {runs_range[1]})"))
+
+    if len(values) >= MIN_POINTS_FOR_RULES:
+        ranges = [abs(values[i] - values[i - 1]) for i in range(1, len(values))]
+        sigma = statistics.fmean(ranges) / 1.128
+        far = tuple(i for i, v in enumerate(values) if sigma and abs(v - median) > 3 * sigma)
+        if far:
+            signals.append(Signal("astronomical", far,
+                                  "Astronomical point: far outside the others (check it by eye)"))
+    return Analysis(median, len(useful), runs, runs_range, tuple(signals))
+
+
+COLORS = {"line": "#12435A", "median": "#8A9AA3", "target": "#3D9970", "signal": "#C4553A"}
+
+
+def run_chart_svg(values: list[float], labels: list[str], title: str = "", target: float | None = None,
+                  baseline: int | None = None, width: float = 520, height: float = 240) -> str:
+    """A run chart as SVG: the points, the median, the target, and signals marked in coral."""
+    analysis = analyse(values, baseline)
+    left, right, top, bottom = 44.0, 12.0, 26.0 if title else 12.0, 46.0
+    plot_w, plot_h = width - left - right, height - top - bottom
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
+           f'width="{width:.0f}" height="{height:.0f}" font-family="DejaVu Sans, sans-serif" '
+           f'font-size="10" role="img" aria-label="{escape(title or "Run chart", {chr(34): "&quot;"})}">']
+    if title:
+        out.append(f'<text x="{left}" y="15" font-size="12" font-weight="bold" fill="#12435A">'
+                   f"{escape(title)}</text>")
+    out.append(f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fff" '
+               'stroke="#C9CFD3"/>')
+    if not values:
+        out.append(f'<text x="{left + plot_w / 2}" y="{top + plot_h / 2}" text-anchor="middle" '
+                   'fill="#5B6770">No data yet</text></svg>')
+        return "".join(out)
+    low = min([*values, *([target] if target is not None else [])])
+    high = max([*values, *([target] if target is not None else [])])
+    if high == low:
+        high, low = high + 1, low - 1
+    pad = (high - low) * 0.1
+    low, high = low - pad, high + pad
+
+    def x(i: int) -> float:
+        return left + (plot_w * (i + 0.5) / len(values))
+
+    def y(v: float) -> float:
+        return top + plot_h * (1 - (v - low) / (high - low))
+
+    for tick in (low + pad, (low + high) / 2, high - pad):
+        out.append(f'<text x="{left - 4}" y="{y(tick) + 3:.1f}" text-anchor="end" fill="#5B6770">'
+                   f"{tick:.3g}</text>")
+    if analysis.median is not None:
+        m = y(analysis.median)
+        out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{m:.1f}" y2="{m:.1f}" '
+                   f'stroke="{COLORS["median"]}" stroke-dasharray="5 3"/>')
+        out.append(f'<text x="{left + plot_w - 2}" y="{m - 3:.1f}" text-anchor="end" fill="#5B6770">'
+                   f"median {analysis.median:.3g}</text>")
+    if target is not None:
+        t = y(target)
+        out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{t:.1f}" y2="{t:.1f}" '
+                   f'stroke="{COLORS["target"]}" stroke-width="1.5"/>')
+        out.append(f'<text x="{left + 2}" y="{t - 3:.1f}" fill="{COLORS["target"]}">'
+                   f"target {target:.3g}</text>")
+    path = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
+    out.append(f'<path d="{path}" fill="none" stroke="{COLORS["line"]}" stroke-width="1.5"/>')
+    flagged = {i for s in analysis.signals for i in s.points}
+    for i, v in enumerate(values):
+        color = COLORS["signal"] if i in flagged else COLORS["line"]
+        out.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3.2" fill="{color}"/>')
+    step = max(1, len(labels) // 12)
+    for i, label in enumerate(labels[: len(values)]):
+        if i % step == 0:
+            out.append(f'<text x="{x(i):.1f}" y="{top + plot_h + 12}" text-anchor="middle" fill="#5B6770">'
+                       f"{escape(label[:8])}</text>")
+    notes = "; ".join(s.text for s in analysis.signals) or "No signals yet"
+    color = COLORS["signal"] if analysis.signals else "#5B6770"
+    out.append(f'<text x="{left}" y="{height - 8}" fill="{color}">{escape(notes[:110])}</text>')
+    out.append("</svg>")
+    return "".join(out)
