@@ -75,6 +75,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
                       message_queue=app.config["REDIS_URL"], channel=app.config["SOCKETIO_CHANNEL"],
                       max_http_buffer_size=64 * 1024, ping_interval=20, ping_timeout=20)
 
+    import live.workspace_events  # noqa: F401  (registers the workspace and gallery events)
     from facilitator.console import blueprint as console
     from live.routes import blueprint as room
 

@@ -19,7 +19,7 @@ from flask_socketio import SocketIO, emit, join_room
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
-from live import polls, protocol, runofshow, state
+from live import gallery, polls, protocol, runofshow, state
 from live.context import database, join_url
 from live.models import Activity, Participant, Session
 from live.protocol import Refused
@@ -55,6 +55,7 @@ class _Pending:
     results: set[int] = field(default_factory=set)
     phone_results: set[int] = field(default_factory=set)
     presence: set[int] = field(default_factory=set)
+    dots: set[int] = field(default_factory=set)
     last_phone_push: float = 0.0
 
 
@@ -76,7 +77,7 @@ def rooms_for(client: Client) -> list[str]:
     return rooms
 
 
-def _sid() -> str:
+def current_sid() -> str:
     """The Socket.IO id of the connection being handled."""
     return str(request.sid)  # type: ignore[attr-defined]
 
@@ -126,7 +127,7 @@ def on_connect(auth: Any = None) -> bool:
             client = Client(kind, session.id)
         else:
             return False
-        clients[_sid()] = client
+        clients[current_sid()] = client
         for room in rooms_for(client):
             join_room(room)
         emit(protocol.STATE, _full_state(db, client))
@@ -143,13 +144,13 @@ def on_connect(auth: Any = None) -> bool:
 @socketio.on("disconnect")
 def on_disconnect(*_: Any) -> None:
     """A socket closed: forget it (the participant stays; they come back with their cookie)."""
-    clients.pop(_sid(), None)
+    clients.pop(current_sid(), None)
 
 
-def _run(client_kinds: tuple[str, ...], work: Callable[[DbSession, Client], tuple[dict[str, Any],
+def run_write(client_kinds: tuple[str, ...], work: Callable[[DbSession, Client], tuple[dict[str, Any],
          list[Effect]]]) -> dict[str, Any]:
     """One write: check who sends it, run it in one transaction, then its broadcasts."""
-    client = clients.get(_sid())
+    client = clients.get(current_sid())
     if client is None:
         return Refused("connect again: this connection is not signed in", "not_connected").reply()
     if client.kind not in client_kinds:
@@ -232,13 +233,13 @@ def on_cast_vote(payload: Any = None) -> dict[str, Any]:
             team = f"t{client.team_id}"
             effects.append(lambda: socketio.emit(protocol.TEAM_ANSWER, message, to=team))
         return reply, effects
-    return _run(("participant",), work)
+    return run_write(("participant",), work)
 
 
 @socketio.on(protocol.REQUEST_STATE)
 def on_request_state(payload: Any = None) -> dict[str, Any]:
     """Any client asks for its full state again; it receives `state`."""
-    client = clients.get(_sid())
+    client = clients.get(current_sid())
     if client is None:
         return Refused("connect again: this connection is not signed in", "not_connected").reply()
     db = database().session()
@@ -250,7 +251,7 @@ def on_request_state(payload: Any = None) -> dict[str, Any]:
 
 
 # -- the facilitator -------------------------------------------------------------------------
-def _staff(event: str, action: Callable[[DbSession, Session, dict[str, Any]], list[Effect] | None],
+def staff_event(event: str, action: Callable[[DbSession, Session, dict[str, Any]], list[Effect] | None],
            doc: str) -> None:
     """Register a facilitator-only event: the whole room receives `room` afterwards."""
     def handler(payload: Any = None) -> dict[str, Any]:
@@ -259,7 +260,7 @@ def _staff(event: str, action: Callable[[DbSession, Session, dict[str, Any]], li
             session = _session(db, client)
             extra = action(db, session, data) or []
             return {"ok": True}, [_room_changed(session.id), _console_changed(session.id), *extra]
-        return _run(("console",), work)
+        return run_write(("console",), work)
     handler.__name__ = f"on_{event}"
     handler.__doc__ = doc
     socketio.on_event(event, handler)
@@ -291,29 +292,29 @@ def _add_team(db: DbSession, session: Session, data: dict[str, Any]) -> list[Eff
     return [lambda: pending.presence.add(session.id)]
 
 
-_staff(protocol.GO_TO_ITEM, lambda db, s, d: runofshow.go_to_item(
+staff_event(protocol.GO_TO_ITEM, lambda db, s, d: runofshow.go_to_item(
     db, s, runofshow.item_of(db, s, protocol.integer(d, "item_id"))),
     "Move the room to an agenda item.")
-_staff(protocol.NEXT_ITEM, lambda db, s, d: runofshow.step(db, s, +1), "Next agenda item.")
-_staff(protocol.PREVIOUS_ITEM, lambda db, s, d: runofshow.step(db, s, -1), "Previous agenda item.")
-_staff(protocol.PUSH_ACTIVITY, _push, "Show an activity (or none) on every phone.")
-_staff(protocol.OPEN_ACTIVITY, lambda db, s, d: runofshow.set_state(db, _activity(db, s, d), "open"),
+staff_event(protocol.NEXT_ITEM, lambda db, s, d: runofshow.step(db, s, +1), "Next agenda item.")
+staff_event(protocol.PREVIOUS_ITEM, lambda db, s, d: runofshow.step(db, s, -1), "Previous agenda item.")
+staff_event(protocol.PUSH_ACTIVITY, _push, "Show an activity (or none) on every phone.")
+staff_event(protocol.OPEN_ACTIVITY, lambda db, s, d: runofshow.set_state(db, _activity(db, s, d), "open"),
        "Open an activity for answers (and show it on every phone).")
-_staff(protocol.CLOSE_ACTIVITY, lambda db, s, d: runofshow.set_state(db, _activity(db, s, d), "closed"),
+staff_event(protocol.CLOSE_ACTIVITY, lambda db, s, d: runofshow.set_state(db, _activity(db, s, d), "closed"),
        "Close an activity: no more answers.")
-_staff(protocol.RESET_ACTIVITY, lambda db, s, d: [_results_changed(_reset(db, s, d))],
+staff_event(protocol.RESET_ACTIVITY, lambda db, s, d: [_results_changed(_reset(db, s, d))],
        "Start an activity's answers afresh.")
-_staff(protocol.SHOW_RESULTS, _show, "Reveal or hide a poll's results on the projector and phones.")
-_staff(protocol.START_TIMER, lambda db, s, d: runofshow.start_timer(
+staff_event(protocol.SHOW_RESULTS, _show, "Reveal or hide a poll's results on the projector and phones.")
+staff_event(protocol.START_TIMER, lambda db, s, d: runofshow.start_timer(
     db, s, protocol.integer(d, "seconds", 0, protocol.MAX_TIMER)), "Start (or resume) the countdown.")
-_staff(protocol.PAUSE_TIMER, lambda db, s, d: runofshow.pause_timer(db, s), "Pause the countdown.")
-_staff(protocol.CLEAR_TIMER, lambda db, s, d: runofshow.clear_timer(db, s), "Remove the countdown.")
-_staff(protocol.SET_LOCK, lambda db, s, d: runofshow.set_lock(db, s, protocol.flag(d, "locked")),
+staff_event(protocol.PAUSE_TIMER, lambda db, s, d: runofshow.pause_timer(db, s), "Pause the countdown.")
+staff_event(protocol.CLEAR_TIMER, lambda db, s, d: runofshow.clear_timer(db, s), "Remove the countdown.")
+staff_event(protocol.SET_LOCK, lambda db, s, d: runofshow.set_lock(db, s, protocol.flag(d, "locked")),
        "Lock or unlock answers and edits from phones.")
-_staff(protocol.APPROVE_ANSWER, _approve, "Show an open answer on the projector's wall, or not.")
-_staff(protocol.ADD_POLL, lambda db, s, d: _discard(runofshow.add_poll(db, s, d)),
+staff_event(protocol.APPROVE_ANSWER, _approve, "Show an open answer on the projector's wall, or not.")
+staff_event(protocol.ADD_POLL, lambda db, s, d: _discard(runofshow.add_poll(db, s, d)),
        "Add an ad-hoc poll at the current agenda item.")
-_staff(protocol.ADD_TEAM, _add_team, "Add a team to the session.")
+staff_event(protocol.ADD_TEAM, _add_team, "Add a team to the session.")
 
 
 def _discard(_: object) -> None:
@@ -342,7 +343,8 @@ def flush() -> None:
     """Send every owed `poll_results` and `presence` message now."""
     activity_ids, pending.results = pending.results, set()
     presence_ids, pending.presence = pending.presence, set()
-    if not activity_ids and not presence_ids and not pending.phone_results:
+    dot_ids, pending.dots = pending.dots, set()
+    if not activity_ids and not presence_ids and not dot_ids and not pending.phone_results:
         return
     db = database().session()
     try:
@@ -368,6 +370,10 @@ def flush() -> None:
                                   {"activity_id": activity.id, "visible": True,
                                    "results": polls.results(db, activity)},
                                   to=f"s{activity.session_id}", skip_sid=None)
+        for session_id in dot_ids:
+            session = db.get(Session, session_id)
+            if session is not None and session.storyboards_revealed:
+                socketio.emit("dots", gallery.dot_totals(db, session), to=f"s{session_id}")
         for session_id in presence_ids:
             session = db.get(Session, session_id)
             if session is not None:

@@ -86,6 +86,8 @@ class Session(Base):
     current_item_id: Mapped[int | None] = mapped_column(Integer, default=None)
     current_activity_id: Mapped[int | None] = mapped_column(Integer, default=None)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    storyboards_revealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    date: Mapped[str] = mapped_column(String(20), default="")
     timer_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     timer_remaining: Mapped[int | None] = mapped_column(Integer, default=None)  # paused: seconds
     timer_total: Mapped[int | None] = mapped_column(Integer, default=None)
@@ -206,3 +208,61 @@ class AppliedWrite(Base):
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
     reply: Mapped[dict[str, Any]] = mapped_column(default=dict)
     applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class WorkspaceItem(Base):
+    """A row in a team's workspace: a measure, a PDSA cycle, a plan row or a commitment."""
+
+    __tablename__ = "workspace_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # measure, pdsa, plan, commitment
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("learning_session.id"), default=None)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Carried forward to a later learning session: done, partly, not-done (and why).
+    status: Mapped[str] = mapped_column(String(10), default="")
+    status_note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class WorkspaceField(Base):
+    """One field of a team's workspace, with its version: edits name the version they saw."""
+
+    __tablename__ = "workspace_field"
+    __table_args__ = (UniqueConstraint("team_id", "scope", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    scope: Mapped[str] = mapped_column(String(16), default="")  # "" for the team, "i<item id>"
+    name: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_by: Mapped[str] = mapped_column(String(60), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class Dot(Base):
+    """A dot a participant placed on another team's storyboard in a gallery walk."""
+
+    __tablename__ = "dot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("learning_session.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class Comment(Base):
+    """A comment left on another team's storyboard."""
+
+    __tablename__ = "comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("learning_session.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

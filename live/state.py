@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
 from curriculum.model import clock
-from live import polls
+from live import polls, workspace
 from live.models import Activity, Participant, Response, Session, Team, now
 from live.sessions import ROLES, teams
 
@@ -49,7 +49,8 @@ def room(db: DbSession, session: Session) -> dict[str, Any]:
     current = db.get(Activity, session.current_activity_id) if session.current_activity_id else None
     shared: dict[str, Any] = {
         "session": {"id": session.id, "title": session.title, "code": session.join_code,
-                    "collaborative": session.collaborative.title, "locked": session.locked},
+                    "collaborative": session.collaborative.title, "locked": session.locked,
+                    "storyboards_revealed": session.storyboards_revealed},
         "agenda": agenda(session),
         "activity": activity_public(current) if current else None,
         "timer": timer(session),
@@ -72,6 +73,9 @@ def participant_state(db: DbSession, participant: Participant) -> dict[str, Any]
                       .where(Activity.session_id == participant.session_id,
                              Response.round == Activity.round, Response.owner.in_(owners)))
     state["answers"] = {str(activity_id): value for activity_id, value, _ in rows}
+    state["workspace"] = workspace.workspace(db, participant.team_id)
+    state["roster"] = [p.display_name for p in participant.team.participants
+                       if p.session_id == participant.session_id]
     return state
 
 
@@ -110,6 +114,7 @@ def console_state(db: DbSession, session: Session, join_url: str) -> dict[str, A
     for row in state["presence"]["teams"]:
         row["people"] = by_team.get(row["id"], [])
     state["roles"] = list(ROLES)
+    state["progress"] = workspace.progress(db, session)
     return state
 
 

@@ -1,0 +1,169 @@
+"""Team workspaces and the gallery walk over Socket.IO: co-editing, conflicts, privacy, dots."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from live import events, protocol
+from live.workspace_events import (
+    ADD_COMMENT,
+    ADD_ITEM,
+    DOTS,
+    EDIT_FIELD,
+    GALLERY,
+    MARK_ITEM,
+    PLACE_DOT,
+    REMOVE_ITEM,
+    REQUEST_GALLERY,
+    REVEAL_STORYBOARDS,
+    WORKSPACE_CHANGED,
+)
+
+from .test_room import connect, last, received
+
+
+@pytest.fixture
+def teams(app: Any, join_phone: Any, room: dict[str, Any]) -> dict[str, Any]:
+    """Two phones in Riverside Clinic and one in Hilltop Practice, connected."""
+    ana = connect(app, join_phone("Riverside Clinic", "Ana"), room["code"])
+    cy = connect(app, join_phone("Riverside Clinic", "Cy"), room["code"])
+    ben = connect(app, join_phone("Hilltop Practice", "Ben"), room["code"])
+    state = last(ana, protocol.STATE)
+    for phone in (cy, ben):
+        phone.get_received()
+    return {"ana": ana, "cy": cy, "ben": ben, "river": state["me"]["team"]["id"]}
+
+
+def edit(phone: Any, name: str, value: Any, base: int, client_id: str, item_id: Any = None) -> dict[str, Any]:
+    return phone.emit(EDIT_FIELD, {"client_id": client_id, "item_id": item_id, "name": name, "value": value,
+                                   "base_version": base}, callback=True)
+
+
+def test_an_edit_reaches_teammates_and_not_the_other_team(teams: dict[str, Any]) -> None:
+    reply = edit(teams["ana"], "aim_what", "Screen every child at the 9-month visit", 0, "edit-0000001")
+    assert reply["ok"] is True
+    assert reply["version"] == 1
+    change = last(teams["cy"], WORKSPACE_CHANGED)
+    assert (change["name"], change["value"], change["by"]) == (
+        "aim_what", "Screen every child at the 9-month visit", "Ana")
+    assert WORKSPACE_CHANGED not in received(teams["ben"])
+
+
+def test_two_teammates_editing_one_field_at_once_lose_no_text(teams: dict[str, Any]) -> None:
+    edit(teams["ana"], "story_lessons", "Start small", 0, "edit-base0001")
+    # Both saw version 1; Ana saves first, Cy's save is refused with Ana's text.
+    assert edit(teams["ana"], "story_lessons", "Start small; ask families", 1, "edit-ana00002")["ok"]
+    clash = edit(teams["cy"], "story_lessons", "Start small; use the EHR prompt", 1, "edit-cy000001")
+    assert clash["ok"] is False
+    assert clash["code"] == "conflict"
+    assert clash["current"]["value"] == "Start small; ask families"
+    assert clash["current"]["version"] == 2
+    assert "Ana changed this while you were typing" in clash["error"]
+    merged = "Start small; ask families; use the EHR prompt"
+    assert edit(teams["cy"], "story_lessons", merged, 2, "edit-cy000002")["version"] == 3
+    teams["ana"].get_received()
+    teams["ana"].emit(protocol.REQUEST_STATE, {}, callback=True)
+    assert last(teams["ana"], protocol.STATE)["workspace"]["fields"][""]["story_lessons"]["value"] == merged
+
+
+def test_a_retried_edit_is_applied_once(teams: dict[str, Any]) -> None:
+    first = edit(teams["ana"], "aim_target", "80%", 0, "edit-retry001")
+    again = edit(teams["ana"], "aim_target", "80%", 0, "edit-retry001")
+    assert first == again
+    assert first["version"] == 1
+    added = teams["ana"].emit(ADD_ITEM, {"client_id": "add-retry0001", "kind": "commitment"}, callback=True)
+    assert teams["ana"].emit(ADD_ITEM, {"client_id": "add-retry0001", "kind": "commitment"},
+                             callback=True) == added
+    teams["ana"].get_received()
+    teams["ana"].emit(protocol.REQUEST_STATE, {}, callback=True)
+    items = last(teams["ana"], protocol.STATE)["workspace"]["items"]
+    assert [i["kind"] for i in items] == ["commitment"]
+
+
+def test_a_participant_cannot_touch_another_teams_rows(teams: dict[str, Any]) -> None:
+    row = teams["ana"].emit(ADD_ITEM, {"client_id": "add-river001", "kind": "pdsa"}, callback=True)["item"]
+    for event, payload in [
+        (EDIT_FIELD, {"item_id": row["id"], "name": "test", "value": "x", "base_version": 0}),
+        (REMOVE_ITEM, {"item_id": row["id"]}),
+        (MARK_ITEM, {"item_id": row["id"], "status": "done"}),
+    ]:
+        reply = teams["ben"].emit(event, {"client_id": f"hill-{event}", **payload}, callback=True)
+        assert reply == {"ok": False, "error": "you can only change your own team's workspace",
+                         "code": "forbidden"}
+
+
+@pytest.mark.parametrize(
+    ("payload", "error"),
+    [
+        pytest.param({"name": "aim_what", "value": "x" * 4001, "base_version": 0},
+                     "that is longer than 4000 characters", id="too-long"),
+        pytest.param({"name": "password", "value": "x", "base_version": 0},
+                     "'password' is not a field of the workspace", id="unknown-field"),
+        pytest.param({"name": "aim_what", "value": 42, "base_version": 0}, "'value' must be text",
+                     id="not-text"),
+        pytest.param({"name": "aim_what", "value": "x", "base_version": "1"},
+                     "'base_version' must be a whole number", id="bad-version"),
+        pytest.param({"name": "aim_what", "value": "x"}, "'base_version' must be a whole number",
+                     id="no-version"),
+    ],
+)
+def test_bad_edits_get_a_clear_error(teams: dict[str, Any], payload: dict[str, Any], error: str) -> None:
+    reply = teams["ana"].emit(EDIT_FIELD, {"client_id": "edit-bad00001", **payload}, callback=True)
+    assert reply["ok"] is False
+    assert reply["error"] == error
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "value", "error"),
+    [
+        ("commitment", "due", "next Tuesday", "give the due date as a date, such as 2027-03-16"),
+        ("measure", "data", "Jan 2027: 40\nsoon", "line 2 of the data is not 'month: value'"),
+        ("measure", "family", "vanity", "choose one of: outcome, process, balancing"),
+        ("pdsa", "act", "ignore", "choose one of: adopt, adapt, abandon"),
+    ],
+)
+def test_row_fields_are_checked(teams: dict[str, Any], kind: str, name: str, value: str, error: str) -> None:
+    row = teams["ana"].emit(ADD_ITEM, {"client_id": f"add-{kind}-0001", "kind": kind}, callback=True)["item"]
+    reply = edit(teams["ana"], name, value, 0, f"edit-{kind}-{name}", item_id=row["id"])
+    assert reply["ok"] is False
+    assert reply["error"].startswith(error)
+
+
+def test_a_locked_room_takes_no_edits(teams: dict[str, Any], app: Any, faculty_client: Any,
+                                     room: dict[str, Any]) -> None:
+    console = connect(app, faculty_client, room["code"], "console")
+    console.emit(protocol.SET_LOCK, {"locked": True}, callback=True)
+    assert edit(teams["ana"], "aim_what", "x", 0, "edit-lock0001")["code"] == "locked"
+
+
+def test_the_gallery_walk_reveal_dots_and_comments(teams: dict[str, Any], app: Any, faculty_client: Any,
+                                                   room: dict[str, Any]) -> None:
+    edit(teams["ana"], "aim_statement", "<script>x</script> 80% of children screened", 0, "edit-gal00001")
+    early = teams["ben"].emit(PLACE_DOT, {"client_id": "dot-early0001", "team_id": teams["river"]},
+                              callback=True)
+    assert early["code"] == "not_revealed"
+    assert teams["ben"].emit(REQUEST_GALLERY, {}, callback=True)["code"] == "not_revealed"
+    console = connect(app, faculty_client, room["code"], "console")
+    projector = connect(app, faculty_client, room["code"], "projector")
+    assert console.emit(REVEAL_STORYBOARDS, {"visible": True}, callback=True) == {"ok": True}
+    assert last(teams["ben"], protocol.ROOM)["session"]["storyboards_revealed"] is True
+    assert teams["ben"].emit(REQUEST_GALLERY, {}, callback=True) == {"ok": True}
+    board = next(b for b in last(teams["ben"], GALLERY)["boards"] if b["team"] == "Riverside Clinic")
+    assert board["aim"] == "<script>x</script> 80% of children screened"
+    own = teams["ana"].emit(PLACE_DOT, {"client_id": "dot-own00001", "team_id": teams["river"]}, callback=True)
+    assert own["code"] == "own_team"
+    for n in range(3):
+        reply = teams["ben"].emit(PLACE_DOT, {"client_id": f"dot-ben0000{n}", "team_id": teams["river"]},
+                                  callback=True)
+        assert reply["ok"], reply
+    fourth = teams["ben"].emit(PLACE_DOT, {"client_id": "dot-ben00004", "team_id": teams["river"]},
+                               callback=True)
+    assert fourth["code"] == "no_dots"
+    assert teams["ben"].emit(ADD_COMMENT, {"client_id": "comment-0001", "team_id": teams["river"],
+                                           "text": "Love the family voice"}, callback=True)["ok"]
+    projector.get_received()
+    with app.app_context():
+        events.flush()
+    assert last(projector, DOTS) == {str(teams["river"]): 3}
