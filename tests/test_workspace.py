@@ -152,7 +152,8 @@ def test_the_gallery_walk_reveal_dots_and_comments(teams: dict[str, Any], app: A
     assert teams["ben"].emit(REQUEST_GALLERY, {}, callback=True) == {"ok": True}
     board = next(b for b in last(teams["ben"], GALLERY)["boards"] if b["team"] == "Riverside Clinic")
     assert board["aim"] == "<script>x</script> 80% of children screened"
-    own = teams["ana"].emit(PLACE_DOT, {"client_id": "dot-own00001", "team_id": teams["river"]}, callback=True)
+    own = teams["ana"].emit(PLACE_DOT, {"client_id": "dot-own00001", "team_id": teams["river"]},
+                            callback=True)
     assert own["code"] == "own_team"
     for n in range(3):
         reply = teams["ben"].emit(PLACE_DOT, {"client_id": f"dot-ben0000{n}", "team_id": teams["river"]},
