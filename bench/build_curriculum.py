@@ -55,7 +55,7 @@ def main() -> None:
     )
     print(
         f"library: {len(loaded.curricula)} curricula, {len(sessions)} learning sessions, "
-        f"{sum(len(c.modules) for c in loaded.curricula)} modules (loaded in {load_seconds:.2f} s)"
+        f"{len({m.path for c in loaded.curricula for m in c.modules.values()})} modules (loaded in {load_seconds:.2f} s)"
     )
     print(
         f"decks:    {len(decks)} files, {sum(slides)} slides ({', '.join(map(str, slides))}); "

@@ -268,6 +268,12 @@ def session_label(session: str) -> str:
     return session
 
 
+def session_heading(session: str, title: str) -> str:
+    """'Learning Session 1: Getting started', without repeating a label the title already has."""
+    label = session_label(session)
+    return title if title.lower().startswith(label.lower()) else f"{label}: {title}"
+
+
 def clock(minutes: int) -> str:
     """Minutes after midnight as HH:MM."""
     return f"{minutes // 60:02d}:{minutes % 60:02d}"

@@ -32,7 +32,7 @@ from curriculum.model import (
     Table,
     clock,
     plain,
-    session_label,
+    session_heading,
 )
 from exports.qr import qr_png
 
@@ -145,11 +145,11 @@ class _Deck:
     # -- generated slides -------------------------------------------------------------------
     def title_slide(self, curriculum: Curriculum, session: LearningSession) -> None:
         when = " · ".join(x for x in (session.date, session.venue) if x)
-        notes = (f"{session_label(session.session)}: {session.title}. The day runs "
+        notes = (f"{session_heading(session.session, session.title)}. The day runs "
                  f"{clock(session.start)} to {clock(session.end)}. Welcome the teams, name the "
                  f"collaborative's aim: {curriculum.aim}")
         slide = self.new("Title", curriculum.title, notes)
-        lines = [f"{session_label(session.session)}: {session.title}"]
+        lines = [session_heading(session.session, session.title)]
         if when:
             lines.append(when)
         _fill(_placeholder(slide, 1), [Paragraph((Run(x),)) for x in lines])
