@@ -34,6 +34,7 @@ def main() -> None:
     if not loaded.ok:
         raise SystemExit("the bundled library has problems: run bsc validate")
     sessions = [(c, s) for c in loaded.curricula for s in c.sessions]
+    module_files = {m.path for c in loaded.curricula for m in c.modules.values()}
     options = DeckOptions(join_url=args.join_url)
 
     deck_times, handout_times = [], []
@@ -55,7 +56,7 @@ def main() -> None:
     )
     print(
         f"library: {len(loaded.curricula)} curricula, {len(sessions)} learning sessions, "
-        f"{len({m.path for c in loaded.curricula for m in c.modules.values()})} modules (loaded in {load_seconds:.2f} s)"
+        f"{len(module_files)} modules (loaded in {load_seconds:.2f} s)"
     )
     print(
         f"decks:    {len(decks)} files, {sum(slides)} slides ({', '.join(map(str, slides))}); "

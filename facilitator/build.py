@@ -8,10 +8,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from exports.handouts import render_handout
-
 from curriculum.model import AgendaItem, Curriculum, LearningSession, Module
 from exports.decks import DeckOptions, build_deck, load_template
+from exports.handouts import render_handout
 
 PAPERS = ("letter", "a4")
 
