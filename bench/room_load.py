@@ -61,6 +61,7 @@ class Phone:
     team: int
     opened_at: float | None = None
     revealed_at: float | None = None
+    edits_seen: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -204,6 +205,8 @@ async def drive(target: Target, name: str, participants: int, rate: int, seconds
                 phone.revealed_at = now
 
         client.on("room", on_room)
+        client.on("workspace_changed",
+                  lambda m: phone.edits_seen.setdefault(str(m.get("value", "")), time.perf_counter()))
         auth, headers = await target.phone_auth(index, phone.team)
         async with limit:
             begun = time.perf_counter()
@@ -302,6 +305,38 @@ async def drive(target: Target, name: str, participants: int, rate: int, seconds
         "revealed_at",
     )
 
+    # Co-editing: a phone saves a workspace field; time until a teammate's phone has it.
+    if isinstance(target, Ours):
+        by_team: dict[int, list[Phone]] = {}
+        for phone in phones:
+            by_team.setdefault(phone.team, []).append(phone)
+        pairs = [(members[0], members[1]) for members in by_team.values() if len(members) > 1]
+        coedits: list[float] = []
+
+        async def coedit(n: int, writer: Phone, reader: Phone) -> None:
+            text = f"aim draft {n}"
+            sent = time.perf_counter()
+            reply = await writer.client.call("edit_field", {
+                "client_id": f"coedit-{n:06d}", "item_id": None, "name": "aim_what", "value": text,
+                "base_version": n // len(pairs)}, timeout=30)
+            assert reply["ok"], reply
+            deadline = time.monotonic() + 10
+            while text not in reader.edits_seen and time.monotonic() < deadline:
+                await asyncio.sleep(0.002)
+            coedits.append(reader.edits_seen.get(text, float("inf")) - sent)
+
+        # Every team saves once every two seconds (phones save a field 1.2 s after typing
+        # stops): with 200 teams, 100 saves a second, spread evenly, for three rounds.
+        tasks = []
+        begun = time.perf_counter()
+        for n in range(3 * len(pairs)):
+            writer, reader = pairs[n % len(pairs)]
+            tasks.append(asyncio.create_task(coedit(n, writer, reader)))
+            await asyncio.sleep(max(0.0, begun + (n + 1) * 2.0 / len(pairs) - time.perf_counter()))
+        await asyncio.gather(*tasks)
+        run.figures["coedit_n"] = len(coedits)
+        run.figures["coedit_p50"], run.figures["coedit_p95"] = pct(coedits, 50), pct(coedits, 95)
+
     # Audit from the projector's newest results.
     await asyncio.sleep(1.0)
     final = await target_results(console, projector_counts)
@@ -367,6 +402,9 @@ def report(ours: Run, bare: Run, participants: int) -> None:
     ]
     for label, ours_value, bare_value in rows:
         print(f"{label:28} {ours_value:>12} {bare_value:>12}")
+    if "coedit_n" in f:
+        print(f"co-edit reaching a teammate ({f['coedit_n']} saves, each team every 2 s): "
+              f"p50 {ms(f['coedit_p50'])}, p95 {ms(f['coedit_p95'])}")
     worst = max(f["open_p95"], f["reveal_p95"])
     ratio = worst / max(b["open_p95"], b["reveal_p95"])
     print(f"fan-out p95 (worst of open, reveal): {ms(worst)}; {ratio:.2f}x the bare server")

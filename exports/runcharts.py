@@ -12,8 +12,9 @@ runs rule; a repeated value neither makes nor breaks a trend. The runs limits co
 exact distribution of the number of runs (Swed and Eisenhart, 1943) for the chart's own counts
 above and below the median, with 1% in each tail: this reproduces the published table's rows
 (10 useful points: 3 to 9 runs; 20: 6 to 16; 24: 8 to 18). The astronomical point, which the
-literature leaves to the eye, is flagged when a point lies beyond three sigma of the moving
-ranges (the XmR limits) from the median: an aid to the eye, said as such on the chart.
+literature leaves to the eye, is flagged when a point lies beyond Tukey's far-out fences
+(three interquartile ranges outside the quartiles), so a steady trend is not mistaken for one:
+an aid to the eye, said as such on the chart.
 """
 
 from __future__ import annotations
@@ -140,9 +141,10 @@ def analyse(values: list[float], baseline: int | None = None) -> Analysis:
                                   f"{runs_range[0]} to {runs_range[1]})"))
 
     if len(values) >= MIN_POINTS_FOR_RULES:
-        ranges = [abs(values[i] - values[i - 1]) for i in range(1, len(values))]
-        sigma = statistics.fmean(ranges) / 1.128
-        far = tuple(i for i, v in enumerate(values) if sigma and abs(v - median) > 3 * sigma)
+        q1, _, q3 = statistics.quantiles(values, n=4)
+        spread = q3 - q1
+        far = tuple(i for i, v in enumerate(values)
+                    if spread and (v > q3 + 3 * spread or v < q1 - 3 * spread))
         if far:
             signals.append(Signal("astronomical", far,
                                   "Astronomical point: far outside the others (check it by eye)"))

@@ -29,6 +29,7 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     MAX_CONTENT_LENGTH = 64 * 1024  # forms are small; refuse anything bigger
     REJOIN_DAYS = 3
+    PAPER = "letter"  # take-home PDFs: letter or a4
 
 
 def _secret_key(data_dir: Path) -> str:

@@ -37,7 +37,9 @@ def validate(path: Path | None) -> None:
     if not loaded.ok:
         _report(loaded)
         sys.exit(1)
-    modules = len(loaded.modules) + sum(len(c.modules) for c in loaded.curricula)
+    # Curricula of one library share modules: count each file once.
+    paths = {m.path for m in loaded.modules} | {m.path for c in loaded.curricula for m in c.modules.values()}
+    modules = len(paths)
     sessions = sum(len(c.sessions) for c in loaded.curricula)
     what = [f"{modules} module{'s' if modules != 1 else ''}"]
     if loaded.curricula:
@@ -181,6 +183,61 @@ def serve(host: str, port: int, public_url: str | None, curriculum: Path | None,
     click.echo(_terminal_qr(link))
     click.echo(f"Listening on {host}:{port}. Stop with Ctrl+C.", err=True)
     socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=False)
+
+
+@cli.command("export")
+@click.option("--session", "session_id", type=int, help="The session's number (default: the newest).")
+@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("out"), show_default=True, help="Folder to write into.")
+@click.option("--paper", type=click.Choice(["letter", "a4"]), default="letter", show_default=True)
+@click.option("--curriculum", type=click.Path(exists=True, path_type=Path),
+              help="The curriculum the session came from (default: the bundled library).")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="BSC_DATA_DIR")
+@click.option("--public-url", metavar="URL", default="",
+              help="Printed as each plan's QR code back to the room.")
+@click.option("--workers", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True,
+              help="Processes rendering PDFs at once.")
+def export(session_id: int | None, outdir: Path, paper: str, curriculum: Path | None, data_dir: Path | None,
+           public_url: str, workers: int) -> None:
+    """Write every team's take-home PDF and calendar file: OUTDIR/<code>/<team>/plan.pdf."""
+    from sqlalchemy import select
+
+    from exports.packet import render_plans, unique_slugs
+    from facilitator.app import create_app
+    from facilitator.build import write_atomically
+    from live.models import Session
+    from live.plans import session_plans
+
+    settings: dict[str, object] = {}
+    if data_dir is not None:
+        settings["DATA_DIR"] = str(data_dir)
+    if curriculum is not None:
+        settings["CURRICULUM"] = str(curriculum)
+    try:
+        app = create_app(settings)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    with app.app_context():
+        from live.context import curricula, database
+
+        db = database().session()
+        try:
+            query = select(Session).order_by(Session.created_at.desc(), Session.id.desc())
+            room = db.get(Session, session_id) if session_id else db.scalar(query)
+            if room is None:
+                raise click.ClickException("no such session: bsc serve makes one, the console lists them")
+            link = f"{public_url.rstrip('/')}/room/{room.join_code}" if public_url else ""
+            plans = session_plans(db, room, curricula().get(room.collaborative.curriculum_id), link)
+            code = room.join_code
+        finally:
+            db.close()
+    names = unique_slugs([p.team for p in plans])
+    for (pdf, ics), name in zip(render_plans(plans, paper, workers), names, strict=True):
+        folder = outdir / code / name
+        write_atomically(folder / "plan.pdf", pdf)
+        write_atomically(folder / "commitments.ics", ics)
+        click.echo(str(folder))
+    click.echo(f"Wrote the plans of {len(plans)} teams to {outdir / code}.", err=True)
 
 
 @cli.group()

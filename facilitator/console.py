@@ -6,7 +6,9 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -16,6 +18,7 @@ from flask import (
 )
 from sqlalchemy import select
 
+from exports.packet import plans_zip
 from facilitator.auth import (
     check_csrf,
     check_password,
@@ -23,8 +26,10 @@ from facilitator.auth import (
     sign_in,
     use_login_link,
 )
-from live.context import curricula, database, join_url
+from live.context import curricula, database, join_url, public_url
 from live.models import Session
+from live.offload import off_loop
+from live.plans import session_plans
 from live.protocol import Refused
 from live.sessions import add_team, create_session
 
@@ -121,6 +126,25 @@ def run(session_id: int) -> Any:
                                join_url=join_url(room.join_code))
     finally:
         db.close()
+
+
+@blueprint.get("/console/<int:session_id>/plans.zip")
+@faculty_only
+def plans(session_id: int) -> Any:
+    """Every team's take-home PDF and calendar file, as one zip."""
+    db = database().session()
+    try:
+        room = db.get(Session, session_id)
+        if room is None:
+            abort(404, "There is no such session.")
+        curriculum = curricula().get(room.collaborative.curriculum_id)
+        every = session_plans(db, room, curriculum, f"{public_url()}/room/{room.join_code}")
+        name = f"{room.join_code}-team-plans.zip"
+    finally:
+        db.close()
+    packet = off_loop(plans_zip, every, current_app.config["PAPER"])
+    return Response(packet, mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @blueprint.post("/console/<int:session_id>/teams")

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from flask import Flask, current_app, request
 from flask import session as web_session
 from flask_socketio import SocketIO, emit, join_room
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
 from live import gallery, polls, protocol, runofshow, state
-from live.context import database, join_url
+from live.context import curricula, database, join_url
 from live.models import Activity, Participant, Session
 from live.protocol import Refused
 from live.sessions import add_team, participant_by_token, session_by_code
@@ -89,12 +90,20 @@ def _session(db: DbSession, client: Client) -> Session:
     return session
 
 
+def _driver_diagram(session: Session) -> dict[str, Any] | None:
+    """The collaborative's driver diagram from its curriculum, for the team to choose from."""
+    curriculum = curricula().get(session.collaborative.curriculum_id)
+    if curriculum is None or curriculum.topic_pack is None:
+        return None
+    return asdict(curriculum.topic_pack.driver_diagram)
+
+
 def _full_state(db: DbSession, client: Client) -> dict[str, Any]:
     if client.kind == "participant":
         participant = db.get(Participant, client.participant_id)
         if participant is None:
             raise Refused("you are no longer in this session; join again", "gone")
-        return state.participant_state(db, participant)
+        return state.participant_state(db, participant, _driver_diagram(participant.session))
     session = _session(db, client)
     url = join_url(session.join_code)
     if client.kind == "console":
@@ -135,10 +144,26 @@ def on_connect(auth: Any = None) -> bool:
         db.close()
     if client.kind == "participant":
         pending.presence.add(client.session_id)
+        _tell_roster(client)
     if not _flusher_started and current_app.config.get("FLUSH_IN_BACKGROUND", True):
         _flusher_started = True
         socketio.start_background_task(_flusher, current_app._get_current_object())  # type: ignore[attr-defined]
     return True
+
+
+def _tell_roster(client: Client) -> None:
+    """The team's phones learn who is on the team (owners of commitments are picked from it)."""
+    db = database().session()
+    try:
+        names = list(db.scalars(select(Participant.display_name).where(
+            Participant.team_id == client.team_id, Participant.session_id == client.session_id)
+            .order_by(Participant.id)))
+    finally:
+        db.close()
+    socketio.emit(ROSTER, {"team_id": client.team_id, "names": names}, to=f"t{client.team_id}")
+
+
+ROSTER = "roster"  # {team_id, names}: to a team's phones when a teammate joins
 
 
 @socketio.on("disconnect")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
+from exports.runcharts import run_chart_svg
 from live import protocol
 from live.models import Activity, Comment, Dot, Session, Team
 from live.protocol import Refused
@@ -38,8 +40,12 @@ def storyboard(db: DbSession, team: Team) -> dict[str, Any]:
             points = parse_points(own.get("data", ""))
         except Refused:
             points = []
+        target = _number(own.get("target", ""))
+        chart = run_chart_svg([v for _, v in points], [label for label, _ in points],
+                              title=own.get("name", "") or "Measure", target=target)
         measures.append({"name": own.get("name", ""), "family": own.get("family", ""),
-                         "target": own.get("target", ""), "points": points})
+                         "target": own.get("target", ""), "points": points,
+                         "chart": "data:image/svg+xml;base64," + base64.b64encode(chart.encode()).decode()})
     tested = [fields.get(f"i{i['id']}", {}).get("test", {}).get("value", "")
               for i in space["items"] if i["kind"] == "pdsa"]
     return {"team_id": team.id, "team": team.name, "organisation": team.organisation,
@@ -47,6 +53,13 @@ def storyboard(db: DbSession, team: Team) -> dict[str, Any]:
             "tests": [t for t in tested if t], "changes": top.get("story_changes", ""),
             "results": top.get("story_results", ""), "lessons": top.get("story_lessons", ""),
             "next": top.get("story_next", "")}
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text.replace("%", "").replace(",", ".").strip())
+    except ValueError:
+        return None
 
 
 def dot_totals(db: DbSession, session: Session) -> dict[str, int]:

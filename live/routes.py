@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -17,11 +18,17 @@ from flask import (
 )
 from sqlalchemy.orm import Session as DbSession
 
+from exports.calendar import commitments_ics
+from exports.packet import slug
+from exports.plans import TeamPlan
 from exports.qr import qr_svg
+from exports.takehome import render_takehome
 from live import protocol
-from live.context import config, database, join_url
+from live.context import config, curricula, database, join_url, public_url
 from live.forms import check_csrf, csrf_token
-from live.models import Session
+from live.models import Participant, Session
+from live.offload import off_loop
+from live.plans import team_plan
 from live.protocol import Refused
 from live.sessions import ROLES, join, participant_by_token, session_by_code, teams
 
@@ -114,6 +121,50 @@ def phone(code: str) -> Any:
         return render_template("live/phone.html", room=room, me=participant)
     finally:
         db.close()
+
+
+def _participant_or_none(db: DbSession, room: Session) -> Participant | None:
+    participant = participant_by_token(db, request.cookies.get(cookie_name(room)))
+    return participant if participant is not None and participant.session_id == room.id else None
+
+
+def _plan_for_phone(code: str) -> tuple[TeamPlan, str] | None:
+    """The plan of the phone's team and a file name for it; None if the phone has not joined."""
+    db = database().session()
+    try:
+        room = _session_or_404(db, code)
+        participant = _participant_or_none(db, room)
+        if participant is None:
+            return None
+        curriculum = curricula().get(room.collaborative.curriculum_id)
+        plan = team_plan(db, room, participant.team, curriculum, f"{public_url()}/room/{room.join_code}")
+        return plan, slug(participant.team.name)
+    finally:
+        db.close()
+
+
+def _team_file(code: str, make: Callable[[TeamPlan], bytes], suffix: str, mimetype: str) -> Any:
+    """One of the team's files, made from its plan, for a phone that has joined."""
+    found = _plan_for_phone(code)
+    if found is None:
+        return redirect(url_for("room.join_page", code=code))
+    plan, name = found
+    return Response(off_loop(make, plan), mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}-{suffix}"',
+                             "Cache-Control": "no-store"})
+
+
+@blueprint.get("/room/<code>/plan.pdf")
+def plan_pdf(code: str) -> Any:
+    """The team's take-home plan as a PDF: any member, at any time."""
+    paper = config("PAPER")  # read here: the render runs in another thread, outside the app context
+    return _team_file(code, lambda plan: render_takehome(plan, paper), "plan.pdf", "application/pdf")
+
+
+@blueprint.get("/room/<code>/commitments.ics")
+def commitments(code: str) -> Any:
+    """The team's commitments with their due dates, as a calendar file."""
+    return _team_file(code, commitments_ics, "commitments.ics", "text/calendar")
 
 
 @blueprint.get("/projector/<code>")

@@ -61,9 +61,12 @@ def room(db: DbSession, session: Session) -> dict[str, Any]:
     return shared
 
 
-def participant_state(db: DbSession, participant: Participant) -> dict[str, Any]:
-    """A phone's full state: the room, who they are, and their answer to what is on screen."""
+def participant_state(db: DbSession, participant: Participant,
+                      driver_diagram: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A phone's full state: the room, who they are, their answers, their team's workspace."""
     state = room(db, participant.session)
+    state["session"]["id"] = participant.session_id
+    state["driver_diagram"] = driver_diagram
     state["me"] = {"id": participant.id, "name": participant.display_name, "role": participant.role,
                    "team": {"id": participant.team.id, "name": participant.team.name,
                             "organisation": participant.team.organisation}}

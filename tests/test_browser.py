@@ -33,25 +33,33 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[dict[str, str]]:
+class Server:
     """`bsc serve` in its own process, as faculty start it, on the fixture curriculum."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = (tmp_path / "serve.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "facilitator", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--public-url", base, "--curriculum", str(FIXTURES / "mini"),
-         "--data-dir", str(tmp_path / "data")],
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    try:
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+        self.info: dict[str, str] = {}
+
+    def start(self) -> dict[str, str]:
+        self.starts += 1
+        log = self.folder / f"serve-{self.starts}.log"
+        with log.open("w") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "facilitator", "serve", "--host", "127.0.0.1",
+                 "--port", str(self.port), "--public-url", self.base, "--curriculum", str(FIXTURES / "mini"),
+                 "--data-dir", str(self.folder / "data")],
+                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
         text = ""
         while time.monotonic() < deadline:
-            text = (tmp_path / "serve.log").read_text()
+            text = log.read_text()
             if "Listening on" in text:
                 break
-            assert process.poll() is None, text
+            assert self.process.poll() is None, text
             time.sleep(0.2)
         else:
             pytest.fail(f"bsc serve did not start:\n{text}")
@@ -59,11 +67,28 @@ def server(tmp_path: Path) -> Iterator[dict[str, str]]:
         join = re.search(r"Join URL for phones: (\S+)", text)
         assert link, text
         assert join, text
-        yield {"base": base, "login": link.group(1), "join": join.group(1)}
+        self.info = {"base": self.base, "login": link.group(1), "join": join.group(1)}
+        return self.info
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def running(tmp_path: Path) -> Iterator[Server]:
+    server = Server(tmp_path)
+    server.start()
+    try:
+        yield server
     finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
+        server.stop()
+
+
+@pytest.fixture
+def server(running: Server) -> dict[str, str]:
+    return running.info
 
 
 @pytest.fixture
@@ -146,3 +171,103 @@ def test_two_phones_vote_and_the_projector_follows(server: dict[str, str], brows
     assert phone_a.get_by_label("The measures").is_checked()
     phone_a.get_by_text("Answer saved").wait_for()
     phone_a.screenshot(path=str(shots / "phone-after-reload.png"))
+
+
+def test_teams_co_edit_their_workspace_and_walk_the_gallery(server: dict[str, str], browser: Any,
+                                                            shots: Path, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    faculty = browser.new_context(viewport={"width": 1280, "height": 800})
+    console = faculty.new_page()
+    console.goto(server["login"])
+    console.get_by_role("link", name="Getting started").click()
+    console.get_by_text("Connected").wait_for()
+    with console.expect_popup() as opened:
+        console.get_by_role("link", name="Open the projector").click()
+    projector = opened.value
+    projector.set_viewport_size({"width": 1600, "height": 900})
+
+    ana = join(browser.new_context(**PHONE), server["join"], "Riverside Clinic", "Ana", "Data lead")
+    cy_context = browser.new_context(**PHONE)
+    cy = cy_context.new_page()
+    cy.goto(server["join"])
+    cy.get_by_label("Riverside Clinic").check()
+    cy.get_by_label("Your name").fill("Cy")
+    cy.get_by_role("button", name="Join the room").click()
+    cy.get_by_text("Connected").wait_for()
+    ben = join(browser.new_context(**PHONE), server["join"], "Hilltop Practice", "Ben", "Senior leader")
+
+    aim = "Screen every child at the 9-month visit"
+    ana.get_by_label("What will we improve?").fill(aim)
+    ana.get_by_label("For whom?").click()  # leaving the field saves it
+    cy.locator("#f-t-aim_what").filter(has_text="").wait_for()
+    cy.wait_for_function("document.getElementById('f-t-aim_what').value.includes('9-month')")
+    assert cy.get_by_label("What will we improve?").input_value() == aim
+    cy.get_by_text("saved by Ana").first.wait_for()
+    cy.screenshot(path=str(shots / "phone-co-edit.png"), full_page=True)
+    assert ben.get_by_label("What will we improve?").input_value() == ""
+    assert aim not in ben.content()
+
+    ana.get_by_role("tab", name="By next Tuesday").click()
+    ana.get_by_role("button", name="Add a commitment").click()
+    ana.get_by_label("What we will do").fill("Call three families who missed the screen")
+    ana.get_by_label("Owner").select_option("Cy")
+    ana.get_by_label("Due date").fill("2027-03-16")
+    ana.get_by_label("What we will do").click()
+    cy.get_by_role("tab", name="By next Tuesday").click()
+    cy.wait_for_function(
+        "[...document.querySelectorAll('textarea')].some(t => t.value.includes('three families'))")
+    ana.get_by_role("tab", name="Storyboard").click()
+    ana.get_by_label("Results").fill("Screens rose from 40% to 70% in six weeks")
+    ana.get_by_label("Lessons learned").click()
+    ana.get_by_text("saved by Ana").first.wait_for()
+    assert "Screens rose" not in ben.content()
+
+    console.get_by_role("button", name="Reveal storyboards").click()
+    projector.locator("#gallery").wait_for()
+    board = ben.locator("article.storyboard", has_text="Riverside Clinic")
+    board.get_by_role("button", name="Place a dot").click()
+    projector.locator("article.board", has_text="Riverside Clinic").locator(".dots").filter(
+        has_text="1").wait_for()
+    projector.screenshot(path=str(shots / "projector-gallery.png"))
+    ben.screenshot(path=str(shots / "phone-gallery.png"), full_page=True)
+    own = ana.locator("article.storyboard", has_text="Riverside Clinic")
+    assert own.get_by_role("button", name="Place a dot").count() == 0
+
+    with ana.expect_download() as download:
+        ana.get_by_role("link", name="Download our plan (PDF)").click()
+    target = tmp_path / "plan.pdf"
+    download.value.save_as(str(target))
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(str(target)).pages)
+    assert "Call three families who missed the screen" in text
+    assert "Cy" in text
+    assert aim in text
+
+
+def test_a_vote_made_while_the_server_is_unreachable_arrives_once_it_is_back(
+        running: Server, browser: Any, shots: Path) -> None:
+    faculty = browser.new_context(viewport={"width": 1280, "height": 800})
+    console = faculty.new_page()
+    console.goto(running.info["login"])
+    console.get_by_role("link", name="Getting started").click()
+    console.get_by_text("Connected").wait_for()
+    phone = join(browser.new_context(**PHONE), running.info["join"], "Riverside Clinic", "Ana", "Data lead")
+    console.get_by_role("button", name="Next ▶").click()
+    card = console.locator("article.card", has_text="Which question is hardest?")
+    card.get_by_role("button", name="Open poll").click()
+    phone.get_by_text("Which question is hardest for your team?").wait_for()
+
+    running.stop()  # the laptop's server (or the venue Wi-Fi) goes away
+    phone.get_by_text("Offline: your answers will be sent when the connection is back").wait_for()
+    phone.get_by_label("The changes").check()
+    phone.get_by_text("Waiting to send").wait_for()
+    phone.screenshot(path=str(shots / "phone-offline.png"))
+
+    running.start()
+    phone.get_by_text("Answer saved").wait_for(timeout=30000)
+    console.get_by_text("Connected").wait_for(timeout=30000)
+    card = console.locator("article.card", has_text="Which question is hardest?")
+    card.get_by_text("1 answers").wait_for(timeout=15000)
+    phone.reload()
+    phone.get_by_text("Connected").wait_for()
+    assert phone.get_by_label("The changes").is_checked()

@@ -142,3 +142,18 @@ def test_faculty_start_a_session_from_the_curriculum(faculty_client: Any, csrf: 
     bad = faculty_client.post("/console/sessions", data={"session": "mini:ls9", "csrf": csrf(index)})
     assert bad.status_code == 400
     assert "Pick a learning session from the list" in bad.get_data(as_text=True)
+
+
+def test_the_browser_code_parses() -> None:
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    import pytest
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: the browser tests still load every script")
+    for script in sorted((Path(__file__).parent.parent / "live" / "static" / "live").glob("*.js")):
+        done = subprocess.run([node, "--check", str(script)], capture_output=True, text=True)
+        assert done.returncode == 0, f"{script.name}: {done.stderr}"

@@ -74,3 +74,8 @@ def test_the_chart_is_valid_svg_with_escaped_labels() -> None:
     assert "target 6" in text
     assert "Trend: 7 points going up" in text
     assert "No data yet" in "".join(ET.fromstring(run_chart_svg([], [])).itertext())
+
+
+def test_a_steady_trend_has_no_astronomical_point() -> None:
+    rising = [35, 38, 36, 41, 47, 52, 55, 58, 61, 63]
+    assert not analyse(rising).fired("astronomical")

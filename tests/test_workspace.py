@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from live import events, protocol
 from live.workspace_events import (
@@ -168,3 +169,75 @@ def test_the_gallery_walk_reveal_dots_and_comments(teams: dict[str, Any], app: A
     with app.app_context():
         events.flush()
     assert last(projector, DOTS) == {str(teams["river"]): 3}
+
+
+def test_commitments_carry_forward_to_the_next_learning_session(app: Any, teams: dict[str, Any],
+                                                                csrf: Any) -> None:
+    from live.context import curricula, database
+    from live.models import Team
+    from live.sessions import create_session, join
+
+    row = teams["ana"].emit(ADD_ITEM, {"client_id": "carry-add001", "kind": "commitment"}, callback=True)
+    item = row["item"]
+    edit(teams["ana"], "what", "Call three families", 0, "carry-edit01", item_id=item["id"])
+    with app.app_context(), database().transaction() as db:
+        curriculum = curricula()["mini"]
+        river = db.get(Team, teams["river"])
+        assert river is not None
+        later = create_session(db, curriculum, curriculum.session("ls1"))  # the next session, same teams
+        later_code = later.join_code
+        _, token = join(db, later, team_id=river.id, display_name="Ana")
+    phone = events.socketio.test_client(app, auth={"kind": "participant", "code": later_code, "token": token})
+    state = last(phone, protocol.STATE)
+    carried = next(i for i in state["workspace"]["items"] if i["id"] == item["id"])
+    assert carried["session_id"] != state["session"]["id"]
+    assert state["workspace"]["fields"][f"i{item['id']}"]["what"]["value"] == "Call three families"
+    reply = phone.emit(MARK_ITEM, {"client_id": "carry-mark01", "item_id": item["id"], "status": "partly",
+                                   "note": "Reached two of three"}, callback=True)
+    assert reply["item"]["status"] == "partly"
+    assert reply["item"]["note"] == "Reached two of three"
+    bad = phone.emit(MARK_ITEM, {"client_id": "carry-mark02", "item_id": item["id"], "status": "maybe"},
+                     callback=True)
+    assert bad["error"] == "'status' must be done, partly or not-done"
+
+
+def test_a_teams_plan_is_built_from_its_workspace(app: Any, teams: dict[str, Any]) -> None:
+    from live.context import curricula, database
+    from live.models import Session, Team
+    from live.plans import team_plan
+
+    ana = teams["ana"]
+    edit(ana, "aim_statement", "By June, 80% of children screened", 0, "plan-edit001")
+    edit(ana, "drivers_own", "Text reminders before the visit\n", 0, "plan-edit002")
+    measure = ana.emit(ADD_ITEM, {"client_id": "plan-add0001", "kind": "measure"}, callback=True)["item"]
+    for n, (name, value) in enumerate([("name", "Screening rate"), ("family", "process"), ("target", "80%"),
+                                       ("data", "Jan 2027: 35\nFeb 2027: 42.5\nMar 2027: 51")]):
+        assert edit(ana, name, value, 0, f"plan-m{n:07d}", item_id=measure["id"])["ok"]
+    promise = ana.emit(ADD_ITEM, {"client_id": "plan-add0002", "kind": "commitment"}, callback=True)["item"]
+    edit(ana, "what", "Call three families", 0, "plan-c0000001", item_id=promise["id"])
+    edit(ana, "owner", "Cy", 0, "plan-c0000002", item_id=promise["id"])
+    edit(ana, "due", "2027-03-16", 0, "plan-c0000003", item_id=promise["id"])
+    cycle = ana.emit(ADD_ITEM, {"client_id": "plan-add0003", "kind": "pdsa"}, callback=True)["item"]
+    edit(ana, "test", "Scripted introduction with two nurses", 0, "plan-p0000001", item_id=cycle["id"])
+    edit(ana, "act", "adapt", 0, "plan-p0000002", item_id=cycle["id"])
+    with app.app_context():
+        db = database().session()
+        team = db.get(Team, teams["river"])
+        assert team is not None
+        session = db.scalars(select(Session)).first()
+        assert session is not None
+        plan = team_plan(db, session, team, curricula()["mini"], "http://10.0.0.5:5000/room/X")
+        db.close()
+    assert plan.team == "Riverside Clinic"
+    assert plan.members == ("Ana", "Cy")
+    assert plan.aim.statement == "By June, 80% of children screened"
+    assert plan.measures[0].name == "Screening rate"
+    assert [p.value for p in plan.measures[0].points] == [35.0, 42.5, 51.0]
+    assert plan.measures[0].target == 80.0
+    assert plan.commitments[0].what == "Call three families"
+    assert (plan.commitments[0].owner, plan.commitments[0].due) == ("Cy", "2027-03-16")
+    assert plan.cycles[0].test == "Scripted introduction with two nurses"
+    assert plan.cycles[0].act == "adapt"
+    assert plan.drivers[-1].change == "Text reminders before the visit"
+    assert plan.drivers[-1].own is True
+    assert plan.session == "Learning Session 1: Getting started"

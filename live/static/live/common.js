@@ -15,7 +15,7 @@ const BSC = (() => {
       else if (key === "style") for (const [prop, v] of Object.entries(value)) node.style.setProperty(prop, v);
       else node.setAttribute(key, value === true ? "" : String(value));
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child === null || child === undefined || child === false) continue;
       node.append(child instanceof Node ? child : document.createTextNode(String(child)));
     }

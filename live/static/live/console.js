@@ -48,6 +48,7 @@
     lock.textContent = state.session.locked ? "Unlock answers" : "Lock answers";
     renderActivities();
     renderTeams();
+    renderProgress();
   }
 
   function renderActivities() {
@@ -101,6 +102,26 @@
       el("label", {}, el("input", { type: "checkbox", checked: answer.approved,
         onchange: (e) => send("approve_answer", { activity_id: a.id, response_id: answer.id, approved: e.target.checked }) }),
       " ", answer.text))));
+  }
+
+  document.getElementById("reveal-storyboards").addEventListener("click", () =>
+    send("reveal_storyboards", { visible: !state.session.storyboards_revealed }));
+  // Teams type a lot: refresh the progress table at most every two seconds.
+  let progressTimer = null;
+  link.socket.on("workspace_changed", () => {
+    if (progressTimer) return;
+    progressTimer = setTimeout(() => { progressTimer = null; link.socket.emit("request_state", {}); }, 2000);
+  });
+
+  function renderProgress() {
+    const reveal = document.getElementById("reveal-storyboards");
+    reveal.setAttribute("aria-pressed", String(state.session.storyboards_revealed));
+    reveal.textContent = state.session.storyboards_revealed ? "Hide storyboards" : "Reveal storyboards";
+    const body = clear(document.querySelector("#progress tbody"));
+    for (const row of state.progress || []) {
+      body.append(el("tr", {}, el("td", {}, row.team), el("td", {}, row.sections.join(", ") || "nothing yet"),
+        el("td", {}, row.last ? new Date(row.last).toLocaleTimeString() : "")));
+    }
   }
 
   function renderTeams() {

@@ -17,10 +17,18 @@
     document.getElementById("team-name").textContent = me.team.name;
     document.getElementById("me-name").textContent = me.name;
     for (const [id, value] of Object.entries(state.answers || {})) answers[Number(id)] = value;
-    for (const p of link.pending()) pendingFor[p.activity_id] = p.value;
+    for (const p of link.pending()) if (p.activity_id) pendingFor[p.activity_id] = p.value;
+    Workspace.update({ workspace: state.workspace, me: state.me, roster: state.roster,
+      driver_diagram: state.driver_diagram, session: state.session });
     render();
   });
-  link.socket.on("room", (shared) => { room = Object.assign({}, room, shared); if (!shared.results) delete room.results; render(); });
+  Workspace.attach(link);
+  link.socket.on("room", (shared) => {
+    room = Object.assign({}, room, shared);
+    if (!shared.results) delete room.results;
+    Workspace.room(shared);
+    render();
+  });
   link.socket.on("poll_results", (msg) => {
     if (room && room.activity && room.activity.id === msg.activity_id && msg.visible) {
       room.results = msg.results;
@@ -73,9 +81,11 @@
     area.append(el("p", { class: "eyebrow" }, kindLabel(activity)), el("h1", {}, activity.title));
     if (activity.prompt) area.append(el("p", { class: "prompt", id: "prompt" }, activity.prompt));
     if (activity.kind !== "poll") {
-      area.append(el("p", {}, activity.spec.worksheet
-        ? "Work on it with your team, on the handout's worksheet."
-        : `${activity.minutes} minutes.`));
+      const section = activity.spec.worksheet || (activity.kind === "storyboard" ? "storyboard" : null);
+      area.append(el("p", {}, section ? "Work on it together below: your teammates see each change as you make it."
+        : activity.kind === "gallery-walk" ? "Browse the other teams' storyboards below and place your dots."
+          : `${activity.minutes} minutes.`));
+      Workspace.show(section);
       return;
     }
     const locked = room.session.locked;

@@ -30,6 +30,21 @@
     }
   });
   link.socket.on("presence", presence);
+  let gallery = null;
+  link.socket.on("gallery", (g) => { gallery = g; render(); });
+  link.socket.on("dots", (totals) => { if (gallery) { gallery.dots = totals; render(); } });
+
+  function galleryView() {
+    if (!gallery) { link.socket.emit("request_gallery", {}); return el("p", { class: "lead" }, "Loading the storyboards…"); }
+    return el("div", { class: "gallery-grid", id: "gallery" }, gallery.boards.map((b) =>
+      el("article", { class: "board", "data-team": b.team_id },
+        el("h2", {}, b.team),
+        el("p", { class: "dots" }, `● ${gallery.dots[String(b.team_id)] || 0}`),
+        b.aim ? el("p", {}, b.aim) : null,
+        b.measures.filter((m) => m.points.length).slice(0, 1).map((m) =>
+          el("img", { src: m.chart, alt: `Run chart of ${m.name}`, class: "chart" })),
+        b.tests.length ? el("p", { class: "small" }, `Tested: ${b.tests.join("; ")}`) : null)));
+  }
 
   function presence(p) {
     if (p) document.getElementById("joined-count").textContent = String(p.total);
@@ -43,6 +58,11 @@
     const activity = room.activity;
     const now = room.agenda.find((i) => i.current);
     screen.append(el("p", { class: "eyebrow" }, room.session.collaborative));
+    if (room.session.storyboards_revealed) {
+      screen.append(el("h1", {}, "Gallery walk"), galleryView());
+      return;
+    }
+    gallery = null;
     if (!activity) {
       screen.append(el("h1", {}, now ? now.title : room.session.title),
         now ? el("p", { class: "lead" }, `${now.start}–${now.end}${now.presenter ? " · " + now.presenter : ""}`) : null);

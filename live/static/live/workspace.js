@@ -1,0 +1,295 @@
+/* The team's workspace on the phone: aim, measures, drivers, PDSA cycles, the action-period plan,
+   commitments and the storyboard, shared live with teammates. Every save names the version it
+   started from; if a teammate saved first, the server answers with their text and the phone
+   shows both, so no one's words are lost. Also the gallery walk. Event names: docs/protocol.md. */
+"use strict";
+
+const Workspace = (() => {
+  const { el, clear } = BSC;
+  const SECTIONS = [
+    ["aim", "Aim"], ["measures", "Measures"], ["driver-diagram", "Drivers"], ["pdsa", "PDSA"],
+    ["action-plan", "Plan"], ["commitments", "By next Tuesday"], ["storyboard", "Storyboard"],
+  ];
+  const ITEM_OF = { measures: "measure", pdsa: "pdsa", "action-plan": "plan", commitments: "commitment" };
+  const FIELDS = {
+    aim: [["aim_what", "What will we improve?", true], ["aim_for_whom", "For whom?"], ["aim_how_much", "How much?"],
+      ["aim_by_when", "By when?"], ["aim_baseline", "Baseline (where we are now)"], ["aim_target", "Target"],
+      ["aim_statement", "Our aim statement", true]],
+    measure: [["family", "Family", "select", ["outcome", "process", "balancing"]], ["name", "Measure"],
+      ["definition", "Operational definition", true], ["direction", "Which way is better?", "select", ["up", "down"]],
+      ["baseline", "Baseline"], ["target", "Target"], ["data", "Monthly data, one per line (Jan 2027: 42)", true]],
+    pdsa: [["test", "Test of change", true], ["cycle", "Cycle number"], ["driver", "Driver it serves"],
+      ["tasks", "Plan: tasks", true], ["who", "Who"], ["when", "When"], ["where", "Where"],
+      ["prediction", "Prediction: what do we expect?", true], ["measures", "Measures", true],
+      ["data_plan", "Data plan: who collects, numerator / denominator", true], ["do", "Do: what happened?", true],
+      ["study", "Study: results against the prediction", true],
+      ["act", "Act", "select", ["", "adopt", "adapt", "abandon"]], ["next_cycle", "Next cycle", true]],
+    plan: [["driver", "Driver"], ["change", "Change"], ["preparation", "Preparation tasks", true],
+      ["measure", "Measure"], ["who", "Who"], ["when", "When"], ["follow_up", "Follow-up", true]],
+    commitment: [["what", "What we will do", true], ["owner", "Owner", "owner"], ["due", "Due date", "date"]],
+    storyboard: [["story_changes", "Changes tested", true], ["story_results", "Results", true],
+      ["story_lessons", "Lessons learned", true], ["story_next", "Next steps", true]],
+  };
+  let link = null;
+  let state = null;      // {workspace, me, roster, driver_diagram, session}
+  let open = "aim";
+  const local = {};      // key -> {value, base, dirty, timer, conflict}
+  let gallery = null;
+
+  const key = (itemId, name) => `${itemId || ""}|${name}`;
+  const scopeOf = (itemId) => (itemId ? `i${itemId}` : "");
+  function server(itemId, name) {
+    const scope = state.workspace.fields[scopeOf(itemId)] || {};
+    return scope[name] || { value: "", version: 0, by: "" };
+  }
+
+  function save(itemId, name) {
+    const entry = local[key(itemId, name)];
+    if (!entry || !entry.dirty) return;
+    entry.dirty = false;
+    link.write("edit_field", { item_id: itemId, name, value: entry.value, base_version: entry.base }, (reply) => {
+      if (reply.ok) {
+        entry.base = reply.version;
+        entry.conflict = null;
+        remember(reply);
+      } else if (reply.code === "conflict") {
+        entry.conflict = reply.current;
+        entry.dirty = true;
+        remember(reply.current);
+        entry.base = entry.base; // keep ours until the author chooses
+      } else BSC.notice(reply.error);
+      draw();
+    });
+  }
+
+  function remember(reply) {
+    const scope = scopeOf(reply.item_id);
+    state.workspace.fields[scope] = state.workspace.fields[scope] || {};
+    state.workspace.fields[scope][reply.name] = { value: reply.value, version: reply.version, by: reply.by };
+  }
+
+  function field(itemId, [name, label, kind, choices]) {
+    const id = `f-${itemId || "t"}-${name}`;
+    const k = key(itemId, name);
+    const saved = server(itemId, name);
+    const entry = local[k] || (local[k] = { value: saved.value, base: saved.version, dirty: false });
+    if (!entry.dirty && !entry.conflict) { entry.value = saved.value; entry.base = saved.version; }
+    let input;
+    if (kind === "select" || kind === "owner") {
+      const options = kind === "owner" ? ["", ...state.roster] : choices;
+      input = el("select", { id }, options.map((o) => el("option", { value: o, selected: o === entry.value }, o || "Choose…")));
+      if (kind === "owner" && entry.value && !options.includes(entry.value)) input.append(el("option", { selected: true }, entry.value));
+    } else if (kind === true) {
+      input = el("textarea", { id, rows: 3, maxlength: 4000 });
+      input.value = entry.value;
+    } else {
+      input = el("input", { id, type: kind === "date" ? "date" : "text", maxlength: 200 });
+      input.value = entry.value;
+    }
+    const changed = () => {
+      entry.value = input.value;
+      entry.dirty = true;
+      clearTimeout(entry.timer);
+      entry.timer = setTimeout(() => save(itemId, name), 1200);
+    };
+    input.addEventListener("input", changed);
+    input.addEventListener("change", () => { changed(); save(itemId, name); });
+    input.addEventListener("blur", () => save(itemId, name));
+    const wrap = el("div", { class: "field", "data-field": name }, el("label", { for: id }, label), input);
+    if (saved.by && !entry.conflict) wrap.append(el("small", { class: "by" }, `saved by ${saved.by}`));
+    if (entry.conflict) {
+      wrap.classList.add("conflict");
+      wrap.append(el("div", { class: "conflict-box", role: "alert" },
+        el("p", {}, `${entry.conflict.by || "A teammate"} saved this while you were typing. Their text:`),
+        el("blockquote", {}, entry.conflict.value || "(empty)"),
+        el("div", { class: "row" },
+          el("button", { type: "button", onclick: () => {
+            entry.value = entry.conflict.value; entry.base = entry.conflict.version; entry.dirty = false; entry.conflict = null; draw();
+          } }, "Use their text"),
+          el("button", { type: "button", class: "primary", onclick: () => {
+            entry.base = entry.conflict.version; entry.conflict = null; entry.dirty = true; save(itemId, name);
+          } }, "Save mine over it"))));
+    }
+    return wrap;
+  }
+
+  function items(kind) {
+    return state.workspace.items.filter((i) => i.kind === kind);
+  }
+
+  function carried(item) {
+    if (!item.session_id || item.session_id === state.session.id || !["commitment", "pdsa"].includes(item.kind)) return null;
+    const noteId = `note-${item.id}`;
+    const note = el("textarea", { id: noteId, rows: 2, maxlength: 1000 });
+    note.value = item.note || "";
+    const choose = (status) => link.write("mark_item", { item_id: item.id, status, note: note.value },
+      (reply) => { if (!reply.ok) BSC.notice(reply.error); });
+    note.addEventListener("change", () => { if (item.status) choose(item.status); });
+    return el("div", { class: "carry" }, el("p", {}, "From last time: how did it go?"),
+      el("div", { class: "row" }, [["done", "Done"], ["partly", "Partly"], ["not-done", "Not done"]].map(([v, t]) =>
+        el("button", { type: "button", "aria-pressed": String(item.status === v), onclick: () => choose(v) }, t))),
+      el("label", { for: noteId }, "What happened? (a note for the team)"), note);
+  }
+
+  function sectionBody(section) {
+    const box = el("div", { class: "section-body" });
+    const kind = ITEM_OF[section];
+    if (section === "aim") box.append(...FIELDS.aim.map((f) => field(null, f)));
+    if (section === "storyboard") {
+      const aim = server(null, "aim_statement").value || server(null, "aim_what").value;
+      box.append(el("p", { class: "small" }, `Aim: ${aim || "(write it in Aim)"}`),
+        el("p", { class: "small" }, `Measures: ${items("measure").map((m) => server(m.id, "name").value).filter(Boolean).join(", ") || "(none yet)"}`),
+        ...FIELDS.storyboard.map((f) => field(null, f)));
+    }
+    if (section === "driver-diagram") box.append(drivers());
+    if (kind) {
+      items(kind).forEach((item, n) => {
+        box.append(el("fieldset", { class: "item" }, el("legend", {}, `${kind === "plan" ? "Row" : kind === "pdsa" ? "Cycle" : kind[0].toUpperCase() + kind.slice(1)} ${n + 1}`),
+          carried(item), FIELDS[kind].map((f) => field(item.id, f)),
+          el("button", { type: "button", class: "remove", onclick: () => {
+            if (confirm("Remove this row for the whole team?")) link.write("remove_item", { item_id: item.id }, (r) => { if (!r.ok) BSC.notice(r.error); });
+          } }, "Remove")));
+      });
+      box.append(el("button", { type: "button", class: "primary", onclick: () => link.write("add_item", { kind },
+        (reply) => { if (!reply.ok) BSC.notice(reply.error); }) }, `Add ${kind === "plan" ? "a row" : kind === "pdsa" ? "a cycle" : "a " + kind}`));
+    }
+    return box;
+  }
+
+  function drivers() {
+    const diagram = state.driver_diagram;
+    const box = el("div", {});
+    let chosen = [];
+    try { chosen = JSON.parse(server(null, "drivers_chosen").value || "[]"); } catch (e) { chosen = []; }
+    if (diagram) {
+      box.append(el("p", {}, diagram.aim));
+      for (const primary of diagram.primary) {
+        const group = el("fieldset", { class: "item" }, el("legend", {}, primary.text));
+        for (const secondary of primary.secondary) {
+          group.append(el("p", { class: "small" }, secondary.text));
+          secondary.changes.forEach((change, n) => {
+            const id = `${secondary.id}.${n + 1}`;
+            group.append(el("label", { class: "choice" },
+              el("input", { type: "checkbox", checked: chosen.includes(id), onchange: (e) => {
+                const next = new Set(chosen);
+                if (e.target.checked) next.add(id); else next.delete(id);
+                const entry = local[key(null, "drivers_chosen")] || (local[key(null, "drivers_chosen")] = { base: server(null, "drivers_chosen").version });
+                entry.value = JSON.stringify([...next]); entry.dirty = true; save(null, "drivers_chosen");
+              } }), el("span", {}, change)));
+          });
+        }
+        box.append(group);
+      }
+    }
+    box.append(field(null, ["drivers_own", "Our own change ideas (one per line)", true]));
+    return box;
+  }
+
+  function draw() {
+    const root = document.getElementById("workspace");
+    if (!root || !state) return;
+    const focused = document.activeElement && document.activeElement.id;
+    clear(root);
+    root.append(el("h2", {}, `${state.me.team.name}'s workspace`));
+    const tabs = el("div", { class: "tabs", role: "tablist" }, SECTIONS.map(([id, label]) =>
+      el("button", { type: "button", role: "tab", "aria-selected": String(open === id), onclick: () => { open = id; draw(); } }, label)));
+    root.append(tabs, el("div", { role: "tabpanel" }, sectionBody(open)));
+    root.append(el("p", { class: "downloads" },
+      el("a", { href: `/room/${state.session.code}/plan.pdf`, class: "button" }, "Download our plan (PDF)"), " ",
+      el("a", { href: `/room/${state.session.code}/commitments.ics`, class: "button" }, "Add commitments to my calendar")));
+    if (focused) {
+      const again = document.getElementById(focused);
+      if (again) { again.focus(); if (again.setSelectionRange && again.value) again.setSelectionRange(again.value.length, again.value.length); }
+    }
+  }
+
+  function drawGallery() {
+    const root = document.getElementById("gallery");
+    if (!root) return;
+    clear(root);
+    if (!gallery || !state.session.storyboards_revealed) { root.hidden = true; return; }
+    root.hidden = false;
+    const mine = gallery.my_dots || [];
+    root.append(el("h2", {}, "Gallery walk"),
+      el("p", {}, `You have ${gallery.dots_allowed - mine.length} of ${gallery.dots_allowed} dots left.`));
+    for (const board of gallery.boards) {
+      const own = board.team_id === state.me.team.id;
+      const myHere = mine.filter((t) => t === board.team_id).length;
+      root.append(el("article", { class: "card storyboard", "data-team": board.team_id },
+        el("h3", {}, board.team, board.organisation ? el("small", {}, ` ${board.organisation}`) : null),
+        el("p", { class: "dots" }, `● ${gallery.dots[String(board.team_id)] || 0} dots`),
+        board.aim ? el("p", {}, el("strong", {}, "Aim: "), board.aim) : null,
+        board.measures.filter((m) => m.points.length).map((m) =>
+          el("img", { src: m.chart, alt: `Run chart of ${m.name}`, class: "chart" })),
+        board.tests.length ? el("p", {}, el("strong", {}, "Tested: "), board.tests.join("; ")) : null,
+        board.results ? el("p", {}, el("strong", {}, "Results: "), board.results) : null,
+        board.lessons ? el("p", {}, el("strong", {}, "Lessons: "), board.lessons) : null,
+        own ? el("p", { class: "small" }, "Your team's storyboard") : el("div", { class: "row" },
+          el("button", { type: "button", class: "primary", onclick: () => dot("place_dot", board.team_id) }, "Place a dot"),
+          myHere ? el("button", { type: "button", onclick: () => dot("remove_dot", board.team_id) }, "Take a dot back") : null),
+        board.comments.length ? el("ul", { class: "comments" }, board.comments.map((c) => el("li", {}, c))) : null,
+        own ? null : commentForm(board.team_id)));
+    }
+  }
+
+  function commentForm(teamId) {
+    const input = el("input", { id: `comment-${teamId}`, maxlength: 500 });
+    return el("div", { class: "comment-form" }, el("label", { for: `comment-${teamId}` }, "Leave a comment"), input,
+      el("button", { type: "button", onclick: () => {
+        if (!input.value.trim()) return;
+        link.write("add_comment", { team_id: teamId, text: input.value }, (r) => {
+          if (r.ok) link.socket.emit("request_gallery", {}); else BSC.notice(r.error);
+        });
+        input.value = "";
+      } }, "Send"));
+  }
+
+  function dot(event, teamId) {
+    link.write(event, { team_id: teamId }, (reply) => {
+      if (!reply.ok) BSC.notice(reply.error);
+      link.socket.emit("request_gallery", {});
+    });
+  }
+
+  return {
+    attach(theLink) {
+      link = theLink;
+      link.socket.on("workspace_changed", (msg) => {
+        if (!state) return;
+        if (msg.event === "edit_field") {
+          remember(msg);
+          const entry = local[key(msg.item_id, msg.name)];
+          const typing = entry && entry.dirty;
+          if (!typing) draw();
+        } else if (msg.event === "add_item") {
+          if (!state.workspace.items.some((i) => i.id === msg.item.id)) state.workspace.items.push(msg.item);
+          draw();
+        } else if (msg.event === "remove_item") {
+          state.workspace.items = state.workspace.items.filter((i) => i.id !== msg.item_id);
+          draw();
+        } else if (msg.event === "mark_item") {
+          state.workspace.items = state.workspace.items.map((i) => (i.id === msg.item.id ? msg.item : i));
+          draw();
+        }
+      });
+      link.socket.on("gallery", (g) => { gallery = g; drawGallery(); });
+      link.socket.on("roster", (r) => { if (state) { state.roster = r.names; draw(); } });
+      link.socket.on("dots", (totals) => { if (gallery) { gallery.dots = totals; drawGallery(); } });
+    },
+    update(full) {
+      const revealedBefore = state && state.session.storyboards_revealed;
+      state = full;
+      draw();
+      if (state.session.storyboards_revealed && (!revealedBefore || !gallery)) link.socket.emit("request_gallery", {});
+      drawGallery();
+    },
+    room(shared) {
+      if (!state) return;
+      const revealedBefore = state.session.storyboards_revealed;
+      state.session = shared.session;
+      if (shared.session.storyboards_revealed && !revealedBefore) link.socket.emit("request_gallery", {});
+      drawGallery();
+    },
+    show(section) { if (section && section !== open) { open = section; draw(); } },
+  };
+})();

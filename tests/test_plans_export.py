@@ -1,0 +1,225 @@
+"""The take-home plan, the calendar file and the faculty zip, read back; and their routes."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import tempfile
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from exports.calendar import commitments_ics
+from exports.packet import plans_zip, slug, unique_slugs
+from exports.plans import (
+    Commitment,
+    DataPoint,
+    DriverChoice,
+    PdsaCycle,
+    PlanRow,
+    Storyboard,
+    TeamAim,
+    TeamMeasure,
+    TeamPlan,
+)
+from exports.takehome import render_takehome
+from facilitator.cli import cli
+
+from .helpers import decode_qr
+from .test_workspace import ADD_ITEM, connect, edit
+
+URL = "http://192.168.1.20:5000/room/K7Q2X"
+
+
+def plan(**changes: Any) -> TeamPlan:
+    base = TeamPlan(
+        collaborative="Safe Starts", session="Learning Session 1: Getting started", team="Riverside Clinic",
+        organisation="Riverside Health", members=("Ana", "Cy"), date="2027-03-09",
+        aim=TeamAim(what="Screen for adversity", statement="By June 2028, 80% of children 0-5 screened"),
+        measures=(TeamMeasure("process", "Screening rate", "Eligible visits with a screen", "up", 35, 80,
+                              tuple(DataPoint(f"2027-{m:02d}", v) for m, v in
+                                    enumerate([35, 38, 36, 41, 47, 52, 55, 58, 61, 63], 1))),),
+        drivers=(DriverChoice("Every family is asked", "A screen at set visits", "Add it to the templates"),
+                 DriverChoice("", "", "Text reminders", own=True)),
+        cycles=(PdsaCycle(test="Scripted introduction with two nurses", cycle=2, prediction="4 of 5 answer",
+                          act="adapt"),),
+        plan=(PlanRow("P1", "Scripted introduction", "Train the nurses", "Screening rate", "Ana", "April",
+                      "Review at huddle"),),
+        commitments=(Commitment("Call three families, then; report back", "Cy", "2027-03-16"),
+                     Commitment("Draft the script", "Ana", "soon")),
+        storyboard=Storyboard("Scripted introduction", "Screens rose", "Start small", "All nurses"),
+        workspace_url=URL)
+    return TeamPlan(**{**base.__dict__, **changes})
+
+
+def pdf_text(data: bytes) -> tuple[str, int]:
+    reader = PdfReader(io.BytesIO(data))
+    return " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages), len(reader.pages)
+
+
+def test_the_plan_holds_everything_the_team_made() -> None:
+    text, _ = pdf_text(render_takehome(plan()))
+    for expected in ("Riverside Clinic", "Riverside Health", "Safe Starts",
+                     "Learning Session 1: Getting started", "By June 2028, 80% of children 0-5 screened",
+                     "Screening rate", "Higher is better", "Test of change",
+                     "Scripted introduction with two nurses", "Prediction", "Adopt", "Adapt", "Abandon",
+                     "Cycle 2", "Action-period plan", "Train the nurses",
+                     "Call three families, then; report back", "Cy", "2027-03-16", "Text reminders",
+                     "our own idea", "Storyboard", "Lessons learned", "Start small"):
+        assert expected in text, expected
+
+
+def test_long_text_flows_across_pages_and_is_not_cut() -> None:
+    long = "We called every family who missed the screen. " * 64 + "THE-END-OF-THE-LONG-TEXT"
+    word = "x" * 400 + "TAIL"
+    text, pages = pdf_text(render_takehome(plan(
+        commitments=(Commitment(long, "Cy", "2027-03-16"),),
+        storyboard=Storyboard(word, "", "", ""))))
+    _, short_pages = pdf_text(render_takehome(plan()))
+    assert pages > short_pages
+    assert "THE-END-OF-THE-LONG-TEXT" in text
+    assert "TAIL" in text.replace(" ", "")
+
+
+def test_what_participants_typed_prints_literally_and_fetches_nothing() -> None:
+    evil = '<script>alert(1)</script> <img src="http://example.com/x.png">'
+    text, _ = pdf_text(render_takehome(plan(storyboard=Storyboard(evil, "", "", ""),
+                                            team="<b>Team</b>")))
+    assert "<script>alert(1)</script>" in text
+    assert '<img src="http://example.com/x.png">' in text
+    assert "<b>Team</b>" in text
+
+
+def test_the_qr_code_leads_back_to_the_workspace(tmp_path: Path) -> None:
+    source = tmp_path / "plan.pdf"
+    source.write_bytes(render_takehome(plan()))
+    subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", str(source), str(tmp_path / "p")],
+                   check=True, timeout=60)
+    image = next(tmp_path.glob("p*.png")).read_bytes()
+    assert decode_qr(image) == URL
+
+
+def test_a_bad_paper_size_is_refused() -> None:
+    with pytest.raises(ValueError, match="paper must be one of letter, a4"):
+        render_takehome(plan(), paper="tabloid")
+
+
+def parse_ics(data: bytes) -> list[dict[str, str]]:
+    raw = data.decode()
+    assert raw.endswith("\r\n")
+    lines = raw.split("\r\n")[:-1]
+    assert all(len(line.encode()) <= 75 for line in lines), "folded at 75 octets"
+    unfolded: list[str] = []
+    for line in lines:
+        if line.startswith(" "):
+            unfolded[-1] += line[1:]
+        else:
+            unfolded.append(line)
+    assert unfolded[0] == "BEGIN:VCALENDAR"
+    assert unfolded[-1] == "END:VCALENDAR"
+    events, current = [], None
+    for line in unfolded:
+        if line == "BEGIN:VEVENT":
+            current = {}
+        elif line == "END:VEVENT":
+            events.append(current)
+            current = None
+        elif current is not None:
+            key, _, value = line.partition(":")
+            current[key] = value
+    return events
+
+
+def unescape(value: str) -> str:
+    return re.sub(r"\\([\\;,nN])", lambda m: "\n" if m.group(1) in "nN" else m.group(1), value)
+
+
+def test_the_calendar_has_one_event_per_dated_commitment() -> None:
+    long = "Call every family on the list " * 6 + "é" * 40
+    events = parse_ics(commitments_ics(plan(commitments=(
+        Commitment("Call three families, then; report back", "Cy", "2027-03-16"),
+        Commitment(long, "Ana", "2027-03-18"),
+        Commitment("Draft the script", "Ana", "next week"))), now=datetime(2027, 3, 9, tzinfo=UTC)))
+    assert len(events) == 2  # the one without a date is left out
+    assert events[0]["DTSTART;VALUE=DATE"] == "20270316"
+    assert events[0]["DTEND;VALUE=DATE"] == "20270317"
+    assert unescape(events[0]["SUMMARY"]) == "By next Tuesday: Call three families, then; report back"
+    assert "Owner: Cy" in unescape(events[0]["DESCRIPTION"])
+    assert unescape(events[1]["SUMMARY"]) == f"By next Tuesday: {long}"
+    assert events[0]["UID"] != events[1]["UID"]
+    assert events[0]["DTSTAMP"] == "20270309T000000Z"
+
+
+def test_the_faculty_zip_has_a_safe_folder_per_team() -> None:
+    plans = [plan(team="Riverside Clinic"), plan(team="Riverside clinic!"), plan(team="../../etc/passwd")]
+    with zipfile.ZipFile(io.BytesIO(plans_zip(plans))) as archive:
+        names = archive.namelist()
+        assert sorted(names) == sorted([
+            "riverside-clinic/plan.pdf", "riverside-clinic/commitments.ics",
+            "riverside-clinic-2/plan.pdf", "riverside-clinic-2/commitments.ics",
+            "etc-passwd/plan.pdf", "etc-passwd/commitments.ics"])
+        text, _ = pdf_text(archive.read("riverside-clinic-2/plan.pdf"))
+        assert "Riverside clinic!" in text
+    assert slug("   ") == "team"
+    assert unique_slugs(["A", "a", "A"]) == ["a", "a-2", "a-3"]
+
+
+def test_the_zip_is_the_same_made_in_two_processes() -> None:
+    plans = [plan(team=f"Team {n}") for n in range(3)]
+    with zipfile.ZipFile(io.BytesIO(plans_zip(plans, workers=2))) as archive:
+        assert len([n for n in archive.namelist() if n.endswith(".pdf")]) == 3
+        assert "Team 2" in pdf_text(archive.read("team-2/plan.pdf"))[0]
+
+
+# -- the routes ---------------------------------------------------------------------------------
+def test_a_phone_downloads_its_own_teams_plan_and_calendar(app: Any, join_phone: Any,
+                                                           room: dict[str, Any], client: Any) -> None:
+    ana_web = join_phone("Riverside Clinic", "Ana")
+    ben_web = join_phone("Hilltop Practice", "Ben")
+    ana = connect(app, ana_web, room["code"])
+    ben = connect(app, ben_web, room["code"])
+    row = ana.emit(ADD_ITEM, {"client_id": "route-add001", "kind": "commitment"}, callback=True)["item"]
+    edit(ana, "what", "Call three families", 0, "route-edit01", item_id=row["id"])
+    edit(ana, "owner", "Ana", 0, "route-edit02", item_id=row["id"])
+    edit(ana, "due", "2027-03-16", 0, "route-edit03", item_id=row["id"])
+    mine = ana_web.get(f"/room/{room['code']}/plan.pdf")
+    assert mine.mimetype == "application/pdf"
+    assert "riverside-clinic-plan.pdf" in mine.headers["Content-Disposition"]
+    assert "Call three families" in pdf_text(mine.get_data())[0]
+    theirs = ben_web.get(f"/room/{room['code']}/plan.pdf")
+    assert "Call three families" not in pdf_text(theirs.get_data())[0]
+    assert "Hilltop Practice" in pdf_text(theirs.get_data())[0]
+    calendar = ana_web.get(f"/room/{room['code']}/commitments.ics")
+    assert calendar.mimetype == "text/calendar"
+    assert len(parse_ics(calendar.get_data())) == 1
+    assert ben.emit("request_state", {}, callback=True)["ok"]
+    stranger = client.get(f"/room/{room['code']}/plan.pdf")
+    assert stranger.status_code == 302
+
+
+def test_faculty_download_every_teams_plan_as_one_zip(faculty_client: Any, client: Any,
+                                                      room: dict[str, Any]) -> None:
+    assert client.get(f"/console/{room['id']}/plans.zip").status_code == 302
+    reply = faculty_client.get(f"/console/{room['id']}/plans.zip")
+    assert reply.mimetype == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(reply.get_data())) as archive:
+        folders = {name.split("/")[0] for name in archive.namelist()}
+    assert folders == {"riverside-clinic", "hilltop-practice"}
+
+
+def test_bsc_export_writes_every_teams_files(app: Any, room: dict[str, Any]) -> None:
+    data = app.config["DATA_DIR"]
+    with tempfile.TemporaryDirectory() as out:
+        result = CliRunner().invoke(cli, ["export", "--data-dir", data, "-o", out, "--workers", "1",
+                                          "--curriculum", str(Path(__file__).parent / "fixtures" / "mini")])
+        assert result.exit_code == 0, result.output
+        folder = Path(out) / room["code"]
+        assert sorted(p.name for p in folder.iterdir()) == ["hilltop-practice", "riverside-clinic"]
+        assert (folder / "riverside-clinic" / "plan.pdf").read_bytes().startswith(b"%PDF")
+        assert (folder / "riverside-clinic" / "commitments.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
