@@ -25,6 +25,7 @@ class TeamMeasure:
     baseline: float | None = None
     target: float | None = None
     points: tuple[DataPoint, ...] = ()
+    item_id: int | None = None  # the workspace row it came from, if any
 
 
 @dataclass(frozen=True)

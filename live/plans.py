@@ -64,7 +64,7 @@ def team_plan(
         return [(item, f"i{item['id']}") for item in space["items"] if item["kind"] == kind]
 
     measures = []
-    for _, scope in rows("measure"):
+    for item, scope in rows("measure"):
         try:
             points = tuple(DataPoint(label, value) for label, value in parse_points(get(scope, "data")))
         except Refused:
@@ -78,6 +78,7 @@ def team_plan(
                 baseline=_number(get(scope, "baseline")),
                 target=_number(get(scope, "target")),
                 points=points,
+                item_id=item["id"],
             )
         )
     cycles = []

@@ -22,6 +22,7 @@ from exports.calendar import commitments_ics
 from exports.packet import slug
 from exports.plans import TeamPlan
 from exports.qr import qr_svg
+from exports.runcharts import run_chart_svg
 from exports.takehome import render_takehome
 from live import protocol
 from live.context import config, curricula, database, join_url, public_url
@@ -165,6 +166,26 @@ def plan_pdf(code: str) -> Any:
 def commitments(code: str) -> Any:
     """The team's commitments with their due dates, as a calendar file."""
     return _team_file(code, commitments_ics, "commitments.ics", "text/calendar")
+
+
+@blueprint.get("/room/<code>/chart/<int:item_id>.svg")
+def chart(code: str, item_id: int) -> Any:
+    """The run chart of one of the team's measures (the phone shows it under the data)."""
+    db = database().session()
+    try:
+        room = _session_or_404(db, code)
+        participant = _participant_or_none(db, room)
+        if participant is None:
+            abort(403, "Join the session first.")
+        plan = team_plan(db, room, participant.team, None)
+        measure = next((m for m in plan.measures if m.item_id == item_id), None)
+        if measure is None:
+            abort(404, "Your team has no such measure.")
+    finally:
+        db.close()
+    svg = run_chart_svg([p.value for p in measure.points], [p.label for p in measure.points],
+                        title=measure.name or "Measure", target=measure.target, width=480, height=230)
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
 @blueprint.get("/projector/<code>")

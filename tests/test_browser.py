@@ -230,6 +230,10 @@ def test_teams_co_edit_their_workspace_and_walk_the_gallery(server: dict[str, st
     projector.locator("article.board", has_text="Riverside Clinic").locator(".dots").filter(
         has_text="1").wait_for()
     projector.screenshot(path=str(shots / "projector-gallery.png"))
+    projector.keyboard.press("ArrowRight")  # one storyboard at a time
+    assert projector.locator(".gallery-one article.board").count() == 1
+    projector.keyboard.press("g")
+    assert projector.locator(".gallery-grid article.board").count() == 2
     ben.screenshot(path=str(shots / "phone-gallery.png"), full_page=True)
     own = ana.locator("article.storyboard", has_text="Riverside Clinic")
     assert own.get_by_role("button", name="Place a dot").count() == 0

@@ -223,3 +223,22 @@ def test_bsc_export_writes_every_teams_files(app: Any, room: dict[str, Any]) -> 
         assert sorted(p.name for p in folder.iterdir()) == ["hilltop-practice", "riverside-clinic"]
         assert (folder / "riverside-clinic" / "plan.pdf").read_bytes().startswith(b"%PDF")
         assert (folder / "riverside-clinic" / "commitments.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
+
+
+def test_a_phone_sees_the_run_chart_of_its_own_teams_measure(app: Any, join_phone: Any,
+                                                             room: dict[str, Any]) -> None:
+    import xml.etree.ElementTree as ET
+
+    ana_web = join_phone("Riverside Clinic", "Ana")
+    ben_web = join_phone("Hilltop Practice", "Ben")
+    ana = connect(app, ana_web, room["code"])
+    row = ana.emit(ADD_ITEM, {"client_id": "chart-add001", "kind": "measure"}, callback=True)["item"]
+    edit(ana, "name", "Screening rate", 0, "chart-edit01", item_id=row["id"])
+    data = "\n".join(f"2027-{m:02d}: {v}" for m, v in enumerate([40, 41, 39, 40, 55, 56, 57, 58, 59, 60], 1))
+    edit(ana, "data", data, 0, "chart-edit02", item_id=row["id"])
+    svg = ana_web.get(f"/room/{room['code']}/chart/{row['id']}.svg")
+    assert svg.mimetype == "image/svg+xml"
+    text = "".join(ET.fromstring(svg.get_data()).itertext())
+    assert "Screening rate" in text
+    assert "Trend: 8 points going up" in text
+    assert ben_web.get(f"/room/{room['code']}/chart/{row['id']}.svg").status_code == 404

@@ -34,16 +34,31 @@
   link.socket.on("gallery", (g) => { gallery = g; render(); });
   link.socket.on("dots", (totals) => { if (gallery) { gallery.dots = totals; render(); } });
 
+  // The gallery as a grid, or one storyboard at a time: arrow keys page, G goes back to the grid.
+  let focus = null;
+  document.addEventListener("keydown", (event) => {
+    if (!gallery || !gallery.boards.length) return;
+    const count = gallery.boards.length;
+    if (event.key === "ArrowRight") focus = focus === null ? 0 : (focus + 1) % count;
+    else if (event.key === "ArrowLeft") focus = focus === null ? count - 1 : (focus + count - 1) % count;
+    else if (event.key === "g" || event.key === "G" || event.key === "Escape") focus = null;
+    else return;
+    render();
+  });
+
   function galleryView() {
     if (!gallery) { link.socket.emit("request_gallery", {}); return el("p", { class: "lead" }, "Loading the storyboards…"); }
-    return el("div", { class: "gallery-grid", id: "gallery" }, gallery.boards.map((b) =>
+    const boards = focus === null ? gallery.boards : [gallery.boards[Math.min(focus, gallery.boards.length - 1)]];
+    return el("div", { class: focus === null ? "gallery-grid" : "gallery-one", id: "gallery" }, boards.map((b) =>
       el("article", { class: "board", "data-team": b.team_id },
         el("h2", {}, b.team),
         el("p", { class: "dots" }, `● ${gallery.dots[String(b.team_id)] || 0}`),
         b.aim ? el("p", {}, b.aim) : null,
-        b.measures.filter((m) => m.points.length).slice(0, 1).map((m) =>
+        b.measures.filter((m) => m.points.length).slice(0, focus === null ? 1 : 3).map((m) =>
           el("img", { src: m.chart, alt: `Run chart of ${m.name}`, class: "chart" })),
-        b.tests.length ? el("p", { class: "small" }, `Tested: ${b.tests.join("; ")}`) : null)));
+        b.tests.length ? el("p", { class: "small" }, `Tested: ${b.tests.join("; ")}`) : null,
+        focus !== null && b.results ? el("p", {}, `Results: ${b.results}`) : null,
+        focus !== null && b.lessons ? el("p", {}, `Lessons: ${b.lessons}`) : null)));
   }
 
   function presence(p) {

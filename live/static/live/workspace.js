@@ -146,6 +146,9 @@ const Workspace = (() => {
       items(kind).forEach((item, n) => {
         box.append(el("fieldset", { class: "item" }, el("legend", {}, `${kind === "plan" ? "Row" : kind === "pdsa" ? "Cycle" : kind[0].toUpperCase() + kind.slice(1)} ${n + 1}`),
           carried(item), FIELDS[kind].map((f) => field(item.id, f)),
+          kind === "measure" && server(item.id, "data").value ? el("img", { class: "chart",
+            src: `/room/${state.session.code}/chart/${item.id}.svg?v=${server(item.id, "data").version}-${server(item.id, "target").version}`,
+            alt: `Run chart of ${server(item.id, "name").value || "this measure"}, with its median and the rules that fired` }) : null,
           el("button", { type: "button", class: "remove", onclick: () => {
             if (confirm("Remove this row for the whole team?")) link.write("remove_item", { item_id: item.id }, (r) => { if (!r.ok) BSC.notice(r.error); });
           } }, "Remove")));
@@ -217,7 +220,7 @@ const Workspace = (() => {
       const myHere = mine.filter((t) => t === board.team_id).length;
       root.append(el("article", { class: "card storyboard", "data-team": board.team_id },
         el("h3", {}, board.team, board.organisation ? el("small", {}, ` ${board.organisation}`) : null),
-        el("p", { class: "dots" }, `● ${gallery.dots[String(board.team_id)] || 0} dots`),
+        el("p", { class: "dots" }, dotsText(gallery.dots[String(board.team_id)] || 0)),
         board.aim ? el("p", {}, el("strong", {}, "Aim: "), board.aim) : null,
         board.measures.filter((m) => m.points.length).map((m) =>
           el("img", { src: m.chart, alt: `Run chart of ${m.name}`, class: "chart" })),
@@ -230,6 +233,10 @@ const Workspace = (() => {
         board.comments.length ? el("ul", { class: "comments" }, board.comments.map((c) => el("li", {}, c))) : null,
         own ? null : commentForm(board.team_id)));
     }
+  }
+
+  function dotsText(count) {
+    return `● ${count} dot${count === 1 ? "" : "s"}`;
   }
 
   function commentForm(teamId) {
