@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -18,7 +24,6 @@ from flask import (
 )
 from sqlalchemy import select
 
-from exports.packet import plans_zip
 from facilitator.auth import (
     check_csrf,
     check_password,
@@ -28,8 +33,6 @@ from facilitator.auth import (
 )
 from live.context import curricula, database, join_url, public_url
 from live.models import Session
-from live.offload import off_loop
-from live.plans import session_plans
 from live.protocol import Refused
 from live.sessions import add_team, create_session
 
@@ -137,14 +140,33 @@ def plans(session_id: int) -> Any:
         room = db.get(Session, session_id)
         if room is None:
             abort(404, "There is no such session.")
-        curriculum = curricula().get(room.collaborative.curriculum_id)
-        every = session_plans(db, room, curriculum, f"{public_url()}/room/{room.join_code}")
-        name = f"{room.join_code}-team-plans.zip"
+        code = room.join_code
     finally:
         db.close()
-    packet = off_loop(plans_zip, every, current_app.config["PAPER"])
+    settings = current_app.config
+    packet = export_packet(session_id, settings["DATA_DIR"], settings["CURRICULUM"], public_url(),
+                           settings["PAPER"])
     return Response(packet, mimetype="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                    headers={"Content-Disposition": f'attachment; filename="{code}-team-plans.zip"'})
+
+
+def export_packet(session_id: int, data_dir: str, curriculum: str | None, url: str, paper: str) -> bytes:
+    """Run `bsc export` in a process of its own (every core, and the room's loop stays free), zip it."""
+    with tempfile.TemporaryDirectory() as folder:
+        command = [sys.executable, "-m", "facilitator", "export", "--session", str(session_id),
+                   "-o", folder, "--data-dir", data_dir, "--public-url", url, "--paper", paper]
+        if curriculum:
+            command += ["--curriculum", curriculum]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
+        if done.returncode != 0:
+            abort(500, f"Making the plans failed: {done.stderr.strip()[-500:]}")
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for file in sorted(Path(folder).rglob("*")):
+                if file.is_file():
+                    # <code>/<team>/plan.pdf: keep the team folders, drop the session code.
+                    archive.write(file, Path(*file.relative_to(folder).parts[1:]).as_posix())
+        return out.getvalue()
 
 
 @blueprint.post("/console/<int:session_id>/teams")
