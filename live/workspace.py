@@ -279,18 +279,27 @@ def workspace(db: DbSession, team_id: int) -> dict[str, Any]:
 
 
 def progress(db: DbSession, session: Session) -> list[dict[str, Any]]:
-    """For the facilitator: which sections each team has filled, and when it last wrote."""
-    teams = db.scalars(select(Team).where(Team.collaborative_id == session.collaborative_id)
-                       .order_by(func.lower(Team.name)))
+    """For the facilitator: which sections each team has filled, and when it last wrote.
+
+    Three grouped queries for the whole room: consoles ask for this after every action.
+    """
+    teams = list(db.scalars(select(Team).where(Team.collaborative_id == session.collaborative_id)
+                            .order_by(func.lower(Team.name))))
+    ids = [t.id for t in teams]
+    filled: dict[int, set[str]] = {}
+    for team_id, name in db.execute(select(WorkspaceField.team_id, WorkspaceField.name).distinct().where(
+            WorkspaceField.team_id.in_(ids), WorkspaceField.scope == "", WorkspaceField.value != "")):
+        filled.setdefault(team_id, set()).add(name)
+    for team_id, kind in db.execute(select(WorkspaceItem.team_id, WorkspaceItem.kind).distinct().where(
+            WorkspaceItem.team_id.in_(ids), WorkspaceItem.deleted.is_(False))):
+        filled.setdefault(team_id, set()).add(kind)
+    last = dict(db.execute(select(WorkspaceField.team_id, func.max(WorkspaceField.updated_at))
+                           .where(WorkspaceField.team_id.in_(ids)).group_by(WorkspaceField.team_id)).all())
     rows = []
     for team in teams:
-        filled_names = set(db.scalars(select(WorkspaceField.name).where(
-            WorkspaceField.team_id == team.id, WorkspaceField.scope == "", WorkspaceField.value != "")))
-        kinds = set(db.scalars(select(WorkspaceItem.kind).where(WorkspaceItem.team_id == team.id,
-                                                                WorkspaceItem.deleted.is_(False))))
-        last = db.scalar(select(func.max(WorkspaceField.updated_at))
-                         .where(WorkspaceField.team_id == team.id))
-        sections = [s for s, keys in SECTIONS.items() if any(k in filled_names or k in kinds for k in keys)]
+        keys = filled.get(team.id, set())
+        sections = [s for s, wanted in SECTIONS.items() if keys & set(wanted)]
+        when = last.get(team.id)
         rows.append({"team_id": team.id, "team": team.name, "sections": sections,
-                     "last": last.isoformat() if last else None})
+                     "last": when.isoformat() if when else None})
     return rows

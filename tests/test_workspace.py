@@ -241,3 +241,15 @@ def test_a_teams_plan_is_built_from_its_workspace(app: Any, teams: dict[str, Any
     assert plan.drivers[-1].change == "Text reminders before the visit"
     assert plan.drivers[-1].own is True
     assert plan.session == "Learning Session 1: Getting started"
+
+
+def test_the_console_sees_each_teams_progress(teams: dict[str, Any], app: Any, faculty_client: Any,
+                                              room: dict[str, Any]) -> None:
+    edit(teams["ana"], "aim_what", "Screen every child", 0, "progress-0001")
+    teams["ana"].emit(ADD_ITEM, {"client_id": "progress-0002", "kind": "commitment"}, callback=True)
+    console = connect(app, faculty_client, room["code"], "console")
+    rows = {r["team"]: r for r in last(console, protocol.STATE)["progress"]}
+    assert rows["Riverside Clinic"]["sections"] == ["aim", "commitments"]
+    assert rows["Riverside Clinic"]["last"] is not None
+    assert rows["Hilltop Practice"]["sections"] == []
+    assert rows["Hilltop Practice"]["last"] is None
