@@ -160,10 +160,7 @@ def _tell_roster(client: Client) -> None:
             .order_by(Participant.id)))
     finally:
         db.close()
-    socketio.emit(ROSTER, {"team_id": client.team_id, "names": names}, to=f"t{client.team_id}")
-
-
-ROSTER = "roster"  # {team_id, names}: to a team's phones when a teammate joins
+    socketio.emit(protocol.ROSTER, {"team_id": client.team_id, "names": names}, to=f"t{client.team_id}")
 
 
 @socketio.on("disconnect")
@@ -398,7 +395,7 @@ def flush() -> None:
         for session_id in dot_ids:
             session = db.get(Session, session_id)
             if session is not None and session.storyboards_revealed:
-                socketio.emit("dots", gallery.dot_totals(db, session), to=f"s{session_id}")
+                socketio.emit(protocol.DOTS, gallery.dot_totals(db, session), to=f"s{session_id}")
         for session_id in presence_ids:
             session = db.get(Session, session_id)
             if session is not None:

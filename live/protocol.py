@@ -14,6 +14,16 @@ from typing import Any, TypedDict
 CAST_VOTE = "cast_vote"            # {client_id, activity_id, value}
 REQUEST_STATE = "request_state"    # {}
 
+# -- sent by phones: the team's workspace and the gallery walk (live/workspace_events.py) ------
+EDIT_FIELD = "edit_field"            # {client_id, item_id | null, name, value, base_version}
+ADD_ITEM = "add_item"                # {client_id, kind}
+REMOVE_ITEM = "remove_item"          # {client_id, item_id}
+MARK_ITEM = "mark_item"              # {client_id, item_id, status, note}
+PLACE_DOT = "place_dot"              # {client_id, team_id}
+REMOVE_DOT = "remove_dot"            # {client_id, team_id}
+ADD_COMMENT = "add_comment"          # {client_id, team_id, text}
+REQUEST_GALLERY = "request_gallery"  # {}
+
 # -- sent by the facilitator console ---------------------------------------------------------
 GO_TO_ITEM = "go_to_item"          # {item_id}
 NEXT_ITEM = "next_item"            # {}
@@ -30,6 +40,7 @@ SET_LOCK = "set_lock"              # {locked}
 APPROVE_ANSWER = "approve_answer"  # {response_id, approved}
 ADD_POLL = "add_poll"              # {poll_type, prompt, options?, min?, max?, anonymous?}
 ADD_TEAM = "add_team"              # {name, organisation?}
+REVEAL_STORYBOARDS = "reveal_storyboards"  # {visible}
 
 FACILITATOR_EVENTS = (GO_TO_ITEM, NEXT_ITEM, PREVIOUS_ITEM, PUSH_ACTIVITY, OPEN_ACTIVITY,
                       CLOSE_ACTIVITY, RESET_ACTIVITY, SHOW_RESULTS, START_TIMER, PAUSE_TIMER,
@@ -41,8 +52,10 @@ ROOM = "room"                      # the shared part of the state changed (agend
 POLL_RESULTS = "poll_results"      # {activity_id, results}: projector and faculty; phones once revealed
 TEAM_ANSWER = "team_answer"        # {activity_id, value, by}: a team-wide answer changed (its team)
 PRESENCE = "presence"              # {total, teams: [{id, name, joined}]}: faculty and projector
-ANSWERS = "answers"                # {activity_id, answers}: faculty: open answers to approve
-ERROR = "error"                    # {error}: something the client sent could not be done
+ROSTER = "roster"                  # {team_id, names}: a team's phones, when a teammate joins
+WORKSPACE_CHANGED = "workspace_changed"  # a write to a team's workspace: the team and consoles
+GALLERY = "gallery"                # the storyboards, dots and comments: whoever asked
+DOTS = "dots"                      # {team id: dots}: everyone, once storyboards are revealed
 
 # -- bounds ----------------------------------------------------------------------------------
 MAX_CLIENT_ID = 64

@@ -15,20 +15,24 @@ from live import gallery, protocol, workspace
 from live.context import database
 from live.events import Client, Effect, clients, current_sid, pending, run_write, socketio, staff_event
 from live.models import Session
-from live.protocol import Refused
+from live.protocol import (
+    ADD_COMMENT,
+    ADD_ITEM,
+    DOTS,
+    EDIT_FIELD,
+    GALLERY,
+    MARK_ITEM,
+    PLACE_DOT,
+    REMOVE_DOT,
+    REMOVE_ITEM,
+    REQUEST_GALLERY,
+    REVEAL_STORYBOARDS,
+    WORKSPACE_CHANGED,
+    Refused,
+)
 
-EDIT_FIELD = "edit_field"            # {client_id, item_id | null, name, value, base_version}
-ADD_ITEM = "add_item"                # {client_id, kind}
-REMOVE_ITEM = "remove_item"          # {client_id, item_id}
-MARK_ITEM = "mark_item"              # {client_id, item_id, status, note}
-PLACE_DOT = "place_dot"              # {client_id, team_id}
-REMOVE_DOT = "remove_dot"            # {client_id, team_id}
-ADD_COMMENT = "add_comment"          # {client_id, team_id, text}
-REQUEST_GALLERY = "request_gallery"  # {}
-REVEAL_STORYBOARDS = "reveal_storyboards"  # {visible} (faculty)
-WORKSPACE_CHANGED = "workspace_changed"    # to the team and consoles
-GALLERY = "gallery"                        # the storyboards, dots and comments
-DOTS = "dots"                              # {team id: dots}, to everyone once revealed
+__all__ = ["ADD_COMMENT", "ADD_ITEM", "DOTS", "EDIT_FIELD", "GALLERY", "MARK_ITEM", "PLACE_DOT",
+           "REMOVE_DOT", "REMOVE_ITEM", "REQUEST_GALLERY", "REVEAL_STORYBOARDS", "WORKSPACE_CHANGED"]
 
 
 def _tell_team(session_id: int, team_id: int, message: dict[str, Any]) -> Effect:
