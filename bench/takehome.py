@@ -25,9 +25,11 @@ from pypdf import PdfReader
 from curriculum.loader import load
 from exports.packet import plans_zip
 from live.db import Database, sqlite_url, upgrade
-from live.plans import session_plans
-from live.sessions import add_team, create_session, join
-from live.workspace import add_item, author_of, edit_field
+from live.models import LearningSession
+from live.room.sessions import add_team, create_session, join
+from live.workspaces.plans import session_plans
+from live.workspaces.service import add_item, edit_field
+from live.writes import author_of
 
 ROOT = Path(__file__).resolve().parent.parent
 LOREM = (
@@ -43,7 +45,6 @@ def fill(db: Any, author: Any, counter: list[int]) -> None:
             db,
             author,
             {
-                "client_id": f"bench-{counter[0]:08d}",
                 "item_id": item,
                 "name": name,
                 "value": value,
@@ -54,7 +55,7 @@ def fill(db: Any, author: Any, counter: list[int]) -> None:
 
     def row(kind: str) -> int:
         counter[0] += 1
-        return int(add_item(db, author, {"client_id": f"bench-{counter[0]:08d}", "kind": kind})["item"]["id"])
+        return int(add_item(db, author, {"kind": kind})["item"]["id"])
 
     for name, value in [
         ("aim_what", "Screening for adversity at well-child visits"),
@@ -131,9 +132,7 @@ def main() -> None:
             session_id = room.id
         started = time.perf_counter()
         with db.transaction() as s:
-            from live.models import Session
-
-            room = s.get(Session, session_id)
+            room = s.get(LearningSession, session_id)
             assert room is not None
             plans = session_plans(s, room, curriculum, "http://192.168.1.20:5000/room/K7Q2X")
         read = time.perf_counter() - started

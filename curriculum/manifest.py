@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import difflib
 import re
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from curriculum.checks import Checker
 from curriculum.model import (
     AGENDA_KINDS,
-    MEASURE_FAMILIES,
     AgendaItem,
     Curriculum,
     DriverDiagram,
@@ -26,7 +26,11 @@ from curriculum.model import (
 )
 from curriculum.modules import ID_PATTERN, SESSION_HINT, SESSION_PATTERN
 from curriculum.problems import Problems
+from curriculum.worksheets import DIRECTIONS, FAMILIES
 from curriculum.yamlio import LineMap, load_yaml
+
+MEASURE_FAMILIES = tuple(c.value for c in FAMILIES)
+MEASURE_KEYS = tuple(f.name for f in fields(Measure) if f.name != "family")  # a topic pack's measure
 
 MANIFEST = "curriculum.yaml"
 MANIFEST_KEYS = ("id", "title", "topic", "aim", "duration_months", "phases", "modules",
@@ -346,10 +350,9 @@ def _measures(data: LineMap, check: Checker) -> tuple[Measure, ...]:
             item = check.mapping(entry, raw.line_of(family), "a measure")
             if item is None:
                 continue
-            check.known_keys(item, ("name", "definition", "numerator", "denominator", "direction",
-                                    "target"), "a measure")
+            check.known_keys(item, MEASURE_KEYS, "a measure")
             direction = check.text(item, "direction") or "up"
-            if direction not in ("up", "down"):
+            if direction not in {c.value for c in DIRECTIONS}:
                 problems.add(path, item.line_of("direction"), f"direction '{direction}'",
                              "write up (higher is better) or down (lower is better)")
             measures.append(Measure(

@@ -2,38 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 ACTIVITY_KINDS = ("poll", "storyboard", "team-time", "gallery-walk", "break")
-POLL_TYPES = ("choice", "multi", "scale", "wordcloud", "open", "ranking", "assessment-scale")
-WORKSHEETS = ("aim", "measures", "driver-diagram", "pdsa", "action-plan", "commitments")
 AGENDA_KINDS = ("plenary", "break", "meal")
-MEASURE_FAMILIES = ("outcome", "process", "balancing")
-
-WORKSHEET_TITLES = {
-    "aim": "Aim statement",
-    "measures": "Family of measures",
-    "driver-diagram": "Driver diagram",
-    "pdsa": "PDSA worksheet",
-    "action-plan": "Action-period plan",
-    "commitments": "By next Tuesday: commitments",
-}
-
-# IHI Assessment Scale for Collaboratives: (score, short label).
-ASSESSMENT_SCALE: tuple[tuple[float, str], ...] = (
-    (0.5, "Intent to participate"),
-    (1.0, "Team formed"),
-    (1.5, "Planning for the project has begun"),
-    (2.0, "Activity, but no changes"),
-    (2.5, "Changes tested, but no improvement"),
-    (3.0, "Modest improvement"),
-    (3.5, "Improvement"),
-    (4.0, "Significant improvement"),
-    (4.5, "Sustainable improvement"),
-    (5.0, "Outstanding sustainable results"),
-)
 
 
 @dataclass(frozen=True)
@@ -99,14 +74,8 @@ class Activity:
     minutes: int
     line: int = 0
     poll_type: str | None = None
-    options: tuple[str, ...] = ()
-    scale_min: int | None = None
-    scale_max: int | None = None
-    min_label: str = ""
-    max_label: str = ""
+    spec: Mapping[str, Any] = field(default_factory=dict, hash=False)  # the poll kind's settings
     anonymous: bool = True
-    max_words: int = 3
-    max_chars: int = 280
     worksheet: str | None = None
     dots: int = 3
 

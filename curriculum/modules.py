@@ -9,16 +9,10 @@ from typing import Any
 
 from curriculum.checks import Checker
 from curriculum.markdown import parse_body, to_text
-from curriculum.model import (
-    ACTIVITY_KINDS,
-    POLL_TYPES,
-    WORKSHEET_TITLES,
-    WORKSHEETS,
-    Activity,
-    Module,
-    Slide,
-)
+from curriculum.model import ACTIVITY_KINDS, Activity, Module, Slide
+from curriculum.polls import POLL_KINDS
 from curriculum.problems import Problems
+from curriculum.worksheets import WORKSHEETS
 from curriculum.yamlio import LineMap, load_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -27,8 +21,7 @@ SESSION_HINT = "use prework, 1, 2, 3 for learning sessions, or ap1 to ap9 for ac
 FRONT_MATTER_KEYS = ("id", "title", "session", "duration", "objectives", "presenter", "audience")
 ACTIVITY_KEYS = {
     "common": ("kind", "id", "title", "prompt", "minutes"),
-    "poll": ("type", "anonymous", "options", "min", "max", "min_label", "max_label",
-             "max_words", "max_chars"),
+    "poll": ("type", "anonymous"),  # and the settings of its kind (curriculum.polls)
     "team-time": ("worksheet",),
     "gallery-walk": ("dots",),
     "storyboard": (),
@@ -36,7 +29,7 @@ ACTIVITY_KEYS = {
 }
 DEFAULT_TITLES = {
     "poll": "Poll",
-    "storyboard": "Storyboard",
+    "storyboard": WORKSHEETS["storyboard"].title,
     "gallery-walk": "Gallery walk",
     "break": "Break",
 }
@@ -260,7 +253,10 @@ def parse_activity(
         problems.add(path, data.line_of("kind"), f"unknown activity kind '{kind}'",
                      "use one of " + ", ".join(ACTIVITY_KINDS))
         return None
-    check.known_keys(data, ACTIVITY_KEYS["common"] + ACTIVITY_KEYS[kind], f"a {kind} activity")
+    known = ACTIVITY_KEYS["common"] + ACTIVITY_KEYS[kind]
+    if kind == "poll" and data.get("type") in POLL_KINDS:
+        known += tuple(s.key for s in POLL_KINDS[data["type"]].settings)
+    check.known_keys(data, known, f"a {kind} activity")
     activity_id = check.text(data, "id") or default_id
     if not ID_PATTERN.match(activity_id):
         problems.add(path, data.line_of("id"), f"activity id '{activity_id}' is not a plain name",
@@ -278,7 +274,7 @@ def parse_activity(
                          "use one of " + ", ".join(WORKSHEETS))
             worksheet = None
         fields["worksheet"] = worksheet
-        default_title = f"Team time: {WORKSHEET_TITLES.get(worksheet or '', 'worksheet')}"
+        default_title = f"Team time: {WORKSHEETS[worksheet].title if worksheet else 'worksheet'}"
     elif kind == "gallery-walk":
         fields["dots"] = check.whole(data, "dots", 0, 20) or (0 if data.get("dots") == 0 else 3)
     title = check.text(data, "title") or heading or default_title
@@ -287,11 +283,12 @@ def parse_activity(
 
 
 def _poll_fields(data: LineMap, check: Checker) -> dict[str, Any]:
+    """The poll's kind and its settings, each checked by the kind's definition."""
     path, problems = check.file, check.problems
     poll_type = check.text(data, "type", required=True)
-    if poll_type is not None and poll_type not in POLL_TYPES:
+    if poll_type is not None and poll_type not in POLL_KINDS:
         problems.add(path, data.line_of("type"), f"unknown poll type '{poll_type}'",
-                     "use one of " + ", ".join(POLL_TYPES))
+                     "use one of " + ", ".join(POLL_KINDS))
         poll_type = None
     fields: dict[str, Any] = {"poll_type": poll_type}
     if "anonymous" in data:
@@ -300,38 +297,9 @@ def _poll_fields(data: LineMap, check: Checker) -> dict[str, Any]:
         else:
             problems.add(path, data.line_of("anonymous"), "'anonymous' must be true or false",
                          "write anonymous: true or anonymous: false")
-    if poll_type in ("choice", "multi", "ranking"):
-        options = check.text_list(data, "options", required=False)
-        if "options" not in data or not options:
-            problems.add(path, data.line_of("options"), f"a {poll_type} poll with no options",
-                         "add 'options:' with a list of 2 to 12 answers")
-        elif len(options) < 2 or len(options) > 12:
-            problems.add(path, data.line_of("options"),
-                         f"a {poll_type} poll needs 2 to 12 options, not {len(options)}",
-                         "add or remove options")
-        elif len(set(o.lower() for o in options)) != len(options):
-            problems.add(path, data.line_of("options"), "two options read the same",
-                         "make every option different")
-        fields["options"] = tuple(options)
-    if poll_type == "scale":
-        low = check.whole(data, "min", -100, 100)
-        high = check.whole(data, "max", -100, 100)
-        if "min" not in data or "max" not in data:
-            problems.add(path, data.line, "a scale poll without bounds",
-                         "add 'min:' and 'max:', such as min: 1 and max: 5")
-        elif low is not None and high is not None:
-            if low >= high:
-                problems.add(path, data.line_of("max"), f"the scale runs from {low} to {high}",
-                             "'min' must be below 'max'")
-            elif high - low > 10:
-                problems.add(path, data.line_of("max"),
-                             f"the scale has {high - low + 1} points", "keep to 11 points at most")
-            else:
-                fields.update(scale_min=low, scale_max=high)
-        fields["min_label"] = check.text(data, "min_label") or ""
-        fields["max_label"] = check.text(data, "max_label") or ""
-    if poll_type == "wordcloud":
-        fields["max_words"] = check.whole(data, "max_words", 1, 10) or 3
-    if poll_type == "open":
-        fields["max_chars"] = check.whole(data, "max_chars", 20, 2000) or 280
+    if poll_type is not None:
+        spec, issues = POLL_KINDS[poll_type].read(data)
+        for issue in issues:
+            problems.add(path, data.line_of(issue.key), issue.message, issue.hint)
+        fields["spec"] = spec
     return fields

@@ -50,3 +50,16 @@ class Problems:
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(sorted(self.items, key=lambda p: (str(p.file), p.line)))
+
+
+class Invalid(ValueError):
+    """A value a definition refuses (a poll answer, a worksheet field, a quick poll's settings).
+
+    `message` is what people read; `code` is for programs (docs/protocol.md lists them).
+    The room answers it as a refused write; it never reaches a module file's problems.
+    """
+
+    def __init__(self, message: str, code: str = "bad_value") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code

@@ -34,17 +34,22 @@ def commitments_ics(plan: TeamPlan, now: datetime | None = None) -> bytes:
     stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//BSC Learning Session Kit//Commitments//EN",
              "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{_escape(plan.team + ': commitments')}"]
-    for commitment in plan.commitments:
+    sheet = plan.sheet("commitments")
+    owner = sheet.sheet.field("owner").label
+    for commitment in sheet.rows:
+        what = commitment.get("what")
+        if not what:
+            continue
         try:
-            due = date.fromisoformat(commitment.due)
+            due = date.fromisoformat(commitment.get("due"))
         except ValueError:
             continue
-        uid = hashlib.sha256(f"{plan.team}|{commitment.what}|{commitment.due}".encode()).hexdigest()[:32]
-        description = (f"Owner: {commitment.owner}\nTeam: {plan.team}\n{plan.collaborative} · {plan.session}")
+        uid = hashlib.sha256(f"{plan.team}|{what}|{commitment.get('due')}".encode()).hexdigest()[:32]
+        description = f"{owner}: {commitment.get('owner')}\nTeam: {plan.team}\n{plan.collaborative} · {plan.session}"
         lines += ["BEGIN:VEVENT", f"UID:{uid}@bsc-learning-session-kit", f"DTSTAMP:{stamp}",
                   f"DTSTART;VALUE=DATE:{due.strftime('%Y%m%d')}",
                   f"DTEND;VALUE=DATE:{(due + timedelta(days=1)).strftime('%Y%m%d')}",
-                  f"SUMMARY:{_escape('By next Tuesday: ' + commitment.what)}",
+                  f"SUMMARY:{_escape(f'{sheet.sheet.tab}: {what}')}",
                   f"DESCRIPTION:{_escape(description)}", "TRANSP:TRANSPARENT", "END:VEVENT"]
     lines.append("END:VCALENDAR")
     return ("\r\n".join(part for line in lines for part in _fold(line)) + "\r\n").encode()

@@ -15,8 +15,6 @@ from pptx.slide import Slide as PptxSlide
 from pptx.util import Emu, Pt
 
 from curriculum.model import (
-    ASSESSMENT_SCALE,
-    WORKSHEET_TITLES,
     Activity,
     AgendaItem,
     Block,
@@ -34,6 +32,8 @@ from curriculum.model import (
     plain,
     session_heading,
 )
+from curriculum.polls import POLL_KINDS
+from curriculum.worksheets import WORKSHEETS
 from exports.qr import qr_png
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent / "templates" / "deck.pptx"
@@ -42,15 +42,6 @@ AGENDA_ROWS_PER_SLIDE = 9
 WHITE = RGBColor(0xFF, 0xFF, 0xFF)  # type: ignore[no-untyped-call]
 # Placeholder idx of each role in the Activity and Join layouts (docs/decks.md).
 KIND, PROMPT, QR, JOIN_TEXT = 15, 1, 13, 14
-POLL_WORDS = {
-    "choice": "Choose one",
-    "multi": "Choose all that apply",
-    "scale": "Rate it",
-    "wordcloud": "A few words",
-    "open": "Your answer",
-    "ranking": "Put these in order",
-    "assessment-scale": "Your team's self-rating",
-}
 
 
 @dataclass(frozen=True)
@@ -226,8 +217,8 @@ class _Deck:
         notes = "\n\n".join(x for x in (source.notes, _run_of_show(activity)) if x)
         slide = self.new("Activity", source.title, notes)
         label = activity.kind.replace("-", " ").upper()
-        if activity.poll_type:
-            label = f"POLL · {activity.poll_type.replace('-', ' ').upper()}"
+        if activity.poll_type in POLL_KINDS:
+            label = f"POLL · {POLL_KINDS[activity.poll_type].title.upper()}"
         _fill(_placeholder(slide, KIND), [Paragraph((Run(f"{label} · {activity.minutes} MIN"),))])
         extra = [b for b in source.blocks if isinstance(b, (Paragraph, BulletList))]
         _fill(_placeholder(slide, PROMPT), [*_activity_blocks(activity), *extra])
@@ -253,22 +244,18 @@ def _activity_blocks(activity: Activity) -> list[Block | _Numbered]:
     blocks: list[Block | _Numbered] = []
     if activity.prompt:
         blocks.append(Paragraph((Run(activity.prompt, bold=True),)))
-    if activity.kind == "poll":
-        if activity.options:
+    if activity.kind == "poll" and activity.poll_type in POLL_KINDS:
+        kind = POLL_KINDS[activity.poll_type]
+        showing = kind.showing(activity.spec)
+        if showing.items:
             # Lettered, so the room can say "B" out loud; a ranking's starting order is numbered.
-            numbering = "arabicPeriod" if activity.poll_type == "ranking" else "alphaUcPeriod"
-            blocks.append(_Numbered(tuple(_item(o) for o in activity.options), numbering))
-        elif activity.poll_type == "scale" and activity.scale_min is not None:
-            low = f"{activity.scale_min} {activity.min_label}".strip()
-            high = f"{activity.scale_max} {activity.max_label}".strip()
-            blocks.append(Paragraph((Run(f"From {low} to {high}"),)))
-        elif activity.poll_type == "assessment-scale":
-            blocks.append(Paragraph((Run("IHI Assessment Scale: 0.5 (intent to participate) to "
-                                         "5.0 (outstanding sustainable results), one rating per team"),)))
-        if activity.poll_type:
-            blocks.append(Paragraph((Run(POLL_WORDS[activity.poll_type], italic=True),)))
+            numbering = "arabicPeriod" if showing.numbering == "numbers" else "alphaUcPeriod"
+            blocks.append(_Numbered(tuple(_item(o) for o in showing.items), numbering))
+        if showing.line:
+            blocks.append(Paragraph((Run(showing.line),)))
+        blocks.append(Paragraph((Run(kind.instruction, italic=True),)))
     elif activity.kind == "team-time" and activity.worksheet:
-        blocks.append(Paragraph((Run(f"Worksheet: {WORKSHEET_TITLES[activity.worksheet]} "
+        blocks.append(Paragraph((Run(f"Worksheet: {WORKSHEETS[activity.worksheet].title} "
                                      "(in your handout and on your phones)", italic=True),)))
     elif activity.kind == "gallery-walk" and activity.dots:
         blocks.append(Paragraph((Run(f"Each of you has {activity.dots} dots to place on other "
@@ -287,8 +274,8 @@ def _run_of_show(activity: Activity) -> str:
         "gallery-walk": "reveal the storyboards from the console; the projector shows the dots live",
     }[activity.kind]
     text = f"Run of show ({activity.minutes} min): {steps}."
-    if activity.poll_type == "assessment-scale":
-        text += " Scale: " + "; ".join(f"{score} {label}" for score, label in ASSESSMENT_SCALE) + "."
+    if activity.poll_type in POLL_KINDS:
+        text = " ".join(x for x in (text, POLL_KINDS[activity.poll_type].notes(activity.spec)) if x)
     return text
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from curriculum.model import DriverDiagram, PrimaryDriver
+from curriculum.worksheets import WORKSHEETS
 
 DEFAULT_WIDTH = 940.0  # SVG user units (CSS px): a landscape Letter page's text width
 FONT = "DejaVu Sans"
@@ -15,7 +16,7 @@ INK, LINE, PAPER = "#23313A", "#8CA3AE", "#F5F6F4"
 CHAR_EM = 0.55  # DejaVu Sans: average advance width of running text, in em
 BOLD_EM = 0.61
 PAD, GAP, ROW_GAP, GROUP_GAP, HEAD = 7.0, 30.0, 7.0, 16.0, 26.0
-HEADERS = ("Aim", "Primary drivers", "Secondary drivers", "Change ideas")
+HEADERS = (WORKSHEETS["aim"].gallery_label, "Primary drivers", "Secondary drivers", "Change ideas")
 COLUMNS = (0.16, 0.2, 0.22)  # aim, primary, secondary; change ideas take the rest
 MIN_BOX = 38.0  # a box with no text still leaves room to write in it
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -229,12 +230,15 @@ def run_chart_grid_svg(width: float = 320.0, height: float = 170.0, points: int 
                f'stroke-width="1.4" stroke-dasharray="5 3"/>')
     out.append(f'<path d="M{left:.1f},{target_y:.1f} H{left + plot_w:.1f}" stroke="{CORAL}" '
                f'stroke-width="1.6"/>')
-    for y, label, colour in ((base_y, "Baseline", TEAL), (target_y, "Target", CORAL)):
+    measure = WORKSHEETS["measures"]
+    for y, label, colour in ((base_y, measure.field("baseline").label, TEAL),
+                             (target_y, measure.field("target").label, CORAL)):
         out.append(f'<text x="{left + plot_w + 4:.1f}" y="{y + 3:.1f}" font-size="8.5" '
                    f'fill="{colour}">{label}</text>')
     out.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 6:.1f}" font-size="8.5" fill="{INK}" '
                'text-anchor="middle">Time (weeks or months)</text>')
     out.append(f'<text x="12" y="{top + plot_h / 2:.1f}" font-size="8.5" fill="{INK}" '
-               f'text-anchor="middle" transform="rotate(-90 12 {top + plot_h / 2:.1f})">Measure</text>')
+               f'text-anchor="middle" transform="rotate(-90 12 {top + plot_h / 2:.1f})">'
+               f'{measure.field("name").label}</text>')
     out.append("</svg>")
     return "\n".join(out)

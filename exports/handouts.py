@@ -10,9 +10,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 from weasyprint import HTML
 
+from curriculum.assessment import ASSESSMENT_SCALE, ASSESSMENT_TITLE
 from curriculum.model import (
-    ASSESSMENT_SCALE,
-    WORKSHEET_TITLES,
     AgendaItem,
     Curriculum,
     DriverDiagram,
@@ -23,6 +22,8 @@ from curriculum.model import (
     clock,
     session_label,
 )
+from curriculum.polls import AssessmentPoll
+from curriculum.worksheets import DIRECTIONS, FAMILIES, WORKSHEETS
 from exports.diagrams import (
     driver_diagram_height,
     driver_diagram_svg,
@@ -51,8 +52,6 @@ PORTRAIT_MARGINS = (0.6, 0.7, 0.8)
 WIDE_MARGINS = (0.5, 0.6, 0.75)
 WIDE_HEADING = 64.0  # points a landscape page's heading takes above a drawing
 WRITING_AREA = 190.0  # points the "drivers our team will work on" table needs under a diagram
-FAMILIES = (("outcome", "Outcome"), ("process", "Process"), ("balancing", "Balancing"))
-DIRECTIONS = {"up": "Higher is better", "down": "Lower is better"}
 QUIET_KINDS = ("break", "meal")
 
 _env = Environment(
@@ -138,9 +137,9 @@ def _modules(session: LearningSession) -> list[ModuleBlock]:
 
 
 def _measure(m: Measure) -> MeasureRow:
-    family = dict(FAMILIES).get(m.family, m.family.capitalize())
-    return MeasureRow(family, m.name, m.definition, m.numerator, m.denominator,
-                      DIRECTIONS.get(m.direction, m.direction), m.target)
+    family = next((c.label for c in FAMILIES if c.value == m.family), m.family.capitalize())
+    direction = next((c.label for c in DIRECTIONS if c.value == m.direction), m.direction)
+    return MeasureRow(family, m.name, m.definition, m.numerator, m.denominator, direction, m.target)
 
 
 def _blank_diagram() -> DriverDiagram:
@@ -173,11 +172,11 @@ def _contents(session: LearningSession, worksheets: list[str], storyboard: bool,
     entries = [("agenda", "Agenda")]
     if session.modules:
         entries.append(("objectives", "Learning objectives"))
-    entries += [(f"ws-{w}", WORKSHEET_TITLES[w]) for w in worksheets]
+    entries += [(f"ws-{w}", WORKSHEETS[w].title) for w in worksheets]
     if storyboard:
-        entries.append(("storyboard", "Storyboard template"))
+        entries.append(("storyboard", f"{WORKSHEETS['storyboard'].title} template"))
     if assessment:
-        entries.append(("assessment", "IHI Assessment Scale"))
+        entries.append(("assessment", ASSESSMENT_TITLE))
     return entries
 
 
@@ -188,10 +187,12 @@ def handout_html(curriculum: Curriculum, session: LearningSession, paper: str = 
     label = session_label(session.session)
     short = _short_title(label, session.title)
     # The validator refuses unknown worksheet names; a handout prints the ones it knows.
-    worksheets = [w for w in session.worksheets if w in WORKSHEET_TITLES]
-    storyboard = any(a.kind in ("storyboard", "gallery-walk") for a in session.activities)
+    # The storyboard template is printed last, whether team time or a storyboard activity asks.
+    worksheets = [w for w in session.worksheets if w in WORKSHEETS and w != "storyboard"]
+    storyboard = "storyboard" in session.worksheets or any(
+        a.kind in ("storyboard", "gallery-walk") for a in session.activities)
     assessment = "commitments" in worksheets or any(
-        a.kind == "poll" and a.poll_type == "assessment-scale" for a in session.activities)
+        a.kind == "poll" and a.poll_type == AssessmentPoll.name for a in session.activities)
     pack = curriculum.topic_pack
     diagram = pack.driver_diagram if pack is not None else _blank_diagram()
     # qr_svg draws only squares from the URL's bits; no text of the URL is in it.
@@ -216,17 +217,18 @@ def handout_html(curriculum: Curriculum, session: LearningSession, paper: str = 
         agenda=[_agenda(i) for i in session.agenda],
         modules=_modules(session),
         worksheets=worksheets,
-        titles=WORKSHEET_TITLES,
+        sheets=WORKSHEETS,
         contents=_contents(session, worksheets, storyboard, assessment),
         pack=pack,
         measures=[_measure(m) for m in pack.measures] if pack is not None else [],
-        families=[name for _, name in FAMILIES],
+        families=FAMILIES,
         diagrams=diagrams,
         drivers_fit=drivers_fit,
         storyboard=storyboard,
         run_chart=Markup(run_chart_grid_svg()) if storyboard else None,  # noqa: S704 (no outside text)
         assessment=assessment,
-        scale=[(f"{score:.1f}", text) for score, text in ASSESSMENT_SCALE],
+        scale=ASSESSMENT_SCALE,
+        assessment_title=ASSESSMENT_TITLE,
     )
 
 

@@ -1,86 +1,62 @@
 """A team's plan as plain data: what the take-home PDF, the calendar file and the data export read.
 
-The live room builds these from its database; exports never see the database.
+A plan holds the team's worksheets as filled (each named as in curriculum.worksheets, with
+its values by field name and its rows). The live room builds these from its database;
+exports never see the database.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-
-@dataclass(frozen=True)
-class DataPoint:
-    """One month's value of a measure."""
-
-    label: str  # "2027-03" or "Mar 2027"
-    value: float
-
-
-@dataclass(frozen=True)
-class TeamMeasure:
-    family: str  # outcome, process, balancing
-    name: str
-    definition: str = ""
-    direction: str = "up"  # up or down: which way is better
-    baseline: float | None = None
-    target: float | None = None
-    points: tuple[DataPoint, ...] = ()
-    item_id: int | None = None  # the workspace row it came from, if any
-
-
-@dataclass(frozen=True)
-class TeamAim:
-    what: str = ""
-    for_whom: str = ""
-    how_much: str = ""
-    by_when: str = ""
-    baseline: str = ""
-    target: str = ""
-    statement: str = ""
-
-
-@dataclass(frozen=True)
-class PdsaCycle:
-    """The IHI PDSA worksheet's fields."""
-
-    test: str  # the test of change
-    cycle: int = 1
-    driver: str = ""
-    tasks: str = ""
-    who: str = ""
-    when: str = ""
-    where: str = ""
-    prediction: str = ""
-    measures: str = ""
-    data_plan: str = ""
-    do: str = ""
-    study: str = ""
-    act: str = ""  # adopt, adapt, abandon, or ""
-    next_cycle: str = ""
+from curriculum.problems import Invalid
+from curriculum.worksheets import WORKSHEETS, Worksheet, number, parse_points
+from exports.runcharts import run_chart_svg
 
 
 @dataclass(frozen=True)
 class PlanRow:
-    """One row of the action-period plan."""
+    """One row of a worksheet (a measure, a PDSA cycle, a commitment...), its values by field name."""
 
-    driver: str = ""
-    change: str = ""
-    preparation: str = ""
-    measure: str = ""
-    who: str = ""
-    when: str = ""
-    follow_up: str = ""
+    values: Mapping[str, str] = field(default_factory=dict, hash=False)
+    status: str = ""  # carried forward from an earlier learning session: done, partly, not-done
+    note: str = ""
+    item_id: int | None = None  # the workspace row it came from, if any
+
+    def get(self, name: str) -> str:
+        """The text of one field ('' when empty)."""
+        return self.values.get(name, "")
 
 
 @dataclass(frozen=True)
-class Commitment:
-    """What we will do by next Tuesday: each with an owner and a due date (ISO, YYYY-MM-DD)."""
+class FilledSheet:
+    """One worksheet as the team filled it."""
 
-    what: str
-    owner: str
-    due: str = ""
-    status: str = ""  # carried forward: done, partly, not-done
-    note: str = ""
+    name: str
+    values: Mapping[str, str] = field(default_factory=dict, hash=False)
+    rows: tuple[PlanRow, ...] = ()
+
+    @property
+    def sheet(self) -> Worksheet:
+        """Its definition."""
+        return WORKSHEETS[self.name]
+
+    def get(self, name: str) -> str:
+        """The text of one of its team-wide fields ('' when empty)."""
+        return self.values.get(name, "")
+
+    @property
+    def empty(self) -> bool:
+        """Whether the team wrote nothing in it."""
+        return not self.rows and not any(v.strip() for v in self.values.values())
+
+    def summary(self) -> list[str]:
+        """The sheet in a line or a few: its first filled summary field, or that field of each row."""
+        if self.sheet.rows is not None:
+            return [r.get(n) for r in self.rows for n in self.sheet.summary[:1] if r.get(n)]
+        first = next((self.get(n) for n in self.sheet.summary if self.get(n)), "")
+        return [first] if first else []
 
 
 @dataclass(frozen=True)
@@ -94,16 +70,6 @@ class DriverChoice:
 
 
 @dataclass(frozen=True)
-class Storyboard:
-    """The poster fields not already held elsewhere in the plan."""
-
-    changes_tested: str = ""
-    results: str = ""
-    lessons: str = ""
-    next_steps: str = ""
-
-
-@dataclass(frozen=True)
 class TeamPlan:
     """Everything a team takes home from a learning session."""
 
@@ -112,12 +78,28 @@ class TeamPlan:
     team: str
     organisation: str = ""
     members: tuple[str, ...] = ()
-    aim: TeamAim = field(default_factory=TeamAim)
-    measures: tuple[TeamMeasure, ...] = ()
-    drivers: tuple[DriverChoice, ...] = ()
-    cycles: tuple[PdsaCycle, ...] = ()
-    plan: tuple[PlanRow, ...] = ()
-    commitments: tuple[Commitment, ...] = ()
-    storyboard: Storyboard = field(default_factory=Storyboard)
+    sheets: tuple[FilledSheet, ...] = ()
+    drivers: tuple[DriverChoice, ...] = ()  # the chosen change ideas, resolved from the topic pack
     workspace_url: str = ""  # printed as a QR code back to the team's workspace
     date: str = ""  # the session's date, ISO
+
+    def sheet(self, name: str) -> FilledSheet:
+        """The team's copy of a worksheet (empty if it wrote nothing there)."""
+        return next((s for s in self.sheets if s.name == name), FilledSheet(name))
+
+
+def measure_points(row: PlanRow) -> list[tuple[str, float]]:
+    """A measure row's monthly data as (label, value) points; data it cannot read draw nothing."""
+    try:
+        return parse_points(row.get("data"))
+    except Invalid:
+        return []
+
+
+def measure_chart(row: PlanRow, width: int, height: int) -> str:
+    """The run chart of a measure row, as SVG (every text escaped by run_chart_svg)."""
+    points = measure_points(row)
+    return run_chart_svg([v for _, v in points], [label for label, _ in points],
+                         title=row.get("name") or WORKSHEETS["measures"].field("name").label,
+                         target=number(row.get("target")),
+                         width=width, height=height)

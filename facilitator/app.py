@@ -11,8 +11,9 @@ from typing import Any
 from flask import Flask
 
 from curriculum.loader import load
+from live.context import close_db
 from live.db import Database, sqlite_url, upgrade
-from live.events import socketio
+from live.sockets import load_handlers, socketio
 
 
 class Defaults:
@@ -63,6 +64,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     database = Database(app.config["DATABASE_URL"] or sqlite_url(data_dir))
     upgrade(database.engine)
     app.extensions["bsc.db"] = database
+    # One database session per request or Socket.IO event, closed when it ends.
+    app.teardown_request(close_db)
+    app.teardown_appcontext(close_db)
 
     app.extensions["bsc.curricula"] = {}
     if app.config.get("LOAD_CURRICULUM", True):
@@ -72,13 +76,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             raise ValueError(f"the curriculum has problems (bsc validate lists them all):\n{problems}")
         app.extensions["bsc.curricula"] = {c.id: c for c in loaded.curricula}
 
+    # Before init_app: Flask-SocketIO copies the handlers it holds into each new server, but a
+    # handler registered after a server exists goes to that server only.
+    load_handlers()
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
                       message_queue=app.config["REDIS_URL"], channel=app.config["SOCKETIO_CHANNEL"],
                       max_http_buffer_size=64 * 1024, ping_interval=20, ping_timeout=20)
 
-    import live.workspace_events  # noqa: F401  (registers the workspace and gallery events)
     from facilitator.console import blueprint as console
-    from live.routes import blueprint as room
+    from live.pages.routes import blueprint as room
 
     app.register_blueprint(room)
     app.register_blueprint(console)

@@ -10,12 +10,12 @@ from typing import Any, TypeVar
 
 from flask import redirect, request, session, url_for
 from sqlalchemy import select
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from live.forms import check_csrf, csrf_token
 from live.models import Facilitator, LoginLink, now
-from live.sessions import hash_token
+from live.pages.forms import check_csrf, csrf_token
+from live.room.sessions import hash_token
 
 __all__ = ["check_csrf", "csrf_token"]  # re-exported for the console
 
@@ -28,7 +28,7 @@ class AuthError(ValueError):
     """A faculty account could not be made or changed; the message says why."""
 
 
-def set_password(db: DbSession, email: str, password: str, name: str = "") -> Facilitator:
+def set_password(db: Session, email: str, password: str, name: str = "") -> Facilitator:
     """Create a faculty account, or change its password."""
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
@@ -44,7 +44,7 @@ def set_password(db: DbSession, email: str, password: str, name: str = "") -> Fa
     return facilitator
 
 
-def ensure_facilitator(db: DbSession, email: str = "faculty@localhost") -> Facilitator:
+def ensure_facilitator(db: Session, email: str = "faculty@localhost") -> Facilitator:
     """The first faculty account, made (without a password) when there is none."""
     first = db.scalar(select(Facilitator).order_by(Facilitator.id))
     if first is None:
@@ -54,7 +54,7 @@ def ensure_facilitator(db: DbSession, email: str = "faculty@localhost") -> Facil
     return first
 
 
-def check_password(db: DbSession, email: str, password: str) -> Facilitator | None:
+def check_password(db: Session, email: str, password: str) -> Facilitator | None:
     """The facilitator these credentials belong to, or None."""
     facilitator = db.scalar(select(Facilitator).where(Facilitator.email == email.strip().lower()))
     if facilitator is None or not facilitator.password_hash:
@@ -63,7 +63,7 @@ def check_password(db: DbSession, email: str, password: str) -> Facilitator | No
     return facilitator if check_password_hash(facilitator.password_hash, password) else None
 
 
-def create_login_link(db: DbSession, facilitator: Facilitator) -> str:
+def create_login_link(db: Session, facilitator: Facilitator) -> str:
     """A secret for a one-time sign-in link; only its hash is stored."""
     token = secrets.token_urlsafe(24)
     db.add(LoginLink(facilitator_id=facilitator.id, token_hash=hash_token(token),
@@ -72,7 +72,7 @@ def create_login_link(db: DbSession, facilitator: Facilitator) -> str:
     return token
 
 
-def use_login_link(db: DbSession, token: str) -> Facilitator | None:
+def use_login_link(db: Session, token: str) -> Facilitator | None:
     """The facilitator of an unused, unexpired link (which is then used up), or None."""
     link = db.scalar(select(LoginLink).where(LoginLink.token_hash == hash_token(token)))
     if link is None or link.used_at is not None:

@@ -140,11 +140,11 @@ def _terminal_qr(data: str) -> str:
 def serve(host: str, port: int, public_url: str | None, curriculum: Path | None,
           data_dir: Path | None, session_key: str | None) -> None:
     """Run the room: the facilitator console, the projector and the phones' pages."""
+    from curriculum.problems import Invalid
     from facilitator.app import create_app
     from facilitator.auth import create_login_link, ensure_facilitator
-    from live.events import socketio
-    from live.protocol import Refused
-    from live.serving import current_or_new_session
+    from live.room.serving import current_or_new_session
+    from live.sockets import socketio
 
     if public_url is None:
         address = _lan_address()
@@ -166,14 +166,14 @@ def serve(host: str, port: int, public_url: str | None, curriculum: Path | None,
     except ValueError as error:
         raise click.ClickException(str(error)) from error
     with app.app_context():
-        from live.context import database, join_url
+        from live.context import join_url, transaction
 
         try:
-            with database().transaction() as db:
+            with transaction() as db:
                 token = create_login_link(db, ensure_facilitator(db))
                 room = current_or_new_session(db, session_key)
                 code, title = room.join_code, room.title
-        except Refused as refused:
+        except Invalid as refused:
             raise click.ClickException(refused.message) from refused
         link = join_url(code)
     base = public_url.rstrip("/")
@@ -205,8 +205,8 @@ def export(session_id: int | None, outdir: Path, paper: str, curriculum: Path | 
     from exports.packet import render_plans, unique_slugs
     from facilitator.app import create_app
     from facilitator.build import write_atomically
-    from live.models import Session
-    from live.plans import session_plans
+    from live.models import LearningSession
+    from live.workspaces.plans import session_plans
 
     settings: dict[str, object] = {}
     if data_dir is not None:
@@ -218,19 +218,15 @@ def export(session_id: int | None, outdir: Path, paper: str, curriculum: Path | 
     except ValueError as error:
         raise click.ClickException(str(error)) from error
     with app.app_context():
-        from live.context import curricula, database
+        from live.context import curricula, db
 
-        db = database().session()
-        try:
-            query = select(Session).order_by(Session.created_at.desc(), Session.id.desc())
-            room = db.get(Session, session_id) if session_id else db.scalar(query)
-            if room is None:
-                raise click.ClickException("no such session: bsc serve makes one, the console lists them")
-            link = f"{public_url.rstrip('/')}/room/{room.join_code}" if public_url else ""
-            plans = session_plans(db, room, curricula().get(room.collaborative.curriculum_id), link)
-            code = room.join_code
-        finally:
-            db.close()
+        query = select(LearningSession).order_by(LearningSession.created_at.desc(), LearningSession.id.desc())
+        room = db().get(LearningSession, session_id) if session_id else db().scalar(query)
+        if room is None:
+            raise click.ClickException("no such session: bsc serve makes one, the console lists them")
+        link = f"{public_url.rstrip('/')}/room/{room.join_code}" if public_url else ""
+        plans = session_plans(db(), room, curricula().get(room.collaborative.curriculum_id), link)
+        code = room.join_code
     names = unique_slugs([p.team for p in plans])
     for (pdf, ics), name in zip(render_plans(plans, paper, workers), names, strict=True):
         folder = outdir / code / name
@@ -269,10 +265,10 @@ def faculty_add(email: str, name: str, password_stdin: bool, data_dir: Path | No
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     app = _with_database(data_dir)
     with app.app_context():
-        from live.context import database
+        from live.context import transaction
 
         try:
-            with database().transaction() as db:
+            with transaction() as db:
                 set_password(db, email, password, name)
         except AuthError as error:
             raise click.ClickException(str(error)) from error
@@ -292,9 +288,9 @@ def faculty_link(email: str | None, public_url: str, data_dir: Path | None) -> N
 
     app = _with_database(data_dir)
     with app.app_context():
-        from live.context import database
+        from live.context import transaction
 
-        with database().transaction() as db:
+        with transaction() as db:
             if email:
                 who = db.scalar(select(Facilitator).where(Facilitator.email == email.strip().lower()))
                 if who is None:

@@ -15,7 +15,6 @@ from flask import (
     Response,
     abort,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
@@ -24,6 +23,8 @@ from flask import (
 )
 from sqlalchemy import select
 
+from curriculum.polls import POLL_KINDS, quick_poll_settings
+from curriculum.worksheets import described
 from facilitator.auth import (
     check_csrf,
     check_password,
@@ -31,10 +32,9 @@ from facilitator.auth import (
     sign_in,
     use_login_link,
 )
-from live.context import curricula, database, join_url, public_url
-from live.models import Session
-from live.protocol import Refused
-from live.sessions import add_team, create_session
+from live.context import curricula, db, join_url, public_url, transaction
+from live.models import LearningSession
+from live.room.sessions import create_session
 
 blueprint = Blueprint("console", __name__, template_folder="templates")
 
@@ -52,7 +52,7 @@ def login() -> Any:
     error = ""
     if request.method == "POST":
         check_csrf()
-        with database().transaction() as db:
+        with transaction() as db:
             facilitator = check_password(db, request.form.get("email", ""), request.form.get("password", ""))
             if facilitator is not None:
                 sign_in(facilitator)
@@ -65,7 +65,7 @@ def login() -> Any:
 @blueprint.get("/login/<token>")
 def login_link(token: str) -> Any:
     """A one-time sign-in link, as printed by `bsc serve` or `bsc faculty link`."""
-    with database().transaction() as db:
+    with transaction() as db:
         facilitator = use_login_link(db, token)
         if facilitator is None:
             return render_template("facilitator/login.html", next="",
@@ -88,13 +88,8 @@ def logout() -> Any:
 @faculty_only
 def index() -> Any:
     """The sessions on this server, and a form to start one from the curriculum."""
-    db = database().session()
-    try:
-        sessions = list(db.scalars(select(Session).order_by(Session.created_at.desc())))
-        return render_template("facilitator/index.html", sessions=sessions,
-                               curricula=list(curricula().values()))
-    finally:
-        db.close()
+    sessions = list(db().scalars(select(LearningSession).order_by(LearningSession.created_at.desc())))
+    return render_template("facilitator/index.html", sessions=sessions, curricula=list(curricula().values()))
 
 
 @blueprint.post("/console/sessions")
@@ -110,9 +105,8 @@ def new_session() -> Any:
         source = curriculum.session(key)
     except KeyError:
         abort(400, "Pick a learning session from the list.")
-    with database().transaction() as db:
-        room = create_session(db, curriculum, source)
-        room_id = room.id
+    with transaction() as db:
+        room_id = create_session(db, curriculum, source).id
     return redirect(url_for("console.run", session_id=room_id), code=303)
 
 
@@ -120,29 +114,22 @@ def new_session() -> Any:
 @faculty_only
 def run(session_id: int) -> Any:
     """The console of one session: run of show, polls, teams, who has joined."""
-    db = database().session()
-    try:
-        room = db.get(Session, session_id)
-        if room is None:
-            abort(404, "There is no such session.")
-        return render_template("facilitator/console.html", room=room,
-                               join_url=join_url(room.join_code))
-    finally:
-        db.close()
+    room = db().get(LearningSession, session_id)
+    if room is None:
+        abort(404, "There is no such session.")
+    return render_template("facilitator/console.html", room=room, join_url=join_url(room.join_code),
+                           poll_kinds=POLL_KINDS.values(), poll_settings=quick_poll_settings(),
+                           worksheets=described())
 
 
 @blueprint.get("/console/<int:session_id>/plans.zip")
 @faculty_only
 def plans(session_id: int) -> Any:
     """Every team's take-home PDF and calendar file, as one zip."""
-    db = database().session()
-    try:
-        room = db.get(Session, session_id)
-        if room is None:
-            abort(404, "There is no such session.")
-        code = room.join_code
-    finally:
-        db.close()
+    room = db().get(LearningSession, session_id)
+    if room is None:
+        abort(404, "There is no such session.")
+    code = room.join_code
     settings = current_app.config
     packet = export_packet(session_id, settings["DATA_DIR"], settings["CURRICULUM"], public_url(),
                            settings["PAPER"])
@@ -167,19 +154,3 @@ def export_packet(session_id: int, data_dir: str, curriculum: str | None, url: s
                     # <code>/<team>/plan.pdf: keep the team folders, drop the session code.
                     archive.write(file, Path(*file.relative_to(folder).parts[1:]).as_posix())
         return out.getvalue()
-
-
-@blueprint.post("/console/<int:session_id>/teams")
-@faculty_only
-def new_team(session_id: int) -> Any:
-    """Add a team (the form version of the console's add_team event)."""
-    check_csrf()
-    with database().transaction() as db:
-        room = db.get(Session, session_id)
-        if room is None:
-            abort(404, "There is no such session.")
-        try:
-            add_team(db, room, request.form.get("name", ""), request.form.get("organisation", ""))
-        except Refused as refused:
-            flash(refused.message)
-    return redirect(url_for("console.run", session_id=session_id), code=303)

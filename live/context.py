@@ -1,10 +1,19 @@
-"""What the room's code needs from the running application: the database, curricula, links."""
+"""What the room's code needs from the running application: the database, curricula, links.
+
+One database session per request or Socket.IO event (as flaskr's `get_db`): `db()` opens it
+on first use and the application closes it when the request or event ends. Writes go through
+`transaction()`, which commits that same session once, or rolls it back.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g
+from flask import session as cookie_session
+from sqlalchemy.orm import Session
 
 from curriculum.model import Curriculum
 from live.db import Database
@@ -12,8 +21,41 @@ from live.db import Database
 
 def database() -> Database:
     """The application's database."""
-    db: Database = current_app.extensions["bsc.db"]
-    return db
+    found: Database = current_app.extensions["bsc.db"]
+    return found
+
+
+def db() -> Session:
+    """The database session of this request or event."""
+    if "db" not in g:
+        g.db = database().session()
+    session: Session = g.db
+    return session
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """This request's session, committed once at the end, or rolled back on any error."""
+    session = db()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def close_db(_error: BaseException | None = None) -> None:
+    """End the request's or event's database session (registered on the application)."""
+    session = g.pop("db", None)
+    if session is not None:
+        session.close()
+
+
+def faculty_id() -> int | None:
+    """The signed-in facilitator of this browser, if any."""
+    value = cookie_session.get("facilitator_id")
+    return value if isinstance(value, int) else None
 
 
 def curricula() -> dict[str, Curriculum]:

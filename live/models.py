@@ -69,10 +69,10 @@ class Collaborative(Base):
     aim: Mapped[str] = mapped_column(Text, default="")
 
     teams: Mapped[list[Team]] = relationship(back_populates="collaborative", order_by="Team.name")
-    sessions: Mapped[list[Session]] = relationship(back_populates="collaborative")
+    sessions: Mapped[list[LearningSession]] = relationship(back_populates="collaborative")
 
 
-class Session(Base):
+class LearningSession(Base):
     """A learning session as run in the room: its agenda, where the room is, the timer."""
 
     __tablename__ = "learning_session"
@@ -116,7 +116,7 @@ class AgendaItem(Base):
     module_id: Mapped[str | None] = mapped_column(String(80), default=None)
     presenter: Mapped[str] = mapped_column(String(120), default="")
 
-    session: Mapped[Session] = relationship(back_populates="items")
+    session: Mapped[LearningSession] = relationship(back_populates="items")
     activities: Mapped[list[Activity]] = relationship(
         back_populates="item", order_by="Activity.position")
 
@@ -144,7 +144,7 @@ class Activity(Base):
     ad_hoc: Mapped[bool] = mapped_column(Boolean, default=False)
     round: Mapped[int] = mapped_column(Integer, default=1)  # bumped by a reset
 
-    session: Mapped[Session] = relationship(back_populates="activities")
+    session: Mapped[LearningSession] = relationship(back_populates="activities")
     item: Mapped[AgendaItem | None] = relationship(back_populates="activities")
 
 
@@ -177,7 +177,7 @@ class Participant(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
-    session: Mapped[Session] = relationship(back_populates="participants")
+    session: Mapped[LearningSession] = relationship(back_populates="participants")
     team: Mapped[Team] = relationship(back_populates="participants")
 
 

@@ -3,6 +3,9 @@
 docs/protocol.md documents the same names; the browser code (live/static/live/*.js) and the
 tests use them too. A payload that fails a check is answered with {"ok": false, "error": ...}
 naming what is wrong, and changes nothing.
+
+What a poll answer or a worksheet field may hold is not here: each poll kind and worksheet
+checks its own values (curriculum.polls, curriculum.worksheets).
 """
 
 from __future__ import annotations
@@ -10,11 +13,14 @@ from __future__ import annotations
 import re
 from typing import Any, TypedDict
 
+from curriculum.problems import Invalid
+from curriculum.text import clean_text
+
 # -- sent by phones --------------------------------------------------------------------------
 CAST_VOTE = "cast_vote"            # {client_id, activity_id, value}
 REQUEST_STATE = "request_state"    # {}
 
-# -- sent by phones: the team's workspace and the gallery walk (live/workspace_events.py) ------
+# -- sent by phones: the team's workspace and the gallery walk (live/workspaces/events.py) ----
 EDIT_FIELD = "edit_field"            # {client_id, item_id | null, name, value, base_version}
 ADD_ITEM = "add_item"                # {client_id, kind}
 REMOVE_ITEM = "remove_item"          # {client_id, item_id}
@@ -42,10 +48,6 @@ ADD_POLL = "add_poll"              # {poll_type, prompt, options?, min?, max?, a
 ADD_TEAM = "add_team"              # {name, organisation?}
 REVEAL_STORYBOARDS = "reveal_storyboards"  # {visible}
 
-FACILITATOR_EVENTS = (GO_TO_ITEM, NEXT_ITEM, PREVIOUS_ITEM, PUSH_ACTIVITY, OPEN_ACTIVITY,
-                      CLOSE_ACTIVITY, RESET_ACTIVITY, SHOW_RESULTS, START_TIMER, PAUSE_TIMER,
-                      CLEAR_TIMER, SET_LOCK, APPROVE_ANSWER, ADD_POLL, ADD_TEAM)
-
 # -- sent by the server ----------------------------------------------------------------------
 STATE = "state"                    # the full state for this client, on every (re)connect
 ROOM = "room"                      # the shared part of the state changed (agenda, activity, timer)
@@ -58,29 +60,31 @@ GALLERY = "gallery"                # the storyboards, dots and comments: whoever
 DOTS = "dots"                      # {team id: dots}: everyone, once storyboards are revealed
 
 # -- bounds ----------------------------------------------------------------------------------
-MAX_CLIENT_ID = 64
 MAX_NAME = 60
 MAX_ROLE = 40
 MAX_TEAM = 80
 MAX_ORGANISATION = 120
 MAX_PROMPT = 500
-MAX_OPTION = 120
-MAX_OPTIONS = 12
+MAX_TITLE = 120
 MAX_TIMER = 4 * 60 * 60
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
-class Refused(Exception):
-    """A request the room will not carry out, with the reason people will read."""
+class Refused(Invalid):
+    """A request the room will not carry out, with the reason people will read.
 
-    def __init__(self, message: str, code: str = "refused") -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
+    `details` go into the refusal beside the message (a conflict carries the current text).
+    """
 
-    def reply(self) -> dict[str, Any]:
-        """The acknowledgement sent back to the client."""
-        return {"ok": False, "error": self.message, "code": self.code}
+    def __init__(self, message: str, code: str = "refused", details: dict[str, Any] | None = None) -> None:
+        super().__init__(message, code)
+        self.details = details or {}
+
+
+def refusal(error: Invalid) -> dict[str, Any]:
+    """The acknowledgement of a refused request: {"ok": false, "error", "code", ...details}."""
+    details = error.details if isinstance(error, Refused) else {}
+    return {"ok": False, "error": error.message, "code": error.code, **details}
 
 
 class CastVote(TypedDict):
@@ -118,19 +122,7 @@ def flag(payload: dict[str, Any], key: str) -> bool:
 
 def text(payload: dict[str, Any], key: str, limit: int, required: bool = True) -> str:
     """A text field: trimmed, not empty when required, at most `limit` characters."""
-    value = payload.get(key)
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str):
-        raise Refused(f"'{key}' must be text", "bad_payload")
-    value = " ".join(value.split()) if "\n" not in value else value.strip()
-    if required and not value:
-        raise Refused(f"'{key}' is empty", "bad_payload")
-    if len(value) > limit:
-        raise Refused(f"'{key}' is longer than {limit} characters", "too_long")
-    if any(ord(c) < 32 and c not in "\n\t" for c in value):
-        raise Refused(f"'{key}' holds control characters", "bad_payload")
-    return value
+    return clean_text(payload.get(key), f"'{key}'", limit, required)
 
 
 def client_id(payload: dict[str, Any]) -> str:

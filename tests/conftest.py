@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlalchemy
 from click.testing import CliRunner
+
+from live.db import Database, sqlite_url, upgrade
+
+from .helpers import POSTGRES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -45,6 +52,35 @@ def write_module(tmp_path: Path) -> Callable[[str, str], Path]:
         return path
 
     return write
+
+
+# -- databases ---------------------------------------------------------------------------------
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Database]:
+    """A migrated, empty database: SQLite in a file, or a schema of its own in PostgreSQL."""
+    if request.param == "sqlite":
+        db = Database(sqlite_url(tmp_path))
+        upgrade(db.engine)
+        yield db
+        db.engine.dispose()
+        return
+    schema = f"bsc_test_{uuid.uuid4().hex[:12]}"
+    admin = sqlalchemy.create_engine(POSTGRES, connect_args={"connect_timeout": 3})
+    try:
+        with admin.begin() as connection:
+            connection.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
+    except sqlalchemy.exc.OperationalError as error:
+        admin.dispose()
+        pytest.skip(f"no PostgreSQL answers at {POSTGRES} ({str(error).splitlines()[0]})")
+    db = Database(POSTGRES, schema=schema)
+    try:
+        upgrade(db.engine)
+        yield db
+    finally:
+        db.engine.dispose()
+        with admin.begin() as connection:
+            connection.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 # -- the live room ----------------------------------------------------------------------------
@@ -103,7 +139,7 @@ def csrf():  # type: ignore[no-untyped-def]
 def room(app):  # type: ignore[no-untyped-def]
     """A learning session made from the fixture curriculum's LS1, with two teams."""
     from live.context import curricula, database
-    from live.sessions import add_team, create_session
+    from live.room.sessions import add_team, create_session
 
     with app.app_context(), database().transaction() as db:
         curriculum = curricula()["mini"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import tempfile
 from pathlib import Path
@@ -9,8 +10,19 @@ from typing import Any
 
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
+from curriculum.loader import load
 from curriculum.model import Curriculum, LearningSession
 from exports.decks import AGENDA_ROWS_PER_SLIDE
+
+JOIN = "http://192.168.1.20:5000/j/K7Q2"
+POSTGRES = os.environ.get("BSC_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def mini_curriculum(path: Path) -> Curriculum:
+    """The one curriculum of a folder, which must load without problems."""
+    loaded = load(path)
+    assert loaded.ok, loaded.problems
+    return loaded.curricula[0]
 
 
 def decode_qr(image: bytes) -> str:
@@ -72,3 +84,55 @@ def pdf_pages(path: Path) -> int:
     from pypdf import PdfReader
 
     return len(PdfReader(str(path)).pages)
+
+
+# -- the room over Socket.IO -------------------------------------------------------------------
+def connect(app: Any, web: Any, code: str, kind: str = "participant") -> Any:
+    """A Socket.IO client carrying the cookies of a web test client."""
+    from live.sockets import socketio
+
+    client = socketio.test_client(app, flask_test_client=web, auth={"kind": kind, "code": code})
+    assert client.is_connected(), f"{kind} could not connect"
+    return client
+
+
+def last(client: Any, name: str) -> Any:
+    """The newest message of one event a client received (and drop the rest)."""
+    got = [m["args"][0] for m in client.get_received() if m["name"] == name]
+    assert got, f"no {name} received"
+    return got[-1]
+
+
+def received(client: Any) -> dict[str, list[Any]]:
+    """Every message a client received since last asked, by event."""
+    out: dict[str, list[Any]] = {}
+    for message in client.get_received():
+        out.setdefault(message["name"], []).append(message["args"][0])
+    return out
+
+
+def vote(phone: Any, activity: int, value: Any, client_id: str) -> dict[str, Any]:
+    """Cast a vote from a phone; the acknowledgement."""
+    from live import protocol
+
+    reply: dict[str, Any] = phone.emit(protocol.CAST_VOTE, {"client_id": client_id, "activity_id": activity,
+                                                            "value": value}, callback=True)
+    return reply
+
+
+def edit(phone: Any, name: str, value: Any, base: int, client_id: str, item_id: Any = None) -> dict[str, Any]:
+    """Save a workspace field from a phone; the acknowledgement."""
+    from live import protocol
+
+    reply: dict[str, Any] = phone.emit(protocol.EDIT_FIELD, {
+        "client_id": client_id, "item_id": item_id, "name": name, "value": value, "base_version": base},
+        callback=True)
+    return reply
+
+
+def flush(app: Any) -> None:
+    """Send every batched broadcast now, as the background loop would."""
+    from live.sockets import broadcast
+
+    with app.app_context():
+        broadcast.flush()

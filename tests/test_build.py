@@ -16,7 +16,7 @@ from exports.decks import DeckOptions
 from facilitator.build import plan, run, write_atomically
 from facilitator.cli import cli
 
-from .test_decks import JOIN, mini_curriculum
+from .helpers import JOIN, mini_curriculum
 
 
 def test_build_writes_a_deck_and_a_handout_per_session(runner: CliRunner, mini: Path,

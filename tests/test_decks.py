@@ -10,19 +10,10 @@ import pytest
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-from curriculum.loader import load
-from curriculum.model import Curriculum
+from curriculum.polls import POLL_KINDS
 from exports.decks import DEFAULT_TEMPLATE, DeckOptions, TemplateError, build_deck, short_url
 
-from .helpers import decode_qr, expected_titles, pictures, slide_text
-
-JOIN = "http://192.168.1.20:5000/j/K7Q2"
-
-
-def mini_curriculum(path: Path) -> Curriculum:
-    loaded = load(path)
-    assert loaded.ok, loaded.problems
-    return loaded.curricula[0]
+from .helpers import JOIN, decode_qr, expected_titles, mini_curriculum, pictures, slide_text
 
 
 def open_deck(data: bytes):  # type: ignore[no-untyped-def]
@@ -88,7 +79,9 @@ def test_activity_slides_show_the_prompt_options_and_a_qr_code_of_the_join_url(m
     for option in ("The aim", "The measures", "The changes"):
         assert option in text
     assert short_url(JOIN) in text
-    assert "POLL · CHOICE · 3 MIN" in text
+    choice = POLL_KINDS["choice"]
+    assert f"POLL · {choice.title.upper()} · 3 MIN" in text
+    assert choice.instruction in text
     (qr,) = pictures(activity)
     assert decode_qr(qr.image.blob) == JOIN
     join = next(s for s in deck.slides if s.slide_layout.name == "Join")

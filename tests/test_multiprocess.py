@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy
 
 from .conftest import FIXTURES
-from .test_services import POSTGRES
+from .helpers import POSTGRES
 
 pytestmark = pytest.mark.slow
 REDIS = ("127.0.0.1", 6379)

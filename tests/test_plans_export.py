@@ -15,45 +15,54 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
+from curriculum.worksheets import WORKSHEETS
 from exports.calendar import commitments_ics
 from exports.packet import plans_zip, slug, unique_slugs
-from exports.plans import (
-    Commitment,
-    DataPoint,
-    DriverChoice,
-    PdsaCycle,
-    PlanRow,
-    Storyboard,
-    TeamAim,
-    TeamMeasure,
-    TeamPlan,
-)
+from exports.plans import DriverChoice, FilledSheet, PlanRow, TeamPlan
 from exports.takehome import render_takehome
 from facilitator.cli import cli
+from live.protocol import ADD_ITEM
 
-from .helpers import decode_qr
-from .test_workspace import ADD_ITEM, connect, edit
+from .helpers import connect, decode_qr, edit
 
 URL = "http://192.168.1.20:5000/room/K7Q2X"
 
 
-def plan(**changes: Any) -> TeamPlan:
+def sheet(name: str, values: dict[str, str] | None = None, rows: list[dict[str, str]] | None = None
+          ) -> FilledSheet:
+    return FilledSheet(name, values or {}, tuple(PlanRow(r) for r in rows or []))
+
+
+def commitments(*rows: tuple[str, str, str]) -> FilledSheet:
+    return sheet("commitments", rows=[{"what": what, "owner": owner, "due": due} for what, owner, due in rows])
+
+
+def plan(*replaced: FilledSheet, **changes: Any) -> TeamPlan:
+    """A team's plan with every worksheet filled; `replaced` sheets stand in for the defaults."""
+    data = "\n".join(f"2027-{m:02d}: {v}" for m, v in enumerate([35, 38, 36, 41, 47, 52, 55, 58, 61, 63], 1))
+    sheets = {s.name: s for s in (
+        sheet("aim", {"aim_what": "Screen for adversity",
+                      "aim_statement": "By June 2028, 80% of children 0-5 screened"}),
+        sheet("measures", rows=[{"family": "process", "name": "Screening rate", "direction": "up",
+                                 "definition": "Eligible visits with a screen", "baseline": "35",
+                                 "target": "80", "data": data}]),
+        sheet("driver-diagram", {"drivers_own": "Text reminders"}),
+        sheet("pdsa", rows=[{"test": "Scripted introduction with two nurses", "cycle": "2",
+                             "prediction": "4 of 5 answer", "act": "adapt"}]),
+        sheet("action-plan", rows=[{"driver": "P1", "change": "Scripted introduction",
+                                    "preparation": "Train the nurses", "measure": "Screening rate",
+                                    "who": "Ana", "when": "April", "follow_up": "Review at huddle"}]),
+        commitments(("Call three families, then; report back", "Cy", "2027-03-16"),
+                    ("Draft the script", "Ana", "soon")),
+        sheet("storyboard", {"story_changes": "Scripted introduction", "story_results": "Screens rose",
+                             "story_lessons": "Start small", "story_next": "All nurses"}),
+        *replaced)}
     base = TeamPlan(
         collaborative="Safe Starts", session="Learning Session 1: Getting started", team="Riverside Clinic",
         organisation="Riverside Health", members=("Ana", "Cy"), date="2027-03-09",
-        aim=TeamAim(what="Screen for adversity", statement="By June 2028, 80% of children 0-5 screened"),
-        measures=(TeamMeasure("process", "Screening rate", "Eligible visits with a screen", "up", 35, 80,
-                              tuple(DataPoint(f"2027-{m:02d}", v) for m, v in
-                                    enumerate([35, 38, 36, 41, 47, 52, 55, 58, 61, 63], 1))),),
+        sheets=tuple(sheets.values()),
         drivers=(DriverChoice("Every family is asked", "A screen at set visits", "Add it to the templates"),
                  DriverChoice("", "", "Text reminders", own=True)),
-        cycles=(PdsaCycle(test="Scripted introduction with two nurses", cycle=2, prediction="4 of 5 answer",
-                          act="adapt"),),
-        plan=(PlanRow("P1", "Scripted introduction", "Train the nurses", "Screening rate", "Ana", "April",
-                      "Review at huddle"),),
-        commitments=(Commitment("Call three families, then; report back", "Cy", "2027-03-16"),
-                     Commitment("Draft the script", "Ana", "soon")),
-        storyboard=Storyboard("Scripted introduction", "Screens rose", "Start small", "All nurses"),
         workspace_url=URL)
     return TeamPlan(**{**base.__dict__, **changes})
 
@@ -67,20 +76,25 @@ def test_the_plan_holds_everything_the_team_made() -> None:
     text, _ = pdf_text(render_takehome(plan()))
     for expected in ("Riverside Clinic", "Riverside Health", "Safe Starts",
                      "Learning Session 1: Getting started", "By June 2028, 80% of children 0-5 screened",
-                     "Screening rate", "Higher is better", "Test of change",
-                     "Scripted introduction with two nurses", "Prediction", "Adopt", "Adapt", "Abandon",
-                     "Cycle 2", "Action-period plan", "Train the nurses",
-                     "Call three families, then; report back", "Cy", "2027-03-16", "Text reminders",
-                     "our own idea", "Storyboard", "Lessons learned", "Start small"):
+                     "Screening rate", "Higher is better", "Scripted introduction with two nurses",
+                     "4 of 5 answer", "Train the nurses", "Call three families, then; report back", "Cy",
+                     "2027-03-16", "Text reminders", "our own idea", "Start small"):
         assert expected in text, expected
+    # Every worksheet prints under its title; the plain layouts label every field, as defined once.
+    for name, definition in WORKSHEETS.items():
+        assert definition.title in text, name
+        if definition.takehome in ("fields", "cards", "table"):
+            labels = [f.label for f in definition.all_fields if f.name != definition.headline]
+            labels += [c.label for f in definition.all_fields for c in f.choices]
+            for label in labels:
+                assert label in text, (name, label)
 
 
 def test_long_text_flows_across_pages_and_is_not_cut() -> None:
     long = "We called every family who missed the screen. " * 64 + "THE-END-OF-THE-LONG-TEXT"
     word = "x" * 400 + "TAIL"
     text, pages = pdf_text(render_takehome(plan(
-        commitments=(Commitment(long, "Cy", "2027-03-16"),),
-        storyboard=Storyboard(word, "", "", ""))))
+        commitments((long, "Cy", "2027-03-16")), sheet("storyboard", {"story_changes": word}))))
     _, short_pages = pdf_text(render_takehome(plan()))
     assert pages > short_pages
     assert "THE-END-OF-THE-LONG-TEXT" in text
@@ -89,8 +103,7 @@ def test_long_text_flows_across_pages_and_is_not_cut() -> None:
 
 def test_what_participants_typed_prints_literally_and_fetches_nothing() -> None:
     evil = '<script>alert(1)</script> <img src="http://example.com/x.png">'
-    text, _ = pdf_text(render_takehome(plan(storyboard=Storyboard(evil, "", "", ""),
-                                            team="<b>Team</b>")))
+    text, _ = pdf_text(render_takehome(plan(sheet("storyboard", {"story_changes": evil}), team="<b>Team</b>")))
     assert "<script>alert(1)</script>" in text
     assert '<img src="http://example.com/x.png">' in text
     assert "<b>Team</b>" in text
@@ -142,10 +155,10 @@ def unescape(value: str) -> str:
 
 def test_the_calendar_has_one_event_per_dated_commitment() -> None:
     long = "Call every family on the list " * 6 + "é" * 40
-    events = parse_ics(commitments_ics(plan(commitments=(
-        Commitment("Call three families, then; report back", "Cy", "2027-03-16"),
-        Commitment(long, "Ana", "2027-03-18"),
-        Commitment("Draft the script", "Ana", "next week"))), now=datetime(2027, 3, 9, tzinfo=UTC)))
+    events = parse_ics(commitments_ics(plan(commitments(
+        ("Call three families, then; report back", "Cy", "2027-03-16"),
+        (long, "Ana", "2027-03-18"),
+        ("Draft the script", "Ana", "next week"))), now=datetime(2027, 3, 9, tzinfo=UTC)))
     assert len(events) == 2  # the one without a date is left out
     assert events[0]["DTSTART;VALUE=DATE"] == "20270316"
     assert events[0]["DTEND;VALUE=DATE"] == "20270317"

@@ -6,29 +6,11 @@ from typing import Any
 
 import pytest
 
-from live import events, protocol
-from live.events import socketio
+from live import protocol
+from live.polls.events import PhoneResults
+from live.sockets import socketio
 
-
-def connect(app: Any, web: Any, code: str, kind: str = "participant") -> Any:
-    """A Socket.IO client carrying the cookies of a web test client."""
-    client = socketio.test_client(app, flask_test_client=web, auth={"kind": kind, "code": code})
-    assert client.is_connected(), f"{kind} could not connect"
-    return client
-
-
-def last(client: Any, name: str) -> Any:
-    """The newest message of one event a client received (and drop the rest)."""
-    got = [m["args"][0] for m in client.get_received() if m["name"] == name]
-    assert got, f"no {name} received"
-    return got[-1]
-
-
-def received(client: Any) -> dict[str, list[Any]]:
-    out: dict[str, list[Any]] = {}
-    for message in client.get_received():
-        out.setdefault(message["name"], []).append(message["args"][0])
-    return out
+from .helpers import connect, flush, last, received, vote
 
 
 def activity_id(state: dict[str, Any], key: str) -> int:
@@ -40,11 +22,6 @@ def console(app, faculty_client, room):  # type: ignore[no-untyped-def]
     client = connect(app, faculty_client, room["code"], "console")
     state = last(client, protocol.STATE)
     return client, state
-
-
-def vote(phone: Any, activity: int, value: Any, client_id: str) -> dict[str, Any]:
-    return phone.emit(protocol.CAST_VOTE, {"client_id": client_id, "activity_id": activity,
-                                           "value": value}, callback=True)
 
 
 def test_a_phone_joins_and_gets_the_whole_room_on_connect(app, join_phone, room) -> None:
@@ -97,8 +74,7 @@ def test_a_vote_counts_once_however_often_it_is_retried(app, join_phone, room, c
     other = connect(app, join_phone("Hilltop Practice", "Ben"), room["code"])
     vote(other, poll, 2, "write-0000002")
     staff.get_received()
-    with app.app_context():
-        events.flush()
+    flush(app)
     results = [m for m in received(staff)[protocol.POLL_RESULTS] if m.get("console")][-1]
     assert results["results"]["count"] == 2
     assert [b["count"] for b in results["results"]["bars"]] == [0, 1, 1]
@@ -195,17 +171,15 @@ def test_revealed_results_reach_phones_and_hidden_ones_do_not(app, join_phone, r
     phone = connect(app, join_phone("Riverside Clinic", "Ana"), room["code"])
     vote(phone, poll, 1, "write-reveal01")
     phone.get_received()
-    with app.app_context():
-        events.flush()
+    flush(app)
     assert protocol.POLL_RESULTS not in received(phone)
     staff.emit(protocol.SHOW_RESULTS, {"activity_id": poll, "visible": True}, callback=True)
     assert last(phone, protocol.ROOM)["results"]["count"] == 1
     # Votes after the reveal reach the phones too (batched, at most once a second).
     other = connect(app, join_phone("Hilltop Practice", "Ben"), room["code"])
     vote(other, poll, 1, "write-reveal02")
-    events.pending.last_phone_push = 0
-    with app.app_context():
-        events.flush()
+    PhoneResults.last = 0
+    flush(app)
     assert last(phone, protocol.POLL_RESULTS)["results"]["bars"][1]["count"] == 2
 
 
@@ -228,8 +202,7 @@ def test_the_assessment_scale_is_one_rating_per_team_and_the_team_sees_it(app, j
     vote(cy, rating, 2.0, "write-rate0002")
     vote(ben, rating, 3.0, "write-rate0003")
     assert vote(ben, rating, 2.2, "write-rate0004")["error"].startswith("choose a score from 0.5")
-    with app.app_context():
-        events.flush()
+    flush(app)
     results = [m for m in received(staff)[protocol.POLL_RESULTS] if m.get("console")][-1]["results"]
     assert results["count"] == 2  # two teams, not three people
     assert {b["label"]: b["count"] for b in results["bars"]}["2.0"] == 1
@@ -245,8 +218,7 @@ def test_open_answers_reach_the_projector_only_once_approved(app, join_phone, ro
     phone = connect(app, join_phone("Riverside Clinic", "Ana"), room["code"])
     vote(phone, open_poll, "<img src=x onerror=alert(1)> Hopeful", "write-open0001")
     projector.get_received()
-    with app.app_context():
-        events.flush()
+    flush(app)
     assert last(projector, protocol.POLL_RESULTS)["results"]["answers"] == []
     to_console = [m for m in received(staff)[protocol.POLL_RESULTS] if m.get("console")][-1]
     answer = to_console["results"]["answers"][0]
@@ -254,8 +226,7 @@ def test_open_answers_reach_the_projector_only_once_approved(app, join_phone, ro
     assert answer["text"] == "<img src=x onerror=alert(1)> Hopeful"
     staff.emit(protocol.APPROVE_ANSWER, {"activity_id": open_poll, "response_id": answer["id"],
                                          "approved": True}, callback=True)
-    with app.app_context():
-        events.flush()
+    flush(app)
     assert last(projector, protocol.POLL_RESULTS)["results"]["answers"][0]["text"] == (
         "<img src=x onerror=alert(1)> Hopeful")
 
@@ -263,12 +234,13 @@ def test_open_answers_reach_the_projector_only_once_approved(app, join_phone, ro
 @pytest.mark.parametrize(
     ("payload", "error"),
     [
-        pytest.param({"poll_type": "quiz", "prompt": "x"}, "'poll_type' must be one of", id="bad-type"),
-        pytest.param({"poll_type": "choice", "prompt": "x", "options": ["only"]}, "give 2 to 12 options",
+        pytest.param({"poll_type": "fishbowl", "prompt": "x"}, "'fishbowl' is not a poll kind", id="bad-type"),
+        pytest.param({"poll_type": "choice", "prompt": "x", "options": ["only"]},
+                     "a choice poll needs 2 to 12 options, not 1",
                      id="one-option"),
         pytest.param({"poll_type": "choice", "prompt": "x" * 501, "options": ["a", "b"]},
                      "'prompt' is longer than 500 characters", id="long-prompt"),
-        pytest.param({"poll_type": "scale", "prompt": "x", "min": 5, "max": 1}, "a scale runs from",
+        pytest.param({"poll_type": "scale", "prompt": "x", "min": 5, "max": 1}, "the scale runs from 5 to 1",
                      id="upside-down-scale"),
     ],
 )

@@ -24,8 +24,8 @@ def activity(body: str, title: str = "# An activity slide") -> str:
 
 MODULE_CASES = [
     pytest.param(
-        GOOD_FRONT + activity("kind: quiz\nprompt: Hm?\nminutes: 3\n"),
-        13, "unknown activity kind 'quiz'", id="unknown-activity-kind"),
+        GOOD_FRONT + activity("kind: fishbowl\nprompt: Hm?\nminutes: 3\n"),
+        13, "unknown activity kind 'fishbowl'", id="unknown-activity-kind"),
     pytest.param(
         GOOD_FRONT + activity("kind: poll\ntype: choice\nprompt: Which?\nminutes: 3\n"),
         13, "a choice poll with no options", id="poll-without-options"),
@@ -88,14 +88,14 @@ def test_a_bad_module_is_reported_with_its_line(
 
 def test_every_problem_in_a_file_is_reported_not_only_the_first(runner, write_module) -> None:
     text = (GOOD_FRONT.replace("title: A good module\n", "")
-            + activity("kind: quiz\nprompt: x\nminutes: 1\n")
+            + activity("kind: fishbowl\nprompt: x\nminutes: 1\n")
             + "---\n" + activity("kind: poll\ntype: scale\nprompt: x\nminutes: 1\n")
             + "---\n\nno title here\n")
     path = write_module(text)
     result = runner.invoke(cli, ["validate", str(path)])
     assert result.exit_code == 1
     assert "missing 'title'" in result.output
-    assert "unknown activity kind 'quiz'" in result.output
+    assert "unknown activity kind 'fishbowl'" in result.output
     assert "a scale poll without bounds" in result.output
     assert "the slide has no title" in result.output
     assert "4 problems found." in result.output
@@ -187,7 +187,7 @@ def test_yes_and_no_stay_poll_options(write_module) -> None:
         "kind: poll\ntype: choice\nprompt: Ready?\noptions: [Yes, No, On the fence]\nminutes: 1\n"))
     loaded = load(path)
     assert loaded.ok, loaded.problems
-    assert loaded.modules[0].activities[0].options == ("Yes", "No", "On the fence")
+    assert loaded.modules[0].activities[0].spec["options"] == ["Yes", "No", "On the fence"]
 
 
 @pytest.mark.parametrize(

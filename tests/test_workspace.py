@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from live import events, protocol
-from live.workspace_events import (
+from exports.plans import measure_points
+from live import protocol
+from live.protocol import (
     ADD_COMMENT,
     ADD_ITEM,
     DOTS,
@@ -21,8 +22,9 @@ from live.workspace_events import (
     REVEAL_STORYBOARDS,
     WORKSPACE_CHANGED,
 )
+from live.sockets import socketio
 
-from .test_room import connect, last, received
+from .helpers import connect, edit, flush, last, received
 
 
 @pytest.fixture
@@ -35,11 +37,6 @@ def teams(app: Any, join_phone: Any, room: dict[str, Any]) -> dict[str, Any]:
     for phone in (cy, ben):
         phone.get_received()
     return {"ana": ana, "cy": cy, "ben": ben, "river": state["me"]["team"]["id"]}
-
-
-def edit(phone: Any, name: str, value: Any, base: int, client_id: str, item_id: Any = None) -> dict[str, Any]:
-    return phone.emit(EDIT_FIELD, {"client_id": client_id, "item_id": item_id, "name": name, "value": value,
-                                   "base_version": base}, callback=True)
 
 
 def test_an_edit_reaches_teammates_and_not_the_other_team(teams: dict[str, Any]) -> None:
@@ -152,7 +149,7 @@ def test_the_gallery_walk_reveal_dots_and_comments(teams: dict[str, Any], app: A
     assert last(teams["ben"], protocol.ROOM)["session"]["storyboards_revealed"] is True
     assert teams["ben"].emit(REQUEST_GALLERY, {}, callback=True) == {"ok": True}
     board = next(b for b in last(teams["ben"], GALLERY)["boards"] if b["team"] == "Riverside Clinic")
-    assert board["aim"] == "<script>x</script> 80% of children screened"
+    assert {"label": "Aim", "text": "<script>x</script> 80% of children screened", "brief": True} in board["sections"]
     own = teams["ana"].emit(PLACE_DOT, {"client_id": "dot-own00001", "team_id": teams["river"]},
                             callback=True)
     assert own["code"] == "own_team"
@@ -166,8 +163,7 @@ def test_the_gallery_walk_reveal_dots_and_comments(teams: dict[str, Any], app: A
     assert teams["ben"].emit(ADD_COMMENT, {"client_id": "comment-0001", "team_id": teams["river"],
                                            "text": "Love the family voice"}, callback=True)["ok"]
     projector.get_received()
-    with app.app_context():
-        events.flush()
+    flush(app)
     assert last(projector, DOTS) == {str(teams["river"]): 3}
 
 
@@ -175,7 +171,7 @@ def test_commitments_carry_forward_to_the_next_learning_session(app: Any, teams:
                                                                 csrf: Any) -> None:
     from live.context import curricula, database
     from live.models import Team
-    from live.sessions import create_session, join
+    from live.room.sessions import create_session, join
 
     row = teams["ana"].emit(ADD_ITEM, {"client_id": "carry-add001", "kind": "commitment"}, callback=True)
     item = row["item"]
@@ -187,7 +183,7 @@ def test_commitments_carry_forward_to_the_next_learning_session(app: Any, teams:
         later = create_session(db, curriculum, curriculum.session("ls1"))  # the next session, same teams
         later_code = later.join_code
         _, token = join(db, later, team_id=river.id, display_name="Ana")
-    phone = events.socketio.test_client(app, auth={"kind": "participant", "code": later_code, "token": token})
+    phone = socketio.test_client(app, auth={"kind": "participant", "code": later_code, "token": token})
     state = last(phone, protocol.STATE)
     carried = next(i for i in state["workspace"]["items"] if i["id"] == item["id"])
     assert carried["session_id"] != state["session"]["id"]
@@ -198,13 +194,13 @@ def test_commitments_carry_forward_to_the_next_learning_session(app: Any, teams:
     assert reply["item"]["note"] == "Reached two of three"
     bad = phone.emit(MARK_ITEM, {"client_id": "carry-mark02", "item_id": item["id"], "status": "maybe"},
                      callback=True)
-    assert bad["error"] == "'status' must be done, partly or not-done"
+    assert bad["error"] == "'status' must be one of done, partly, not-done"
 
 
 def test_a_teams_plan_is_built_from_its_workspace(app: Any, teams: dict[str, Any]) -> None:
-    from live.context import curricula, database
-    from live.models import Session, Team
-    from live.plans import team_plan
+    from live.context import curricula, db
+    from live.models import LearningSession, Team
+    from live.workspaces.plans import team_plan
 
     ana = teams["ana"]
     edit(ana, "aim_statement", "By June, 80% of children screened", 0, "plan-edit001")
@@ -221,23 +217,23 @@ def test_a_teams_plan_is_built_from_its_workspace(app: Any, teams: dict[str, Any
     edit(ana, "test", "Scripted introduction with two nurses", 0, "plan-p0000001", item_id=cycle["id"])
     edit(ana, "act", "adapt", 0, "plan-p0000002", item_id=cycle["id"])
     with app.app_context():
-        db = database().session()
-        team = db.get(Team, teams["river"])
+        team = db().get(Team, teams["river"])
         assert team is not None
-        session = db.scalars(select(Session)).first()
+        session = db().scalars(select(LearningSession)).first()
         assert session is not None
-        plan = team_plan(db, session, team, curricula()["mini"], "http://10.0.0.5:5000/room/X")
-        db.close()
+        plan = team_plan(db(), session, team, curricula()["mini"], "http://10.0.0.5:5000/room/X")
     assert plan.team == "Riverside Clinic"
     assert plan.members == ("Ana", "Cy")
-    assert plan.aim.statement == "By June, 80% of children screened"
-    assert plan.measures[0].name == "Screening rate"
-    assert [p.value for p in plan.measures[0].points] == [35.0, 42.5, 51.0]
-    assert plan.measures[0].target == 80.0
-    assert plan.commitments[0].what == "Call three families"
-    assert (plan.commitments[0].owner, plan.commitments[0].due) == ("Cy", "2027-03-16")
-    assert plan.cycles[0].test == "Scripted introduction with two nurses"
-    assert plan.cycles[0].act == "adapt"
+    assert plan.sheet("aim").get("aim_statement") == "By June, 80% of children screened"
+    (measure_row,) = plan.sheet("measures").rows
+    assert (measure_row.get("name"), measure_row.get("family"), measure_row.get("target")) == (
+        "Screening rate", "process", "80%")
+    assert [v for _, v in measure_points(measure_row)] == [35.0, 42.5, 51.0]
+    (commitment,) = plan.sheet("commitments").rows
+    assert (commitment.get("what"), commitment.get("owner"), commitment.get("due")) == (
+        "Call three families", "Cy", "2027-03-16")
+    (pdsa,) = plan.sheet("pdsa").rows
+    assert (pdsa.get("test"), pdsa.get("act")) == ("Scripted introduction with two nurses", "adapt")
     assert plan.drivers[-1].change == "Text reminders before the visit"
     assert plan.drivers[-1].own is True
     assert plan.session == "Learning Session 1: Getting started"

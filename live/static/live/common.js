@@ -89,12 +89,14 @@ const BSC = (() => {
       flush();
       return item.payload.client_id;
     }
-    /* A facilitator command: sent now, answered now (the console shows errors). */
-    function command(event, payload) {
+    /* A facilitator command: sent now, answered now (the console shows errors; `done` runs
+       once it is carried out). */
+    function command(event, payload, done) {
       if (!socket.connected) { notice("Not connected: try again in a moment."); return; }
       socket.timeout(8000).emit(event, payload || {}, (err, reply) => {
         if (err) notice("The server did not answer: try again.");
         else if (reply && !reply.ok) notice(reply.error);
+        else if (done) done(reply);
       });
     }
     socket.on("connect", () => { show(true); flush(); });
@@ -148,39 +150,5 @@ const BSC = (() => {
     }
   }
 
-  /* Results as bars: choice, multi, ranking (points), scale and assessment (distribution). */
-  function bars(results, opts) {
-    const list = el("ol", { class: "bars" + (opts && opts.vertical ? " vertical" : "") });
-    const top = Math.max(1, ...results.bars.map((b) => b.count));
-    for (const bar of results.bars) {
-      const pct = Math.round((bar.count / top) * 100);
-      list.append(el("li", {},
-        el("span", { class: "label" }, bar.label, bar.hint ? el("small", {}, ` ${bar.hint}`) : null),
-        el("span", { class: "track" }, el("span", { class: "fill", style: { "--v": `${pct}%` } })),
-        el("span", { class: "count" }, String(bar.count))));
-    }
-    return list;
-  }
-
-  function words(results) {
-    const box = el("div", { class: "cloud" });
-    const top = Math.max(1, ...results.words.map((w) => w.count));
-    for (const w of results.words) {
-      const size = 1 + (w.count / top) * 2.2;
-      box.append(el("span", { style: { "--s": size.toFixed(2) }, title: `${w.count}` }, w.text));
-    }
-    return box;
-  }
-
-  function resultsView(results) {
-    if (!results) return null;
-    if (results.bars) return bars(results, { vertical: results.type === "scale" || results.type === "assessment-scale" });
-    if (results.words) return words(results);
-    if (results.answers) {
-      return el("ul", { class: "wall" }, results.answers.map((a) => el("li", {}, a.text)));
-    }
-    return null;
-  }
-
-  return { el, clear, connect, notice, runTimer, renderAgenda, resultsView, clientId };
+  return { el, clear, connect, notice, runTimer, renderAgenda, clientId };
 })();

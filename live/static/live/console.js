@@ -14,6 +14,9 @@
     if (activity) { activity.results = msg.results; activity.by_team = msg.by_team; renderActivities(); }
   });
   const send = (event, payload) => link.command(event, payload);
+  // The worksheets' tab names, from their definitions (written into the page by the server).
+  const TABS = Object.fromEntries(JSON.parse(document.getElementById("worksheets").textContent).sheets
+    .map((s) => [s.name, s.tab]));
 
   document.querySelectorAll("[data-send]").forEach((b) => b.addEventListener("click", () => send(b.dataset.send, {})));
   document.getElementById("lock").addEventListener("click", () => send("set_lock", { locked: !state.session.locked }));
@@ -22,15 +25,28 @@
     send("start_timer", { seconds: Math.round(minutes * 60) });
   });
   document.getElementById("timer-resume").addEventListener("click", () => send("start_timer", { seconds: 0 }));
-  document.getElementById("add-poll").addEventListener("submit", (event) => {
+  /* The quick-poll form: each setting's field says which kinds take it (from their definitions,
+     written into the page by the server); only those are shown and sent. */
+  const pollForm = document.getElementById("add-poll");
+  const settingFields = pollForm.querySelectorAll("[data-kinds]");
+  function showSettings() {
+    const type = pollForm.poll_type.value;
+    settingFields.forEach((box) => { box.hidden = !box.dataset.kinds.split(" ").includes(type); });
+  }
+  pollForm.poll_type.addEventListener("change", showSettings);
+  showSettings();
+  pollForm.addEventListener("submit", (event) => {
     event.preventDefault();
-    const form = event.target;
-    const type = form.poll_type.value;
-    const payload = { poll_type: type, prompt: form.prompt.value };
-    if (["choice", "multi", "ranking"].includes(type)) payload.options = form.options.value.split("\n").map((x) => x.trim()).filter(Boolean);
-    if (type === "scale") Object.assign(payload, { min: 1, max: 5 });
-    send("add_poll", payload);
-    form.reset();
+    const payload = { poll_type: pollForm.poll_type.value, prompt: pollForm.prompt.value, title: pollForm.title.value };
+    settingFields.forEach((box) => {
+      if (box.hidden) return;
+      const input = box.querySelector("[name]");
+      const value = input.value.trim();
+      if (box.dataset.type === "options") payload[input.name] = value.split("\n").map((x) => x.trim()).filter(Boolean);
+      else if (box.dataset.type === "whole") { if (value !== "") payload[input.name] = Number(value); }
+      else if (value) payload[input.name] = value;
+    });
+    link.command("add_poll", payload, () => { pollForm.reset(); showSettings(); });
   });
   document.getElementById("add-team").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -82,16 +98,16 @@
         el("button", { type: "button", onclick: () => { if (confirm("Clear every answer to this poll?")) send("reset_activity", id); } }, "Reset"));
     }
     const card = el("article", { class: "card" + (onScreen ? " on-screen" : ""), "data-activity": a.id },
-      el("h3", {}, a.title, el("small", {}, ` · ${a.kind === "poll" ? a.poll_type : a.kind} · ${a.state}`)),
+      el("h3", {}, a.title, el("small", {}, ` · ${a.kind === "poll" ? a.kind_title : a.kind} · ${a.state}`)),
       a.prompt ? el("p", {}, a.prompt) : null,
       el("div", { class: "row" }, buttons));
     if (a.results) {
-      card.append(el("p", { class: "count" }, `${a.results.count} answers`), BSC.resultsView(a.results) || "");
+      card.append(el("p", { class: "count" }, `${a.results.count} answers`), Polls.results(a.results) || "");
       if (a.results.answers) card.append(approvals(a));
       if (a.by_team && a.by_team.length) {
         card.append(el("details", {}, el("summary", {}, "Results per team"),
           a.by_team.map((t) => el("div", { class: "team-results" }, el("h4", {}, `${t.team} (${t.results.count})`),
-            BSC.resultsView(t.results) || ""))));
+            Polls.results(t.results) || ""))));
       }
     }
     return card;
@@ -119,7 +135,7 @@
     reveal.textContent = state.session.storyboards_revealed ? "Hide storyboards" : "Reveal storyboards";
     const body = clear(document.querySelector("#progress tbody"));
     for (const row of state.progress || []) {
-      body.append(el("tr", {}, el("td", {}, row.team), el("td", {}, row.sections.join(", ") || "nothing yet"),
+      body.append(el("tr", {}, el("td", {}, row.team), el("td", {}, row.sections.map((s) => TABS[s] || s).join(", ") || "nothing yet"),
         el("td", {}, row.last ? new Date(row.last).toLocaleTimeString() : "")));
     }
   }

@@ -93,7 +93,7 @@
     if (activity.state === "ready") area.append(el("p", { class: "status" }, "This poll opens in a moment."));
     if (activity.state === "closed") area.append(el("p", { class: "status" }, "This poll has closed."));
     if (locked && activity.state === "open") area.append(el("p", { class: "status" }, "Answers are paused for a moment."));
-    area.append(pollForm(activity, open));
+    area.append(Polls.form(activity, current(activity), (value) => send(activity, value), open));
     const state = status(activity);
     if (state) area.append(state);
     area.append(el("div", { id: "results" }));
@@ -105,94 +105,11 @@
     if (!box) return;
     clear(box);
     if (room.activity && room.activity.results_visible && room.results) {
-      box.append(el("h2", {}, `Results · ${room.results.count} answers`), BSC.resultsView(room.results));
+      box.append(el("h2", {}, `Results · ${room.results.count} answers`), Polls.results(room.results));
     }
   }
 
   function kindLabel(activity) {
-    const names = { choice: "Poll: choose one", multi: "Poll: choose any", scale: "Poll: rate it",
-      wordcloud: "Poll: a few words", open: "Poll: your answer", ranking: "Poll: put in order",
-      "assessment-scale": "Your team's rating" };
-    return activity.kind === "poll" ? names[activity.poll_type] : activity.kind.replace("-", " ");
+    return activity.kind === "poll" ? activity.instruction : activity.kind.replace("-", " ");
   }
-
-  function pollForm(activity, open) {
-    const spec = activity.spec;
-    const value = current(activity);
-    const name = `poll-${activity.id}`;
-    // The options are labelled by the prompt shown above them (screen readers read it once).
-    const group = (_label, children) => el("fieldset", { class: "options", disabled: !open,
-      "aria-labelledby": activity.prompt ? "prompt" : null }, children);
-    switch (activity.poll_type) {
-      case "choice":
-        return group(activity.prompt || activity.title, spec.options.map((option, i) =>
-          el("label", { class: "choice" },
-            el("input", { type: "radio", name, value: i, checked: value === i, onchange: () => send(activity, i) }),
-            el("span", {}, option))));
-      case "multi": {
-        const chosen = new Set(Array.isArray(value) ? value : []);
-        const boxes = spec.options.map((option, i) => el("label", { class: "choice" },
-          el("input", { type: "checkbox", value: i, checked: chosen.has(i) }), el("span", {}, option)));
-        const button = el("button", { type: "button", class: "primary", onclick: () => {
-          const picked = boxes.map((b, i) => (b.querySelector("input").checked ? i : -1)).filter((i) => i >= 0);
-          if (!picked.length) { BSC.notice("Choose at least one."); return; }
-          send(activity, picked);
-        } }, "Send my choices");
-        return group(activity.prompt, [boxes, button]);
-      }
-      case "scale": {
-        const points = [];
-        for (let n = spec.min; n <= spec.max; n += 1) points.push(n);
-        return group(activity.prompt, [
-          el("div", { class: "scale" }, points.map((n) => el("label", { class: "point" },
-            el("input", { type: "radio", name, value: n, checked: value === n, onchange: () => send(activity, n) }),
-            el("span", {}, String(n))))),
-          el("p", { class: "scale-labels" }, el("span", {}, spec.min_label || ""), el("span", {}, spec.max_label || "")),
-        ]);
-      }
-      case "assessment-scale":
-        return group("IHI Assessment Scale", ASSESSMENT.map(([score, label]) =>
-          el("label", { class: "choice" },
-            el("input", { type: "radio", name, value: score, checked: value === score, onchange: () => send(activity, score) }),
-            el("span", {}, el("strong", {}, score.toFixed(1)), ` ${label}`))));
-      case "wordcloud":
-      case "open": {
-        const long = activity.poll_type === "open";
-        const limit = long ? spec.max_chars : spec.max_words * 31;
-        const input = el(long ? "textarea" : "input", { id: `${name}-text`, maxlength: limit, rows: long ? 4 : null,
-          autocomplete: "off" });
-        input.value = typeof value === "string" ? value : "";
-        const label = el("label", { for: `${name}-text` }, long ? "Your answer" : `Up to ${spec.max_words} words`);
-        const button = el("button", { type: "button", class: "primary", onclick: () => {
-          const text = input.value.trim();
-          if (!text) { BSC.notice("Type something first."); return; }
-          send(activity, text);
-        } }, "Send");
-        return group(activity.prompt, [label, input, button]);
-      }
-      case "ranking": {
-        let order = Array.isArray(value) ? value.slice() : spec.options.map((_, i) => i);
-        const list = el("ol", { class: "ranking" });
-        const draw = () => {
-          clear(list);
-          order.forEach((option, place) => list.append(el("li", {},
-            el("span", {}, spec.options[option]),
-            el("button", { type: "button", "aria-label": `Move ${spec.options[option]} up`, disabled: place === 0,
-              onclick: () => { [order[place - 1], order[place]] = [order[place], order[place - 1]]; draw(); } }, "▲"),
-            el("button", { type: "button", "aria-label": `Move ${spec.options[option]} down`, disabled: place === order.length - 1,
-              onclick: () => { [order[place + 1], order[place]] = [order[place], order[place + 1]]; draw(); } }, "▼"))));
-        };
-        draw();
-        return group(activity.prompt, [list,
-          el("button", { type: "button", class: "primary", onclick: () => send(activity, order.slice()) }, "Send my order")]);
-      }
-      default:
-        return el("p", {}, "");
-    }
-  }
-
-  const ASSESSMENT = [[0.5, "Intent to participate"], [1.0, "Team formed"], [1.5, "Planning has begun"],
-    [2.0, "Activity, but no changes"], [2.5, "Changes tested, no improvement yet"], [3.0, "Modest improvement"],
-    [3.5, "Improvement"], [4.0, "Significant improvement"], [4.5, "Sustainable improvement"],
-    [5.0, "Outstanding sustainable results"]];
 })();

@@ -49,16 +49,15 @@
   function galleryView() {
     if (!gallery) { link.socket.emit("request_gallery", {}); return el("p", { class: "lead" }, "Loading the storyboards…"); }
     const boards = focus === null ? gallery.boards : [gallery.boards[Math.min(focus, gallery.boards.length - 1)]];
-    return el("div", { class: focus === null ? "gallery-grid" : "gallery-one", id: "gallery" }, boards.map((b) =>
+    // The grid shows each board's brief sections and first chart; one at a time shows it all.
+    const one = focus !== null;
+    return el("div", { class: one ? "gallery-one" : "gallery-grid", id: "gallery" }, boards.map((b) =>
       el("article", { class: "board", "data-team": b.team_id },
         el("h2", {}, b.team),
         el("p", { class: "dots" }, `● ${gallery.dots[String(b.team_id)] || 0}`),
-        b.aim ? el("p", {}, b.aim) : null,
-        b.measures.filter((m) => m.points.length).slice(0, focus === null ? 1 : 3).map((m) =>
-          el("img", { src: m.chart, alt: `Run chart of ${m.name}`, class: "chart" })),
-        b.tests.length ? el("p", { class: "small" }, `Tested: ${b.tests.join("; ")}`) : null,
-        focus !== null && b.results ? el("p", {}, `Results: ${b.results}`) : null,
-        focus !== null && b.lessons ? el("p", {}, `Lessons: ${b.lessons}`) : null)));
+        b.sections.filter((s) => one || s.brief).map((s) =>
+          el("p", { class: s.brief ? null : "small" }, el("strong", {}, `${s.label}: `), s.text)),
+        b.charts.slice(0, one ? 3 : 1).map((c) => el("img", { src: c.src, alt: `Run chart of ${c.name}`, class: "chart" })))));
   }
 
   function presence(p) {
@@ -92,9 +91,10 @@
       activity.state === "closed" ? " · closed" : activity.state === "ready" ? " · opening soon" : "");
     screen.append(answered);
     if (activity.results_visible && results) {
-      screen.append(el("div", { class: "results", id: "results" }, BSC.resultsView(results)));
-    } else if (activity.spec.options) {
-      screen.append(el("ol", { class: "options-list" }, activity.spec.options.map((o) => el("li", {}, o))));
+      screen.append(el("div", { class: "results", id: "results" }, Polls.results(results)));
+    } else {
+      const waiting = Polls.waiting(activity);
+      if (waiting) screen.append(waiting);
     }
   }
 })();

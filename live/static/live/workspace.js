@@ -6,30 +6,11 @@
 
 const Workspace = (() => {
   const { el, clear } = BSC;
-  const SECTIONS = [
-    ["aim", "Aim"], ["measures", "Measures"], ["driver-diagram", "Drivers"], ["pdsa", "PDSA"],
-    ["action-plan", "Plan"], ["commitments", "By next Tuesday"], ["storyboard", "Storyboard"],
-  ];
-  const ITEM_OF = { measures: "measure", pdsa: "pdsa", "action-plan": "plan", commitments: "commitment" };
-  const FIELDS = {
-    aim: [["aim_what", "What will we improve?", true], ["aim_for_whom", "For whom?"], ["aim_how_much", "How much?"],
-      ["aim_by_when", "By when?"], ["aim_baseline", "Baseline (where we are now)"], ["aim_target", "Target"],
-      ["aim_statement", "Our aim statement", true]],
-    measure: [["family", "Family", "select", ["outcome", "process", "balancing"]], ["name", "Measure"],
-      ["definition", "Operational definition", true], ["direction", "Which way is better?", "select", ["up", "down"]],
-      ["baseline", "Baseline"], ["target", "Target"], ["data", "Monthly data, one per line (Jan 2027: 42)", true]],
-    pdsa: [["test", "Test of change", true], ["cycle", "Cycle number"], ["driver", "Driver it serves"],
-      ["tasks", "Plan: tasks", true], ["who", "Who"], ["when", "When"], ["where", "Where"],
-      ["prediction", "Prediction: what do we expect?", true], ["measures", "Measures", true],
-      ["data_plan", "Data plan: who collects, numerator / denominator", true], ["do", "Do: what happened?", true],
-      ["study", "Study: results against the prediction", true],
-      ["act", "Act", "select", ["", "adopt", "adapt", "abandon"]], ["next_cycle", "Next cycle", true]],
-    plan: [["driver", "Driver"], ["change", "Change"], ["preparation", "Preparation tasks", true],
-      ["measure", "Measure"], ["who", "Who"], ["when", "When"], ["follow_up", "Follow-up", true]],
-    commitment: [["what", "What we will do", true], ["owner", "Owner", "owner"], ["due", "Due date", "date"]],
-    storyboard: [["story_changes", "Changes tested", true], ["story_results", "Results", true],
-      ["story_lessons", "Lessons learned", true], ["story_next", "Next steps", true]],
-  };
+  // Every worksheet, its fields, labels, hints, limits and choices: from their one definition
+  // (curriculum/worksheets.py), written into the page by the server.
+  const DEFS = JSON.parse(document.getElementById("worksheets").textContent);
+  const SHEETS = DEFS.sheets;
+  const sheetNamed = (name) => SHEETS.find((s) => s.name === name);
   let link = null;
   let state = null;      // {workspace, me, roster, driver_diagram, session}
   let open = "aim";
@@ -55,8 +36,7 @@ const Workspace = (() => {
       } else if (reply.code === "conflict") {
         entry.conflict = reply.current;
         entry.dirty = true;
-        remember(reply.current);
-        entry.base = entry.base; // keep ours until the author chooses
+        remember(reply.current); // ours stays in the field until the author chooses
       } else BSC.notice(reply.error);
       draw();
     });
@@ -68,22 +48,27 @@ const Workspace = (() => {
     state.workspace.fields[scope][reply.name] = { value: reply.value, version: reply.version, by: reply.by };
   }
 
-  function field(itemId, [name, label, kind, choices]) {
+  /* One field, drawn from its definition: `input` says how (text, long, choice, date, member,
+     data); the label and hint are the definition's. */
+  function field(itemId, def) {
+    const name = def.name;
     const id = `f-${itemId || "t"}-${name}`;
     const k = key(itemId, name);
     const saved = server(itemId, name);
     const entry = local[k] || (local[k] = { value: saved.value, base: saved.version, dirty: false });
     if (!entry.dirty && !entry.conflict) { entry.value = saved.value; entry.base = saved.version; }
+    const hintId = def.hint ? `${id}-hint` : null;
     let input;
-    if (kind === "select" || kind === "owner") {
-      const options = kind === "owner" ? ["", ...state.roster] : choices;
-      input = el("select", { id }, options.map((o) => el("option", { value: o, selected: o === entry.value }, o || "Choose…")));
-      if (kind === "owner" && entry.value && !options.includes(entry.value)) input.append(el("option", { selected: true }, entry.value));
-    } else if (kind === true) {
-      input = el("textarea", { id, rows: 3, maxlength: 4000 });
+    if (def.input === "choice" || def.input === "member") {
+      const options = def.input === "member" ? state.roster.map((n) => ({ value: n, label: n })) : def.choices;
+      input = el("select", { id, "aria-describedby": hintId }, el("option", { value: "" }, "Choose…"),
+        options.map((o) => el("option", { value: o.value, selected: o.value === entry.value }, o.label)));
+      if (entry.value && !options.some((o) => o.value === entry.value)) input.append(el("option", { selected: true }, entry.value));
+    } else if (def.input === "long" || def.input === "data") {
+      input = el("textarea", { id, rows: 3, maxlength: def.limit, "aria-describedby": hintId });
       input.value = entry.value;
     } else {
-      input = el("input", { id, type: kind === "date" ? "date" : "text", maxlength: 200 });
+      input = el("input", { id, type: def.input === "date" ? "date" : "text", maxlength: def.limit, "aria-describedby": hintId });
       input.value = entry.value;
     }
     const changed = () => {
@@ -95,7 +80,8 @@ const Workspace = (() => {
     input.addEventListener("input", changed);
     input.addEventListener("change", () => { changed(); save(itemId, name); });
     input.addEventListener("blur", () => save(itemId, name));
-    const wrap = el("div", { class: "field", "data-field": name }, el("label", { for: id }, label), input);
+    const wrap = el("div", { class: "field", "data-field": name }, el("label", { for: id }, def.label),
+      def.hint ? el("small", { class: "hint", id: hintId }, def.hint) : null, input);
     if (saved.by && !entry.conflict) wrap.append(el("small", { class: "by" }, `saved by ${saved.by}`));
     if (entry.conflict) {
       wrap.classList.add("conflict");
@@ -117,8 +103,8 @@ const Workspace = (() => {
     return state.workspace.items.filter((i) => i.kind === kind);
   }
 
-  function carried(item) {
-    if (!item.session_id || item.session_id === state.session.id || !["commitment", "pdsa"].includes(item.kind)) return null;
+  function carried(item, rows) {
+    if (!rows.carry_forward || !item.session_id || item.session_id === state.session.id) return null;
     const noteId = `note-${item.id}`;
     const note = el("textarea", { id: noteId, rows: 2, maxlength: 1000 });
     note.value = item.note || "";
@@ -126,46 +112,58 @@ const Workspace = (() => {
       (reply) => { if (!reply.ok) BSC.notice(reply.error); });
     note.addEventListener("change", () => { if (item.status) choose(item.status); });
     return el("div", { class: "carry" }, el("p", {}, "From last time: how did it go?"),
-      el("div", { class: "row" }, [["done", "Done"], ["partly", "Partly"], ["not-done", "Not done"]].map(([v, t]) =>
-        el("button", { type: "button", "aria-pressed": String(item.status === v), onclick: () => choose(v) }, t))),
+      el("div", { class: "row" }, DEFS.carried.map((c) =>
+        el("button", { type: "button", "aria-pressed": String(item.status === c.value), onclick: () => choose(c.value) }, c.label))),
       el("label", { for: noteId }, "What happened? (a note for the team)"), note);
   }
 
-  function sectionBody(section) {
-    const box = el("div", { class: "section-body" });
-    const kind = ITEM_OF[section];
-    if (section === "aim") box.append(...FIELDS.aim.map((f) => field(null, f)));
-    if (section === "storyboard") {
-      const aim = server(null, "aim_statement").value || server(null, "aim_what").value;
-      box.append(el("p", { class: "small" }, `Aim: ${aim || "(write it in Aim)"}`),
-        el("p", { class: "small" }, `Measures: ${items("measure").map((m) => server(m.id, "name").value).filter(Boolean).join(", ") || "(none yet)"}`),
-        ...FIELDS.storyboard.map((f) => field(null, f)));
+  /* A worksheet in a line: its first filled summary field, or that field of each of its rows. */
+  function summary(sheet) {
+    if (sheet.rows) {
+      return items(sheet.rows.kind).map((i) => server(i.id, sheet.summary[0]).value).filter(Boolean).join("; ");
     }
-    if (section === "driver-diagram") box.append(drivers());
-    if (kind) {
-      items(kind).forEach((item, n) => {
-        box.append(el("fieldset", { class: "item" }, el("legend", {}, `${kind === "plan" ? "Row" : kind === "pdsa" ? "Cycle" : kind[0].toUpperCase() + kind.slice(1)} ${n + 1}`),
-          carried(item), FIELDS[kind].map((f) => field(item.id, f)),
-          kind === "measure" && server(item.id, "data").value ? el("img", { class: "chart",
-            src: `/room/${state.session.code}/chart/${item.id}.svg?v=${server(item.id, "data").version}-${server(item.id, "target").version}`,
-            alt: `Run chart of ${server(item.id, "name").value || "this measure"}, with its median and the rules that fired` }) : null,
-          el("button", { type: "button", class: "remove", onclick: () => {
-            if (confirm("Remove this row for the whole team?")) link.write("remove_item", { item_id: item.id }, (r) => { if (!r.ok) BSC.notice(r.error); });
-          } }, "Remove")));
-      });
-      box.append(el("button", { type: "button", class: "primary", onclick: () => link.write("add_item", { kind },
-        (reply) => { if (!reply.ok) BSC.notice(reply.error); }) }, `Add ${kind === "plan" ? "a row" : kind === "pdsa" ? "a cycle" : "a " + kind}`));
-    }
+    return sheet.summary.map((n) => server(null, n).value).find(Boolean) || "";
+  }
+
+  function rowsOf(sheet) {
+    const rows = sheet.rows;
+    const box = [];
+    items(rows.kind).forEach((item, n) => {
+      const data = rows.fields.find((f) => f.input === "data");
+      const named = server(item.id, "name").value;
+      box.push(el("fieldset", { class: "item" }, el("legend", {}, `${rows.noun} ${n + 1}`),
+        carried(item, rows), rows.fields.map((f) => field(item.id, f)),
+        data && server(item.id, data.name).value ? el("img", { class: "chart",
+          src: `/room/${state.session.code}/chart/${item.id}.svg?v=${server(item.id, data.name).version}-${server(item.id, "target").version}`,
+          alt: `Run chart of ${named || "this measure"}, with its median and the rules that fired` }) : null,
+        el("button", { type: "button", class: "remove", onclick: () => {
+          if (confirm("Remove this row for the whole team?")) link.write("remove_item", { item_id: item.id }, (r) => { if (!r.ok) BSC.notice(r.error); });
+        } }, "Remove")));
+    });
+    box.push(el("button", { type: "button", class: "primary", onclick: () => link.write("add_item", { kind: rows.kind },
+      (reply) => { if (!reply.ok) BSC.notice(reply.error); }) }, `Add a ${rows.noun.toLowerCase()}`));
     return box;
   }
 
-  function drivers() {
+  function sectionBody(name) {
+    const sheet = sheetNamed(name);
+    const box = el("div", { class: "section-body" });
+    for (const other of sheet.recap.map(sheetNamed)) {
+      box.append(el("p", { class: "small" }, `${other.gallery_label || other.title}: ${summary(other) || "(none yet)"}`));
+    }
+    for (const def of sheet.fields) box.append(def.input === "drivers" ? drivers(def) : field(null, def));
+    if (sheet.rows) box.append(...rowsOf(sheet));
+    return box;
+  }
+
+  /* The change ideas of the collaborative's driver diagram, to tick. */
+  function drivers(def) {
     const diagram = state.driver_diagram;
     const box = el("div", {});
     let chosen = [];
-    try { chosen = JSON.parse(server(null, "drivers_chosen").value || "[]"); } catch (e) { chosen = []; }
+    try { chosen = JSON.parse(server(null, def.name).value || "[]"); } catch (e) { chosen = []; }
     if (diagram) {
-      box.append(el("p", {}, diagram.aim));
+      box.append(el("h3", {}, def.label), el("p", {}, diagram.aim));
       for (const primary of diagram.primary) {
         const group = el("fieldset", { class: "item" }, el("legend", {}, primary.text));
         for (const secondary of primary.secondary) {
@@ -176,15 +174,14 @@ const Workspace = (() => {
               el("input", { type: "checkbox", checked: chosen.includes(id), onchange: (e) => {
                 const next = new Set(chosen);
                 if (e.target.checked) next.add(id); else next.delete(id);
-                const entry = local[key(null, "drivers_chosen")] || (local[key(null, "drivers_chosen")] = { base: server(null, "drivers_chosen").version });
-                entry.value = JSON.stringify([...next]); entry.dirty = true; save(null, "drivers_chosen");
+                const entry = local[key(null, def.name)] || (local[key(null, def.name)] = { base: server(null, def.name).version });
+                entry.value = JSON.stringify([...next]); entry.dirty = true; save(null, def.name);
               } }), el("span", {}, change)));
           });
         }
         box.append(group);
       }
     }
-    box.append(field(null, ["drivers_own", "Our own change ideas (one per line)", true]));
     return box;
   }
 
@@ -194,15 +191,22 @@ const Workspace = (() => {
     const focused = document.activeElement && document.activeElement.id;
     clear(root);
     root.append(el("h2", {}, `${state.me.team.name}'s workspace`));
-    const tabs = el("div", { class: "tabs", role: "tablist" }, SECTIONS.map(([id, label]) =>
-      el("button", { type: "button", role: "tab", "aria-selected": String(open === id), onclick: () => { open = id; draw(); } }, label)));
+    const tabs = el("div", { class: "tabs", role: "tablist" }, SHEETS.map((sheet) =>
+      el("button", { type: "button", role: "tab", "aria-selected": String(open === sheet.name),
+        onclick: () => { open = sheet.name; draw(); } }, sheet.tab)));
     root.append(tabs, el("div", { role: "tabpanel" }, sectionBody(open)));
     root.append(el("p", { class: "downloads" },
       el("a", { href: `/room/${state.session.code}/plan.pdf`, class: "button" }, "Download our plan (PDF)"), " ",
       el("a", { href: `/room/${state.session.code}/commitments.ics`, class: "button" }, "Add commitments to my calendar")));
     if (focused) {
       const again = document.getElementById(focused);
-      if (again) { again.focus(); if (again.setSelectionRange && again.value) again.setSelectionRange(again.value.length, again.value.length); }
+      if (again) {
+        again.focus();
+        // Only text takes a caret: a date or select field throws on setSelectionRange.
+        if ((again.tagName === "TEXTAREA" || again.type === "text") && again.value) {
+          again.setSelectionRange(again.value.length, again.value.length);
+        }
+      }
     }
   }
 
@@ -221,12 +225,8 @@ const Workspace = (() => {
       root.append(el("article", { class: "card storyboard", "data-team": board.team_id },
         el("h3", {}, board.team, board.organisation ? el("small", {}, ` ${board.organisation}`) : null),
         el("p", { class: "dots" }, dotsText(gallery.dots[String(board.team_id)] || 0)),
-        board.aim ? el("p", {}, el("strong", {}, "Aim: "), board.aim) : null,
-        board.measures.filter((m) => m.points.length).map((m) =>
-          el("img", { src: m.chart, alt: `Run chart of ${m.name}`, class: "chart" })),
-        board.tests.length ? el("p", {}, el("strong", {}, "Tested: "), board.tests.join("; ")) : null,
-        board.results ? el("p", {}, el("strong", {}, "Results: "), board.results) : null,
-        board.lessons ? el("p", {}, el("strong", {}, "Lessons: "), board.lessons) : null,
+        board.sections.map((section) => el("p", {}, el("strong", {}, `${section.label}: `), section.text)),
+        board.charts.map((c) => el("img", { src: c.src, alt: `Run chart of ${c.name}`, class: "chart" })),
         own ? el("p", { class: "small" }, "Your team's storyboard") : el("div", { class: "row" },
           el("button", { type: "button", class: "primary", onclick: () => dot("place_dot", board.team_id) }, "Place a dot"),
           myHere ? el("button", { type: "button", onclick: () => dot("remove_dot", board.team_id) }, "Take a dot back") : null),

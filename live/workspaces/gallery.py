@@ -1,4 +1,8 @@
-"""The gallery walk: storyboards revealed to the room, dots and comments from other teams."""
+"""The gallery walk: storyboards revealed to the room, dots and comments from other teams.
+
+A storyboard is built from the team's worksheets, so nothing is typed twice: each worksheet's
+definition says whether it shows, and how (its summary, its fields, or its run charts).
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,21 @@ import base64
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
-from exports.runcharts import run_chart_svg
+from exports.plans import measure_chart, measure_points
 from live import protocol
-from live.models import Activity, Comment, Dot, Session, Team
+from live.models import Activity, Comment, Dot, LearningSession, Team
 from live.protocol import Refused
-from live.workspace import Author, applied_reply, parse_points, record_reply, workspace
+from live.workspaces.plans import filled_sheets
+from live.workspaces.service import workspace
+from live.writes import Author
 
 MAX_COMMENT = 500
 DEFAULT_DOTS = 3
 
 
-def dots_allowed(db: DbSession, session: Session) -> int:
+def dots_allowed(db: Session, session: LearningSession) -> int:
     """How many dots each participant has: the current gallery walk's, else the default."""
     current = db.get(Activity, session.current_activity_id) if session.current_activity_id else None
     if current is not None and current.kind == "gallery-walk":
@@ -26,50 +32,35 @@ def dots_allowed(db: DbSession, session: Session) -> int:
     return DEFAULT_DOTS
 
 
-def storyboard(db: DbSession, team: Team) -> dict[str, Any]:
-    """One team's poster, built from its workspace so nothing is typed twice."""
-    space = workspace(db, team.id)
-    fields = space["fields"]
-    top = {name: f["value"] for name, f in fields.get("", {}).items()}
-    measures = []
-    for item in space["items"]:
-        if item["kind"] != "measure":
-            continue
-        own = {name: f["value"] for name, f in fields.get(f"i{item['id']}", {}).items()}
-        try:
-            points = parse_points(own.get("data", ""))
-        except Refused:
-            points = []
-        target = _number(own.get("target", ""))
-        chart = run_chart_svg([v for _, v in points], [label for label, _ in points],
-                              title=own.get("name", "") or "Measure", target=target)
-        measures.append({"name": own.get("name", ""), "family": own.get("family", ""),
-                         "target": own.get("target", ""), "points": points,
-                         "chart": "data:image/svg+xml;base64," + base64.b64encode(chart.encode()).decode()})
-    tested = [fields.get(f"i{i['id']}", {}).get("test", {}).get("value", "")
-              for i in space["items"] if i["kind"] == "pdsa"]
+def storyboard(db: Session, team: Team) -> dict[str, Any]:
+    """One team's poster: labelled sections (the brief ones fit the gallery's grid) and run charts."""
+    sections: list[dict[str, Any]] = []
+    charts: list[dict[str, str]] = []
+    for filled in filled_sheets(workspace(db, team.id)):
+        sheet = filled.sheet
+        if sheet.gallery == "summary" and filled.summary():
+            sections.append({"label": sheet.gallery_label, "text": "; ".join(filled.summary()), "brief": True})
+        elif sheet.gallery == "fields":
+            sections += [{"label": f.label, "text": filled.get(f.name), "brief": False}
+                         for f in sheet.fields if filled.get(f.name)]
+        elif sheet.gallery == "charts":
+            for row in filled.rows:
+                if measure_points(row):
+                    svg = measure_chart(row, 520, 240)
+                    charts.append({"name": row.get("name"),
+                                   "src": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()})
     return {"team_id": team.id, "team": team.name, "organisation": team.organisation,
-            "aim": top.get("aim_statement") or top.get("aim_what", ""), "measures": measures,
-            "tests": [t for t in tested if t], "changes": top.get("story_changes", ""),
-            "results": top.get("story_results", ""), "lessons": top.get("story_lessons", ""),
-            "next": top.get("story_next", "")}
+            "sections": sections, "charts": charts}
 
 
-def _number(text: str) -> float | None:
-    try:
-        return float(text.replace("%", "").replace(",", ".").strip())
-    except ValueError:
-        return None
-
-
-def dot_totals(db: DbSession, session: Session) -> dict[str, int]:
+def dot_totals(db: Session, session: LearningSession) -> dict[str, int]:
     """Dots per team (team id as text, for JSON)."""
     rows = db.execute(select(Dot.team_id, func.count(Dot.id)).where(Dot.session_id == session.id)
                       .group_by(Dot.team_id)).all()
     return {str(team_id): count for team_id, count in rows}
 
 
-def gallery(db: DbSession, session: Session, viewer: Author | None) -> dict[str, Any]:
+def gallery(db: Session, session: LearningSession, viewer: Author | None) -> dict[str, Any]:
     """Every team's storyboard with its dots and comments; a viewer also sees their own dots."""
     if viewer is not None and not session.storyboards_revealed:
         raise Refused("the storyboards have not been revealed yet", "not_revealed")
@@ -86,9 +77,16 @@ def gallery(db: DbSession, session: Session, viewer: Author | None) -> dict[str,
             "dots_allowed": dots_allowed(db, session)}
 
 
-def _other_team(db: DbSession, session: Session, author: Author, team_id: int) -> Team:
+def _revealed(db: Session, author: Author) -> LearningSession:
+    session = db.get(LearningSession, author.session_id)
+    if session is None:
+        raise Refused("this session has ended", "gone")
     if not session.storyboards_revealed:
         raise Refused("the storyboards have not been revealed yet", "not_revealed")
+    return session
+
+
+def _other_team(db: Session, session: LearningSession, author: Author, team_id: int) -> Team:
     team = db.get(Team, team_id)
     if team is None or team.collaborative_id != session.collaborative_id:
         raise Refused("there is no such team here", "no_team")
@@ -97,12 +95,9 @@ def _other_team(db: DbSession, session: Session, author: Author, team_id: int) -
     return team
 
 
-def place_dot(db: DbSession, session: Session, author: Author, payload: dict[str, Any]) -> dict[str, Any]:
+def place_dot(db: Session, author: Author, payload: dict[str, Any]) -> dict[str, Any]:
     """Put one of your dots on another team's storyboard."""
-    client_id = protocol.client_id(payload)
-    done = applied_reply(db, client_id, author)
-    if done is not None:
-        return done
+    session = _revealed(db, author)
     team = _other_team(db, session, author, protocol.integer(payload, "team_id"))
     used = db.scalar(select(func.count(Dot.id)).where(Dot.participant_id == author.id)) or 0
     allowed = dots_allowed(db, session)
@@ -110,32 +105,25 @@ def place_dot(db: DbSession, session: Session, author: Author, payload: dict[str
         raise Refused(f"you have placed all {allowed} of your dots; take one back to move it", "no_dots")
     db.add(Dot(session_id=session.id, participant_id=author.id, team_id=team.id))
     db.flush()
-    return record_reply(db, client_id, author, {"ok": True, "team_id": team.id, "left": allowed - used - 1})
+    return {"ok": True, "team_id": team.id, "left": allowed - used - 1}
 
 
-def remove_dot(db: DbSession, session: Session, author: Author, payload: dict[str, Any]) -> dict[str, Any]:
+def remove_dot(db: Session, author: Author, payload: dict[str, Any]) -> dict[str, Any]:
     """Take back one of your dots from a team's storyboard."""
-    client_id = protocol.client_id(payload)
-    done = applied_reply(db, client_id, author)
-    if done is not None:
-        return done
     team_id = protocol.integer(payload, "team_id")
     dot = db.scalar(select(Dot).where(Dot.participant_id == author.id, Dot.team_id == team_id).limit(1))
     if dot is None:
         raise Refused("you have no dot on that storyboard", "no_dot")
     db.delete(dot)
     db.flush()
-    return record_reply(db, client_id, author, {"ok": True, "team_id": team_id})
+    return {"ok": True, "team_id": team_id}
 
 
-def add_comment(db: DbSession, session: Session, author: Author, payload: dict[str, Any]) -> dict[str, Any]:
+def add_comment(db: Session, author: Author, payload: dict[str, Any]) -> dict[str, Any]:
     """Leave a comment on another team's storyboard."""
-    client_id = protocol.client_id(payload)
-    done = applied_reply(db, client_id, author)
-    if done is not None:
-        return done
+    session = _revealed(db, author)
     team = _other_team(db, session, author, protocol.integer(payload, "team_id"))
     text = protocol.text(payload, "text", MAX_COMMENT)
     db.add(Comment(session_id=session.id, participant_id=author.id, team_id=team.id, text=text))
     db.flush()
-    return record_reply(db, client_id, author, {"ok": True, "team_id": team.id, "text": text})
+    return {"ok": True, "team_id": team.id, "text": text}

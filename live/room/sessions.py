@@ -7,12 +7,13 @@ import secrets
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
+from curriculum.model import Activity as CurriculumActivity
 from curriculum.model import Curriculum
 from curriculum.model import LearningSession as CurriculumSession
 from live import protocol
-from live.models import Activity, AgendaItem, Collaborative, Participant, Session, Team
+from live.models import Activity, AgendaItem, Collaborative, LearningSession, Participant, Team
 from live.protocol import Refused
 
 # No 0/O, 1/I/L, 2/Z, 5/S: a code read off a projector across a ballroom.
@@ -27,15 +28,15 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def new_join_code(db: DbSession) -> str:
+def new_join_code(db: Session) -> str:
     """A short join code no other session uses."""
     while True:
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        if db.scalar(select(Session.id).where(Session.join_code == code)) is None:
+        if db.scalar(select(LearningSession.id).where(LearningSession.join_code == code)) is None:
             return code
 
 
-def ensure_collaborative(db: DbSession, curriculum: Curriculum) -> Collaborative:
+def ensure_collaborative(db: Session, curriculum: Curriculum) -> Collaborative:
     """The collaborative of a curriculum, made on first use."""
     found = db.scalar(select(Collaborative).where(Collaborative.curriculum_id == curriculum.id))
     if found is None:
@@ -46,18 +47,10 @@ def ensure_collaborative(db: DbSession, curriculum: Curriculum) -> Collaborative
     return found
 
 
-def activity_spec(source: Any) -> dict[str, Any]:
-    """The parts of a curriculum activity that the room needs to run it."""
-    spec: dict[str, Any] = {}
-    if source.options:
-        spec["options"] = list(source.options)
-    if source.poll_type == "scale":
-        spec.update(min=source.scale_min, max=source.scale_max,
-                    min_label=source.min_label, max_label=source.max_label)
-    if source.poll_type == "wordcloud":
-        spec["max_words"] = source.max_words
-    if source.poll_type == "open":
-        spec["max_chars"] = source.max_chars
+def activity_spec(source: CurriculumActivity) -> dict[str, Any]:
+    """What the room keeps of a curriculum activity to run it: its poll settings, its worksheet
+    or its dots."""
+    spec: dict[str, Any] = dict(source.spec)
     if source.worksheet:
         spec["worksheet"] = source.worksheet
     if source.kind == "gallery-walk":
@@ -65,10 +58,10 @@ def activity_spec(source: Any) -> dict[str, Any]:
     return spec
 
 
-def create_session(db: DbSession, curriculum: Curriculum, source: CurriculumSession) -> Session:
+def create_session(db: Session, curriculum: Curriculum, source: CurriculumSession) -> LearningSession:
     """A learning session in the room, its agenda and activities taken from the curriculum."""
     collaborative = ensure_collaborative(db, curriculum)
-    session = Session(collaborative=collaborative, session_key=source.session, title=source.title,
+    session = LearningSession(collaborative=collaborative, session_key=source.session, title=source.title,
                       join_code=new_join_code(db))
     db.add(session)
     position = 0
@@ -90,10 +83,11 @@ def create_session(db: DbSession, curriculum: Curriculum, source: CurriculumSess
     return session
 
 
-def add_team(db: DbSession, session: Session, name: str, organisation: str = "") -> Team:
+def add_team(db: Session, session: LearningSession, name: str, organisation: str = "") -> Team:
     """A new team in the session's collaborative; names are unique regardless of case."""
     name = protocol.text({"name": name}, "name", protocol.MAX_TEAM)
-    organisation = protocol.text({"o": organisation}, "o", protocol.MAX_ORGANISATION, required=False)
+    organisation = protocol.text({"organisation": organisation}, "organisation", protocol.MAX_ORGANISATION,
+                                 required=False)
     taken = db.scalar(select(Team).where(Team.collaborative_id == session.collaborative_id,
                                          func.lower(Team.name) == name.lower()))
     if taken is not None:
@@ -104,13 +98,13 @@ def add_team(db: DbSession, session: Session, name: str, organisation: str = "")
     return team
 
 
-def teams(db: DbSession, session: Session) -> list[Team]:
+def teams(db: Session, session: LearningSession) -> list[Team]:
     """The teams of the session's collaborative, by name."""
     return list(db.scalars(select(Team).where(Team.collaborative_id == session.collaborative_id)
                            .order_by(func.lower(Team.name))))
 
 
-def join(db: DbSession, session: Session, *, team_id: int | None, new_team: str = "",
+def join(db: Session, session: LearningSession, *, team_id: int | None, new_team: str = "",
          organisation: str = "", display_name: str, role: str = "") -> tuple[Participant, str]:
     """Someone joins from a phone: returns the participant and their secret rejoin token."""
     display_name = protocol.text({"name": display_name}, "name", protocol.MAX_NAME)
@@ -134,16 +128,16 @@ def join(db: DbSession, session: Session, *, team_id: int | None, new_team: str 
     return participant, token
 
 
-def participant_by_token(db: DbSession, token: str | None) -> Participant | None:
+def participant_by_token(db: Session, token: str | None) -> Participant | None:
     """The participant a rejoin token belongs to, if any."""
     if not token or len(token) > 100:
         return None
     return db.scalar(select(Participant).where(Participant.token_hash == hash_token(token)))
 
 
-def session_by_code(db: DbSession, code: str) -> Session | None:
+def session_by_code(db: Session, code: str) -> LearningSession | None:
     """The session with this join code (typed in any case)."""
     code = code.strip().upper()
     if not code or len(code) > 12:
         return None
-    return db.scalar(select(Session).where(Session.join_code == code))
+    return db.scalar(select(LearningSession).where(LearningSession.join_code == code))

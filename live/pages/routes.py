@@ -16,33 +16,35 @@ from flask import (
     session,
     url_for,
 )
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
+from curriculum.problems import Invalid
+from curriculum.worksheets import described
 from exports.calendar import commitments_ics
 from exports.packet import slug
-from exports.plans import TeamPlan
+from exports.plans import TeamPlan, measure_chart
 from exports.qr import qr_svg
-from exports.runcharts import run_chart_svg
 from exports.takehome import render_takehome
 from live import protocol
-from live.context import config, curricula, database, join_url, public_url
-from live.forms import check_csrf, csrf_token
-from live.models import Participant, Session
-from live.offload import off_loop
-from live.plans import team_plan
-from live.protocol import Refused
-from live.sessions import ROLES, join, participant_by_token, session_by_code, teams
+from live.context import config, curricula, db, faculty_id, join_url, public_url, transaction
+from live.models import LearningSession, Participant
+from live.pages.forms import check_csrf, csrf_token
+from live.pages.offload import off_loop
+from live.room.sessions import ROLES, join, participant_by_token, session_by_code, teams
+from live.workspaces.plans import team_plan
 
-blueprint = Blueprint("room", __name__, template_folder="templates", static_folder="static/live",
+# The pages' templates and static files sit at the top of live/, where the console's pages
+# (facilitator/) find them too.
+blueprint = Blueprint("room", __name__, template_folder="../templates", static_folder="../static/live",
                       static_url_path="/static/live")
 
 
-def cookie_name(session_: Session) -> str:
+def cookie_name(room: LearningSession) -> str:
     """The cookie that holds a phone's rejoin token for one session."""
-    return f"bsc_{session_.join_code}"
+    return f"bsc_{room.join_code}"
 
 
-def _session_or_404(db: DbSession, code: str) -> Session:
+def _session_or_404(db: Session, code: str) -> LearningSession:
     found = session_by_code(db, code)
     if found is None:
         abort(404, "No session has this code. Check the code on the projector.")
@@ -67,7 +69,7 @@ def join_by_code() -> Any:
 @blueprint.route("/j/<code>", methods=["GET", "POST"])
 def join_page(code: str) -> Any:
     """The page a QR code opens: pick a team, type a name and role, land in the room."""
-    with database().transaction() as db:
+    with transaction() as db:
         room = _session_or_404(db, code)
         if request.method == "GET":
             if participant_by_token(db, request.cookies.get(cookie_name(room))) is not None:
@@ -86,7 +88,7 @@ def join_page(code: str) -> Any:
                 new_team=form.get("new_team", "") if team_value in ("", "new") else "",
                 organisation=form.get("organisation", ""), display_name=form.get("name", ""),
                 role=form.get("role", ""))
-        except Refused as refused:
+        except Invalid as refused:
             db.rollback()
             return _join_form(db, room, error=_people_words(refused.message), status=400)
         response = make_response(redirect(url_for("room.phone", code=room.join_code), code=303))
@@ -100,10 +102,10 @@ def join_page(code: str) -> Any:
 def _people_words(message: str) -> str:
     """Field names from the protocol, as the form calls them."""
     return message.replace("'name'", "your name").replace("'role'", "your role").replace(
-        "'o'", "the organisation")
+        "'organisation'", "the organisation")
 
 
-def _join_form(db: DbSession, room: Session, error: str = "", status: int = 200) -> Any:
+def _join_form(db: Session, room: LearningSession, error: str = "", status: int = 200) -> Any:
     form = request.form if request.method == "POST" else {}
     page = render_template("live/join.html", room=room, teams=teams(db, room), roles=ROLES,
                            error=error, form=form, limits=protocol)
@@ -113,35 +115,27 @@ def _join_form(db: DbSession, room: Session, error: str = "", status: int = 200)
 @blueprint.get("/room/<code>")
 def phone(code: str) -> Any:
     """The phone page; without a rejoin cookie it sends people to the join page."""
-    db = database().session()
-    try:
-        room = _session_or_404(db, code)
-        participant = participant_by_token(db, request.cookies.get(cookie_name(room)))
-        if participant is None or participant.session_id != room.id:
-            return redirect(url_for("room.join_page", code=room.join_code))
-        return render_template("live/phone.html", room=room, me=participant)
-    finally:
-        db.close()
+    room = _session_or_404(db(), code)
+    participant = _participant_or_none(db(), room)
+    if participant is None:
+        return redirect(url_for("room.join_page", code=room.join_code))
+    return render_template("live/phone.html", room=room, me=participant, worksheets=described())
 
 
-def _participant_or_none(db: DbSession, room: Session) -> Participant | None:
+def _participant_or_none(db: Session, room: LearningSession) -> Participant | None:
     participant = participant_by_token(db, request.cookies.get(cookie_name(room)))
     return participant if participant is not None and participant.session_id == room.id else None
 
 
 def _plan_for_phone(code: str) -> tuple[TeamPlan, str] | None:
     """The plan of the phone's team and a file name for it; None if the phone has not joined."""
-    db = database().session()
-    try:
-        room = _session_or_404(db, code)
-        participant = _participant_or_none(db, room)
-        if participant is None:
-            return None
-        curriculum = curricula().get(room.collaborative.curriculum_id)
-        plan = team_plan(db, room, participant.team, curriculum, f"{public_url()}/room/{room.join_code}")
-        return plan, slug(participant.team.name)
-    finally:
-        db.close()
+    room = _session_or_404(db(), code)
+    participant = _participant_or_none(db(), room)
+    if participant is None:
+        return None
+    curriculum = curricula().get(room.collaborative.curriculum_id)
+    plan = team_plan(db(), room, participant.team, curriculum, f"{public_url()}/room/{room.join_code}")
+    return plan, slug(participant.team.name)
 
 
 def _team_file(code: str, make: Callable[[TeamPlan], bytes], suffix: str, mimetype: str) -> Any:
@@ -171,47 +165,34 @@ def commitments(code: str) -> Any:
 @blueprint.get("/room/<code>/chart/<int:item_id>.svg")
 def chart(code: str, item_id: int) -> Any:
     """The run chart of one of the team's measures (the phone shows it under the data)."""
-    db = database().session()
-    try:
-        room = _session_or_404(db, code)
-        participant = _participant_or_none(db, room)
-        if participant is None:
-            abort(403, "Join the session first.")
-        plan = team_plan(db, room, participant.team, None)
-        measure = next((m for m in plan.measures if m.item_id == item_id), None)
-        if measure is None:
-            abort(404, "Your team has no such measure.")
-    finally:
-        db.close()
-    svg = run_chart_svg([p.value for p in measure.points], [p.label for p in measure.points],
-                        title=measure.name or "Measure", target=measure.target, width=480, height=230)
+    room = _session_or_404(db(), code)
+    participant = _participant_or_none(db(), room)
+    if participant is None:
+        abort(403, "Join the session first.")
+    plan = team_plan(db(), room, participant.team, None)
+    row = next((r for r in plan.sheet("measures").rows if r.item_id == item_id), None)
+    if row is None:
+        abort(404, "Your team has no such measure.")
+    svg = measure_chart(row, 480, 230)
     return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
 @blueprint.get("/projector/<code>")
 def projector(code: str) -> Any:
     """The projector view: faculty open it on the room's screen."""
-    if session.get("facilitator_id") is None:
+    if faculty_id() is None:
         return redirect(url_for("console.login", next=request.path))
-    db = database().session()
-    try:
-        room = _session_or_404(db, code)
-        return render_template("live/projector.html", room=room, join_url=join_url(room.join_code),
-                               qr=qr_svg(join_url(room.join_code)))
-    finally:
-        db.close()
+    room = _session_or_404(db(), code)
+    return render_template("live/projector.html", room=room, join_url=join_url(room.join_code),
+                           qr=qr_svg(join_url(room.join_code)))
 
 
 @blueprint.get("/qr/<code>.svg")
 def qr(code: str) -> Response:
     """The join QR code of a session, as SVG."""
-    db = database().session()
-    try:
-        room = _session_or_404(db, code)
-        return Response(qr_svg(join_url(room.join_code)), mimetype="image/svg+xml",
-                        headers={"Cache-Control": "public, max-age=3600"})
-    finally:
-        db.close()
+    room = _session_or_404(db(), code)
+    return Response(qr_svg(join_url(room.join_code)), mimetype="image/svg+xml",
+                    headers={"Cache-Control": "public, max-age=3600"})
 
 
 @blueprint.app_context_processor

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from live.context import curricula
-from live.models import Session
+from live.models import LearningSession
 from live.protocol import Refused
-from live.sessions import create_session
+from live.room.sessions import create_session
 
 
-def current_or_new_session(db: DbSession, wanted: str | None = None) -> Session:
+def current_or_new_session(db: Session, wanted: str | None = None) -> LearningSession:
     """`wanted` ("curriculum:session") if given, else the newest session, else a new one."""
     offered = curricula()
     if wanted:
@@ -25,7 +25,8 @@ def current_or_new_session(db: DbSession, wanted: str | None = None) -> Session:
             names = ", ".join(s.slug for s in curriculum.sessions)
             raise Refused(f"no session '{key}' in {curriculum_id}; there are: {names}") from None
         return create_session(db, curriculum, source)
-    newest = db.scalar(select(Session).order_by(Session.created_at.desc(), Session.id.desc()))
+    newest = db.scalar(select(LearningSession).order_by(LearningSession.created_at.desc(),
+                                                        LearningSession.id.desc()))
     if newest is not None:
         return newest
     curriculum = next(iter(offered.values()))

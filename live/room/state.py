@@ -9,15 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import Session
 
 from curriculum.model import clock
-from live import polls, workspace
-from live.models import Activity, Participant, Response, Session, Team, now
-from live.sessions import ROLES, teams
+from curriculum.polls import POLL_KINDS
+from live.models import Activity, LearningSession, Participant, Response, now
+from live.polls.service import results
+from live.room.sessions import ROLES, teams
+from live.workspaces.service import progress, workspace
 
 
-def timer(session: Session) -> dict[str, Any] | None:
+def timer(session: LearningSession) -> dict[str, Any] | None:
     """The countdown: running (ends_at, ISO time) or paused (remaining seconds)."""
     if session.timer_ends_at is not None:
         return {"running": True, "ends_at": session.timer_ends_at.isoformat(),
@@ -27,24 +29,31 @@ def timer(session: Session) -> dict[str, Any] | None:
     return None
 
 
-def activity_public(activity: Activity) -> dict[str, Any]:
-    """What a phone or the projector needs to show an activity."""
-    return {
+def activity_public(activity: Activity, staff: bool = False) -> dict[str, Any]:
+    """What a phone or the projector needs to show an activity (faculty also see what phones must
+    not, such as a quiz's right answer); a poll's words come from its kind's definition."""
+    public: dict[str, Any] = {
         "id": activity.id, "kind": activity.kind, "poll_type": activity.poll_type,
         "title": activity.title, "prompt": activity.prompt, "minutes": activity.minutes,
         "spec": activity.spec, "state": activity.state, "anonymous": activity.anonymous,
-        "results_visible": activity.results_visible, "team_wide": activity.poll_type in polls.TEAM_WIDE,
+        "results_visible": activity.results_visible, "team_wide": False,
     }
+    kind = POLL_KINDS.get(activity.poll_type or "")
+    if kind is not None:
+        shown = kind.for_phone(activity.spec)
+        public.update(spec={**shown, **activity.spec} if staff else shown, team_wide=kind.team_wide,
+                      instruction=kind.instruction, kind_title=kind.title)
+    return public
 
 
-def agenda(session: Session) -> list[dict[str, Any]]:
+def agenda(session: LearningSession) -> list[dict[str, Any]]:
     """The agenda with times, as shown on every screen."""
     return [{"id": i.id, "title": i.title, "kind": i.kind, "start": clock(i.start),
              "end": clock(i.start + i.minutes), "presenter": i.presenter,
              "current": i.id == session.current_item_id} for i in session.items]
 
 
-def room(db: DbSession, session: Session) -> dict[str, Any]:
+def room(db: Session, session: LearningSession) -> dict[str, Any]:
     """The part of the state every client shares."""
     current = db.get(Activity, session.current_activity_id) if session.current_activity_id else None
     shared: dict[str, Any] = {
@@ -57,11 +66,11 @@ def room(db: DbSession, session: Session) -> dict[str, Any]:
         "server_time": now().isoformat(),
     }
     if current is not None and current.kind == "poll" and current.results_visible:
-        shared["results"] = polls.results(db, current)
+        shared["results"] = results(db, current)
     return shared
 
 
-def participant_state(db: DbSession, participant: Participant,
+def participant_state(db: Session, participant: Participant,
                       driver_diagram: dict[str, Any] | None = None) -> dict[str, Any]:
     """A phone's full state: the room, who they are, their answers, their team's workspace."""
     state = room(db, participant.session)
@@ -76,13 +85,13 @@ def participant_state(db: DbSession, participant: Participant,
                       .where(Activity.session_id == participant.session_id,
                              Response.round == Activity.round, Response.owner.in_(owners)))
     state["answers"] = {str(activity_id): value for activity_id, value, _ in rows}
-    state["workspace"] = workspace.workspace(db, participant.team_id)
+    state["workspace"] = workspace(db, participant.team_id)
     state["roster"] = [p.display_name for p in participant.team.participants
                        if p.session_id == participant.session_id]
     return state
 
 
-def presence(db: DbSession, session: Session) -> dict[str, Any]:
+def presence(db: Session, session: LearningSession) -> dict[str, Any]:
     """How many have joined, per team."""
     counts = dict(db.execute(select(Participant.team_id, func.count(Participant.id))
                              .where(Participant.session_id == session.id)
@@ -92,7 +101,7 @@ def presence(db: DbSession, session: Session) -> dict[str, Any]:
     return {"total": sum(counts.values()), "teams": rows}
 
 
-def projector_state(db: DbSession, session: Session, join_url: str) -> dict[str, Any]:
+def projector_state(db: Session, session: LearningSession, join_url: str) -> dict[str, Any]:
     """The projector's full state: the room, the join link, who has joined."""
     state = room(db, session)
     state["join_url"] = join_url
@@ -100,12 +109,12 @@ def projector_state(db: DbSession, session: Session, join_url: str) -> dict[str,
     return state
 
 
-def console_state(db: DbSession, session: Session, join_url: str) -> dict[str, Any]:
+def console_state(db: Session, session: LearningSession, join_url: str) -> dict[str, Any]:
     """The facilitator's full state: everything, results always visible, people per team."""
     state = projector_state(db, session, join_url)
     state["activities"] = [
-        {**activity_public(a), "item_id": a.item_id, "ad_hoc": a.ad_hoc,
-         "results": polls.results(db, a, approved_only=False) if a.kind == "poll" else None}
+        {**activity_public(a, staff=True), "item_id": a.item_id, "ad_hoc": a.ad_hoc,
+         "results": results(db, a, approved_only=False) if a.kind == "poll" else None}
         for a in session.activities
     ]
     people = db.execute(select(Participant.id, Participant.team_id, Participant.display_name,
@@ -117,10 +126,5 @@ def console_state(db: DbSession, session: Session, join_url: str) -> dict[str, A
     for row in state["presence"]["teams"]:
         row["people"] = by_team.get(row["id"], [])
     state["roles"] = list(ROLES)
-    state["progress"] = workspace.progress(db, session)
+    state["progress"] = progress(db, session)
     return state
-
-
-def team_names(db: DbSession, session: Session) -> list[Team]:
-    """The teams to pick from on the join page."""
-    return teams(db, session)

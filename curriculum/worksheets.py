@@ -1,0 +1,304 @@
+"""Worksheets, each defined once: the team workspace's sections and every field in them.
+
+A worksheet has fields the team fills once (the aim statement) and, for some, rows it adds
+as many of as it needs (measures, PDSA cycles, plan rows, commitments). Each field has its
+name, label, hint, input kind, size limit and choices. From these definitions come the
+checks of every edit in the room, the phone's workspace (sent to it as JSON), the take-home
+plan, the gallery's storyboards, and the labels of the printed handout.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any, Literal
+
+from curriculum.problems import Invalid
+
+SHORT, LONG = 200, 4000
+MAX_ROWS = 60
+MAX_POINTS = 120
+MAX_NOTE = 1000
+
+Input = Literal["text", "long", "choice", "date", "member", "data", "drivers"]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of a field's allowed values, with the words people read for it."""
+
+    value: str
+    label: str
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a worksheet or of its rows."""
+
+    name: str
+    label: str
+    input: Input = "text"
+    hint: str = ""
+    choices: tuple[Choice, ...] = ()
+
+    @property
+    def limit(self) -> int:
+        """The most characters the field holds."""
+        return SHORT if self.input in ("text", "choice", "date", "member") else LONG
+
+    def choice_label(self, value: str) -> str:
+        """The words for a stored choice ('' for none)."""
+        return next((c.label for c in self.choices if c.value == value), value)
+
+
+@dataclass(frozen=True)
+class Rows:
+    """The rows of a worksheet: their stored kind, what one is called, and their fields."""
+
+    kind: str  # stored with each row: measure, pdsa, plan, commitment
+    noun: str  # "Cycle" -> "Cycle 2", "Add a cycle"
+    fields: tuple[Field, ...]
+    carry_forward: bool = False  # at the next learning session, marked done, partly or not done
+
+
+@dataclass(frozen=True)
+class Worksheet:
+    """A section of a team's workspace, and how it shows on each surface."""
+
+    name: str
+    title: str  # headings on the handout, the take-home plan, slides and the console
+    tab: str  # the phone's short tab label
+    fields: tuple[Field, ...] = ()
+    rows: Rows | None = None
+    # The take-home plan's layout: fields (a label/value grid), cards (a grid per row),
+    # table (a row per row), measures (with run charts), drivers (the chosen change ideas).
+    takehome: Literal["fields", "cards", "table", "measures", "drivers"] = "fields"
+    headline: str = ""  # a field printed large above the others
+    summary: tuple[str, ...] = ()  # what sums the sheet up in a line: its first filled field,
+    #                                or for rows, that field of every row
+    gallery: Literal["summary", "fields", "charts", ""] = ""  # how a storyboard shows it
+    gallery_label: str = ""
+    recap: tuple[str, ...] = ()  # other worksheets summed up above this one's fields
+
+    @property
+    def all_fields(self) -> tuple[Field, ...]:
+        """The team-wide fields, then the fields of a row."""
+        return self.fields + (self.rows.fields if self.rows else ())
+
+    def field(self, name: str) -> Field:
+        """One of its fields (team-wide or of a row) by name."""
+        for found in self.all_fields:
+            if found.name == name:
+                return found
+        raise KeyError(name)
+
+
+FAMILIES = (
+    Choice("outcome", "Outcome", "is the system getting better for the people it serves?"),
+    Choice("process", "Process", "are the changes happening as planned?"),
+    Choice("balancing", "Balancing", "has anything else got worse?"),
+)
+DIRECTIONS = (Choice("up", "Higher is better"), Choice("down", "Lower is better"))
+ACT = (
+    Choice("adopt", "Adopt", "keep the change and make it routine"),
+    Choice("adapt", "Adapt", "change it and test again"),
+    Choice("abandon", "Abandon", "stop, and try another idea"),
+)
+CARRIED = (Choice("done", "Done"), Choice("partly", "Partly"), Choice("not-done", "Not done"))
+
+_sheets = (
+    Worksheet(
+        "aim", "Aim statement", "Aim",
+        fields=(
+            Field("aim_what", "What will we improve?", "long", "the process or result"),
+            Field("aim_for_whom", "For whom?", hint="which people, in which setting"),
+            Field("aim_how_much", "How much?", hint="a number: from what, to what"),
+            Field("aim_by_when", "By when?", hint="a date"),
+            Field("aim_baseline", "Baseline", hint="where we are now: the data and their date"),
+            Field("aim_target", "Target", hint="where we will be"),
+            Field("aim_statement", "Our aim statement", "long", "By [when], [how much] for [whom] in [what]."),
+        ),
+        headline="aim_statement", summary=("aim_statement", "aim_what"), gallery="summary", gallery_label="Aim",
+    ),
+    Worksheet(
+        "measures", "Family of measures", "Measures",
+        rows=Rows("measure", "Measure", (
+            Field("family", "Family", "choice", "outcome, process or balancing", FAMILIES),
+            Field("name", "Measure", hint="a short name, as on the chart"),
+            Field("definition", "Operational definition", "long",
+                  "what is counted, the numerator and denominator, where the data come from"),
+            Field("direction", "Which way is better?", "choice", choices=DIRECTIONS),
+            Field("baseline", "Baseline", hint="the value before the changes"),
+            Field("target", "Target", hint="the value the aim asks for"),
+            Field("data", "Monthly data", "data", "one month per line, such as Jan 2027: 42"),
+        )),
+        takehome="measures", summary=("name",), gallery="charts", gallery_label="Measures",
+    ),
+    Worksheet(
+        "driver-diagram", "Driver diagram", "Drivers",
+        fields=(
+            Field("drivers_chosen", "Change ideas from the collaborative's driver diagram", "drivers"),
+            Field("drivers_own", "Our own change ideas", "long", "one per line"),
+        ),
+        takehome="drivers",
+    ),
+    Worksheet(
+        "pdsa", "PDSA worksheet", "PDSA",
+        rows=Rows("pdsa", "Cycle", (
+            Field("test", "Test of change", "long", "what change, tried on how small a scale?"),
+            Field("cycle", "Cycle number"),
+            Field("driver", "Driver it serves"),
+            Field("tasks", "Plan: tasks", "long", "what needs to happen to run the test"),
+            Field("who", "Who", hint="runs the test"),
+            Field("when", "When"),
+            Field("where", "Where"),
+            Field("prediction", "Prediction", "long", "what do we expect to happen?"),
+            Field("measures", "Measures", "long", "what will show whether it worked?"),
+            Field("data_plan", "Data plan", "long", "who collects the data, numerator and denominator, when"),
+            Field("do", "Do: what happened?", "long", "what did we observe, what surprised us?"),
+            Field("study", "Study: results against the prediction", "long", "what did we learn?"),
+            Field("act", "Act", "choice", "adopt, adapt or abandon", ACT),
+            Field("next_cycle", "Next cycle", "long", "bigger, other conditions, more people?"),
+        ), carry_forward=True),
+        takehome="cards", summary=("test",), gallery="summary", gallery_label="Tested",
+    ),
+    Worksheet(
+        "action-plan", "Action-period plan", "Plan",
+        rows=Rows("plan", "Row", (
+            Field("driver", "Driver"),
+            Field("change", "Change to test"),
+            Field("preparation", "Preparation tasks", "long"),
+            Field("measure", "Measure"),
+            Field("who", "Who"),
+            Field("when", "When"),
+            Field("follow_up", "Follow-up", "long"),
+        )),
+        takehome="table",
+    ),
+    Worksheet(
+        "commitments", "By next Tuesday: commitments", "By next Tuesday",
+        rows=Rows("commitment", "Commitment", (
+            Field("what", "What we will do", "long", "a small, concrete step"),
+            Field("owner", "Owner", "member"),
+            Field("due", "Due date", "date"),
+        ), carry_forward=True),
+        takehome="table", summary=("what",),
+    ),
+    Worksheet(
+        "storyboard", "Storyboard", "Storyboard",
+        fields=(
+            Field("story_changes", "Changes tested", "long", "and how many PDSA cycles"),
+            Field("story_results", "Results", "long", "what the data show"),
+            Field("story_lessons", "Lessons learned", "long", "what surprised you"),
+            Field("story_next", "Next steps", "long", "who, what, by when"),
+        ),
+        gallery="fields", recap=("aim", "measures"),
+    ),
+)
+
+WORKSHEETS: dict[str, Worksheet] = {sheet.name: sheet for sheet in _sheets}
+ROW_KINDS: dict[str, Worksheet] = {s.rows.kind: s for s in _sheets if s.rows is not None}
+TEAM_FIELDS: dict[str, Field] = {f.name: f for s in _sheets for f in s.fields}
+
+
+def worksheet(name: str) -> Worksheet:
+    """A worksheet by name (KeyError if there is none)."""
+    return WORKSHEETS[name]
+
+
+def row_field(kind: str, name: str) -> Field:
+    """A field of a row kind, or refuse it."""
+    sheet = ROW_KINDS.get(kind)
+    if sheet is None or sheet.rows is None:
+        raise Invalid(f"'{kind}' is not a kind of row", "bad_payload")
+    for found in sheet.rows.fields:
+        if found.name == name:
+            return found
+    raise Invalid(f"'{name}' is not a field of a {kind}", "bad_payload")
+
+
+def team_field(name: str) -> Field:
+    """A team-wide field, or refuse it."""
+    found = TEAM_FIELDS.get(name)
+    if found is None:
+        raise Invalid(f"'{name}' is not a field of the workspace", "bad_payload")
+    return found
+
+
+def check_value(field: Field, value: Any) -> str:
+    """A field's new text, checked against its definition: size, choices, dates, data lines."""
+    if not isinstance(value, str):
+        raise Invalid("'value' must be text", "bad_payload")
+    if len(value) > field.limit:
+        raise Invalid(f"that is longer than {field.limit} characters", "too_long")
+    if any(ord(c) < 32 and c not in "\n\t" for c in value):
+        raise Invalid("'value' holds control characters", "bad_payload")
+    text = value.strip()
+    if not text:
+        return text
+    if field.input == "choice" and text not in {c.value for c in field.choices}:
+        raise Invalid("choose one of: " + ", ".join(c.value for c in field.choices))
+    if field.input == "date":
+        try:
+            date.fromisoformat(text)
+        except ValueError:
+            raise Invalid(f"give the {field.label.lower()} as a date, such as 2027-03-16") from None
+    if field.input == "data":
+        parse_points(text)  # refuses what it cannot read
+    if field.input == "drivers":
+        chosen_ids(text)  # refuses what is not a list of ids
+    return text
+
+
+_POINT = re.compile(r"^\s*([^:=,\t]{1,20}?)\s*[:=,\t]\s*(-?\d+(?:[.,]\d+)?)\s*%?\s*$")
+
+
+def parse_points(text: str) -> list[tuple[str, float]]:
+    """Monthly data as people type it, one per line: 'Jan 2027: 42' or '2027-01, 42.5'."""
+    points = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        match = _POINT.match(line)
+        if not match:
+            raise Invalid(f"line {number} of the data is not 'month: value' (such as 'Mar 2027: 42')")
+        points.append((match.group(1).strip(), float(match.group(2).replace(",", "."))))
+    if len(points) > MAX_POINTS:
+        raise Invalid(f"keep to {MAX_POINTS} data points", "too_long")
+    return points
+
+
+def chosen_ids(text: str) -> list[str]:
+    """The change ideas a team chose from the driver diagram: a JSON list of ids such as 'S1.2'."""
+    if not text.strip():
+        return []
+    try:
+        chosen = json.loads(text)
+    except ValueError:
+        raise Invalid("the chosen drivers must be a list of ids") from None
+    if not isinstance(chosen, list) or not all(isinstance(c, str) and len(c) <= 40 for c in chosen):
+        raise Invalid("the chosen drivers must be a list of ids")
+    return chosen
+
+
+def number(text: str) -> float | None:
+    """A typed value such as '42', '42%' or '4,5' as a number, or None."""
+    try:
+        return float(text.replace("%", "").replace(",", ".").strip())
+    except ValueError:
+        return None
+
+
+def described() -> dict[str, Any]:
+    """Every worksheet and the words for a carried-forward row's status, as plain data: the phone
+    draws the workspace from this, and keeps no labels or limits of its own."""
+    def field(f: Field) -> dict[str, Any]:
+        return {**asdict(f), "limit": f.limit}
+
+    sheets = [{**asdict(s), "fields": [field(f) for f in s.fields],
+               "rows": None if s.rows is None else {**asdict(s.rows), "fields": [field(f) for f in s.rows.fields]}}
+              for s in _sheets]
+    return {"sheets": sheets, "carried": [asdict(c) for c in CARRIED]}

@@ -1,0 +1,127 @@
+"""Polls: storing answers (each checked by its kind's definition), counting results, quick polls."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from curriculum.polls import POLL_KINDS, poll_kind
+from live import protocol
+from live.models import Activity, LearningSession, Response, Team, now
+from live.protocol import Refused
+from live.writes import Author
+
+_RESPONSES = cast(Table, Response.__table__)
+_ACTIVITIES = cast(Table, Activity.__table__)
+_UPSERTS: dict[str, Any] = {}
+_POLL = select(_ACTIVITIES.c.id, _ACTIVITIES.c.session_id, _ACTIVITIES.c.kind, _ACTIVITIES.c.poll_type,
+               _ACTIVITIES.c.spec, _ACTIVITIES.c.state, _ACTIVITIES.c.round).where(
+    _ACTIVITIES.c.id == bindparam("activity_id"))
+
+
+def _upsert(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT for one answer, built once per database kind (both have it)."""
+    if dialect not in _UPSERTS:
+        statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(_RESPONSES)
+        _UPSERTS[dialect] = statement.on_conflict_do_update(
+            index_elements=["activity_id", "round", "owner"],
+            set_={"value": statement.excluded.value, "participant_id": statement.excluded.participant_id,
+                  "updated_at": statement.excluded.updated_at})
+    return _UPSERTS[dialect]
+
+
+def cast_vote(db: Session, voter: Author, request: protocol.CastVote) -> tuple[dict[str, Any], bool]:
+    """Store an answer; a changed answer replaces the earlier one.
+
+    Returns the acknowledgement and whether the team's phones should hear of it (an answer
+    the team gives once for all its members). Two statements on the hot path (a room votes
+    in bursts): the poll, and the answer as an upsert.
+    """
+    connection = db.connection()
+    poll = connection.execute(_POLL, {"activity_id": request["activity_id"]}).first()
+    if poll is None or poll.session_id != voter.session_id:
+        raise Refused("there is no such poll in this session", "no_activity")
+    if poll.kind != "poll" or poll.poll_type not in POLL_KINDS:
+        raise Refused("this activity takes no votes", "not_a_poll")
+    if poll.state != "open":
+        raise Refused("this poll is not open" if poll.state == "ready" else "this poll has closed", "closed")
+    kind = POLL_KINDS[poll.poll_type]
+    value = kind.check(poll.spec, request["value"])
+    owner = f"t{voter.team_id}" if kind.team_wide else f"p{voter.id}"
+    response = None
+    if kind.moderated:
+        # A changed answer goes back to the facilitator for approval.
+        response = db.scalar(select(Response).where(Response.activity_id == poll.id,
+                                                    Response.round == poll.round, Response.owner == owner))
+        if response is not None:
+            response.approved = response.approved and response.value == value
+            response.value, response.participant_id = value, voter.id
+    if response is None:
+        connection.execute(_upsert(connection.dialect.name), {
+            "activity_id": poll.id, "round": poll.round, "owner": owner, "participant_id": voter.id,
+            "team_id": voter.team_id, "value": value, "approved": False, "updated_at": now()})
+    return {"ok": True, "activity_id": poll.id, "value": value}, kind.team_wide
+
+
+def responses(db: Session, activity: Activity) -> list[Any]:
+    """The current round's answers to an activity (rows of id, value, team_id, approved)."""
+    return list(db.execute(select(Response.id, Response.value, Response.team_id, Response.approved)
+                           .where(Response.activity_id == activity.id, Response.round == activity.round)
+                           .order_by(Response.id)))
+
+
+def results(db: Session, activity: Activity, approved_only: bool = True) -> dict[str, Any]:
+    """The results of a poll as the room sees them (moderated answers only once approved)."""
+    return POLL_KINDS[activity.poll_type or ""].tally(activity.spec, responses(db, activity), approved_only)
+
+
+def results_by_team(db: Session, activity: Activity) -> list[dict[str, Any]]:
+    """The results per team, for the facilitator."""
+    kind = POLL_KINDS[activity.poll_type or ""]
+    answers = responses(db, activity)
+    teams = {t.id: t for t in db.scalars(select(Team).where(
+        Team.collaborative_id == activity.session.collaborative_id))}
+    grouped: dict[int, list[Any]] = {}
+    for answer in answers:
+        grouped.setdefault(answer.team_id, []).append(answer)
+    return [{"team_id": team_id, "team": teams[team_id].name,
+             "results": kind.tally(activity.spec, grouped[team_id], approved_only=False)}
+            for team_id in sorted(grouped, key=lambda t: teams[t].name.lower())]
+
+
+def approve_answer(db: Session, activity: Activity, response_id: int, approved: bool) -> Response:
+    """Show an answer of a moderated poll on the projector's wall, or take it down."""
+    response = db.get(Response, response_id)
+    if response is None or response.activity_id != activity.id:
+        raise Refused("there is no such answer to this poll", "no_answer")
+    response.approved = approved
+    db.flush()
+    return response
+
+
+def add_poll(db: Session, session: LearningSession, payload: dict[str, Any]) -> Activity:
+    """A quick poll made during the session, placed at the current agenda item.
+
+    Its settings are checked by its kind, as a module's poll is by `bsc validate`.
+    """
+    kind = poll_kind(protocol.text(payload, "poll_type", 32))
+    prompt = protocol.text(payload, "prompt", protocol.MAX_PROMPT)
+    title = protocol.text(payload, "title", protocol.MAX_TITLE, required=False) or "Quick poll"
+    spec, issues = kind.read(payload)
+    if issues:
+        raise Refused(f"{issues[0].message} ({issues[0].hint})", "bad_payload")
+    anonymous = payload.get("anonymous", True)
+    if not isinstance(anonymous, bool):
+        raise Refused("'anonymous' must be true or false", "bad_payload")
+    count = len(session.activities)
+    activity = Activity(session=session, item_id=session.current_item_id, position=count + 1,
+                        key=f"ad-hoc-{count + 1}", kind="poll", poll_type=kind.name,
+                        title=title, prompt=prompt, minutes=3, spec=spec,
+                        anonymous=anonymous, ad_hoc=True)
+    db.add(activity)
+    db.flush()
+    return activity

@@ -1,0 +1,1 @@
+"""The room: learning sessions made from the curriculum, teams joining, the run of show, the state."""

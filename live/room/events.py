@@ -1,0 +1,202 @@
+"""Socket.IO handlers of the room: connecting, the full state, and the facilitator's run of show.
+
+Phones prove themselves with their rejoin cookie, staff with their faculty sign-in; every
+client then receives `state`, whole. After every facilitator command the whole session gets
+`room` and the consoles `state` again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from flask import current_app, request
+from flask_socketio import emit, join_room
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from curriculum.problems import Invalid
+from live import protocol
+from live.context import curricula, db, faculty_id, join_url
+from live.models import Activity, LearningSession, Participant
+from live.polls.events import results_changed
+from live.protocol import Refused, refusal
+from live.room import runofshow, state
+from live.room.sessions import add_team, participant_by_token, session_by_code
+from live.sockets import Client, Effect, broadcast, clients, current_client, current_sid, rooms_for, socketio
+from live.sockets.broadcast import batched, owe
+from live.sockets.pipeline import after_every_staff_command, staff_command
+
+
+def _driver_diagram(session: LearningSession) -> dict[str, Any] | None:
+    """The collaborative's driver diagram from its curriculum, for the team to choose from."""
+    curriculum = curricula().get(session.collaborative.curriculum_id)
+    if curriculum is None or curriculum.topic_pack is None:
+        return None
+    return asdict(curriculum.topic_pack.driver_diagram)
+
+
+def full_state(client: Client) -> dict[str, Any]:
+    """The whole state for a client, as sent on every (re)connect."""
+    session = db()
+    if client.kind == "participant":
+        participant = session.get(Participant, client.participant_id)
+        if participant is None:
+            raise Refused("you are no longer in this session; join again", "gone")
+        return state.participant_state(session, participant, _driver_diagram(participant.session))
+    room = session.get(LearningSession, client.session_id)
+    if room is None:
+        raise Refused("this session has been removed", "gone")
+    url = join_url(room.join_code)
+    if client.kind == "console":
+        return state.console_state(session, room, url)
+    return state.projector_state(session, room, url)
+
+
+@socketio.on("connect")
+def on_connect(auth: Any = None) -> bool:
+    """Anyone opening a page: a phone with its rejoin cookie (or `auth.token`), the projector
+    or a console with a faculty sign-in. The client then receives `state`, whole."""
+    auth = auth if isinstance(auth, dict) else {}
+    kind = auth.get("kind", "participant")
+    room = session_by_code(db(), str(auth.get("code", "")))
+    if room is None:
+        return False
+    if kind == "participant":
+        token = auth.get("token") or request.cookies.get(f"bsc_{room.join_code}")
+        participant = participant_by_token(db(), token)
+        if participant is None or participant.session_id != room.id:
+            return False
+        client = Client("participant", room.id, participant.id, participant.team_id)
+    elif kind in ("projector", "console"):
+        if faculty_id() is None:
+            return False
+        client = Client(kind, room.id)
+    else:
+        return False
+    clients[current_sid()] = client
+    for name in rooms_for(client):
+        join_room(name)
+    emit(protocol.STATE, full_state(client))
+    if client.kind == "participant":
+        owe(protocol.PRESENCE, client.session_id)
+        _tell_roster(client)
+    broadcast.start(current_app._get_current_object())  # type: ignore[attr-defined]
+    return True
+
+
+def _tell_roster(client: Client) -> None:
+    """The team's phones learn who is on the team (owners of commitments are picked from it)."""
+    names = list(db().scalars(select(Participant.display_name).where(
+        Participant.team_id == client.team_id, Participant.session_id == client.session_id)
+        .order_by(Participant.id)))
+    socketio.emit(protocol.ROSTER, {"team_id": client.team_id, "names": names}, to=f"t{client.team_id}")
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_: Any) -> None:
+    """A socket closed: forget it (the participant stays; they come back with their cookie)."""
+    clients.pop(current_sid(), None)
+
+
+@socketio.on(protocol.REQUEST_STATE)
+def on_request_state(payload: Any = None) -> dict[str, Any]:
+    """Any client asks for its full state again; it receives `state`."""
+    try:
+        emit(protocol.STATE, full_state(current_client()))
+    except Invalid as refused:
+        return refusal(refused)
+    return {"ok": True}
+
+
+# -- after every facilitator command ----------------------------------------------------------
+def _room_changed(session_id: int) -> Effect:
+    def send() -> None:
+        room = db().get(LearningSession, session_id)
+        if room is not None:
+            socketio.emit(protocol.ROOM, state.room(db(), room), to=f"s{session_id}")
+    return send
+
+
+def _console_changed(session_id: int) -> Effect:
+    """Consoles get their whole state again (activities, results, people).
+
+    With a full room that takes a while to build, so it runs after the phones' `room`
+    messages have gone out, in its own greenlet.
+    """
+    def send() -> None:
+        room = db().get(LearningSession, session_id)
+        if room is not None:
+            socketio.emit(protocol.STATE, state.console_state(db(), room, join_url(room.join_code)),
+                          to=f"console{session_id}")
+
+    def later() -> None:
+        if not current_app.config.get("FLUSH_IN_BACKGROUND", True):
+            send()
+            return
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+        def run() -> None:
+            with app.app_context():
+                send()
+        socketio.start_background_task(run)
+    return later
+
+
+after_every_staff_command(lambda session_id: [_room_changed(session_id), _console_changed(session_id)])
+
+
+# -- the facilitator's run of show -------------------------------------------------------------
+def _activity(db: Session, session: LearningSession, data: dict[str, Any]) -> Activity:
+    return runofshow.activity_of(db, session, protocol.integer(data, "activity_id"))
+
+
+def _push(db: Session, session: LearningSession, data: dict[str, Any]) -> None:
+    activity_id = data.get("activity_id")
+    runofshow.push_activity(db, session, None if activity_id is None else _activity(db, session, data))
+
+
+def _show(db: Session, session: LearningSession, data: dict[str, Any]) -> None:
+    # The `room` message that follows carries the results; no extra broadcast is needed.
+    runofshow.show_results(db, _activity(db, session, data), protocol.flag(data, "visible"))
+
+
+def _reset(db: Session, session: LearningSession, data: dict[str, Any]) -> list[Effect]:
+    activity = _activity(db, session, data)
+    runofshow.reset(db, activity)
+    return [results_changed(activity.id)]
+
+
+def _add_team(db: Session, session: LearningSession, data: dict[str, Any]) -> list[Effect]:
+    add_team(db, session, protocol.text(data, "name", protocol.MAX_TEAM),
+             protocol.text(data, "organisation", protocol.MAX_ORGANISATION, required=False))
+    return [lambda: owe(protocol.PRESENCE, session.id)]
+
+
+staff_command(protocol.GO_TO_ITEM, lambda db, s, d: runofshow.go_to_item(
+    db, s, runofshow.item_of(db, s, protocol.integer(d, "item_id"))), "Move the room to an agenda item.")
+staff_command(protocol.NEXT_ITEM, lambda db, s, d: runofshow.step(db, s, +1), "Next agenda item.")
+staff_command(protocol.PREVIOUS_ITEM, lambda db, s, d: runofshow.step(db, s, -1), "Previous agenda item.")
+staff_command(protocol.PUSH_ACTIVITY, _push, "Show an activity (or none) on every phone.")
+staff_command(protocol.OPEN_ACTIVITY, lambda db, s, d: runofshow.set_state(db, _activity(db, s, d), "open"),
+              "Open an activity for answers (and show it on every phone).")
+staff_command(protocol.CLOSE_ACTIVITY, lambda db, s, d: runofshow.set_state(db, _activity(db, s, d), "closed"),
+              "Close an activity: no more answers.")
+staff_command(protocol.RESET_ACTIVITY, _reset, "Start an activity's answers afresh.")
+staff_command(protocol.SHOW_RESULTS, _show, "Reveal or hide a poll's results on the projector and phones.")
+staff_command(protocol.START_TIMER, lambda db, s, d: runofshow.start_timer(
+    db, s, protocol.integer(d, "seconds", 0, protocol.MAX_TIMER)), "Start (or resume) the countdown.")
+staff_command(protocol.PAUSE_TIMER, lambda db, s, d: runofshow.pause_timer(db, s), "Pause the countdown.")
+staff_command(protocol.CLEAR_TIMER, lambda db, s, d: runofshow.clear_timer(db, s), "Remove the countdown.")
+staff_command(protocol.SET_LOCK, lambda db, s, d: runofshow.set_lock(db, s, protocol.flag(d, "locked")),
+              "Lock or unlock answers and edits from phones.")
+staff_command(protocol.ADD_TEAM, _add_team, "Add a team to the session.")
+
+
+@batched(protocol.PRESENCE)
+def send_presence(session_ids: set[int]) -> None:
+    """How many have joined, per team: to the projector and consoles."""
+    for session_id in session_ids:
+        room = db().get(LearningSession, session_id)
+        if room is not None:
+            socketio.emit(protocol.PRESENCE, state.presence(db(), room), to=f"staff{session_id}")

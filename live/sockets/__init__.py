@@ -1,0 +1,66 @@
+"""The Socket.IO plumbing: the server object, who is on each connection, and the rooms.
+
+Rooms: `s<id>` every client of a learning session, `staff<id>` the projector and consoles,
+`console<id>` consoles only, `t<id>` a team's phones. The handlers live with their areas
+(live/room/events.py, live/polls/events.py, live/workspaces/events.py) and are registered
+by `load_handlers`; every write passes through live/sockets/pipeline.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import request
+from flask_socketio import SocketIO
+
+from live.protocol import Refused
+
+socketio = SocketIO()
+
+Effect = Callable[[], None]  # a broadcast owed once a write has been committed
+
+
+@dataclass
+class Client:
+    """Who is on the other end of a socket."""
+
+    kind: str  # participant, projector, console
+    session_id: int
+    participant_id: int | None = None
+    team_id: int | None = None
+
+
+clients: dict[str, Client] = {}
+
+
+def current_sid() -> str:
+    """The Socket.IO id of the connection being handled."""
+    return str(request.sid)  # type: ignore[attr-defined]
+
+
+def current_client() -> Client:
+    """The client of this connection, or refuse: it never finished connecting."""
+    client = clients.get(current_sid())
+    if client is None:
+        raise Refused("connect again: this connection is not signed in", "not_connected")
+    return client
+
+
+def rooms_for(client: Client) -> list[str]:
+    """The Socket.IO rooms a client joins."""
+    rooms = [f"s{client.session_id}"]
+    if client.kind in ("projector", "console"):
+        rooms.append(f"staff{client.session_id}")
+    if client.kind == "console":
+        rooms.append(f"console{client.session_id}")
+    if client.team_id is not None:
+        rooms.append(f"t{client.team_id}")
+    return rooms
+
+
+def load_handlers() -> None:
+    """Register every area's handlers on `socketio` (each module registers its own on import)."""
+    import live.polls.events
+    import live.room.events
+    import live.workspaces.events  # noqa: F401

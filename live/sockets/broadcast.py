@@ -1,0 +1,61 @@
+"""Broadcasts a room sends in batches, a few times a second, never once per vote.
+
+A write marks what it changed (`owe("poll_results", activity_id)`); a background loop calls
+each topic's sender with the ids owed since its last round. Areas register their senders
+with `@batched("topic")`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask
+
+from live.sockets import socketio
+
+EVERY = 0.25  # seconds between rounds
+
+Sender = Callable[[set[int]], None]
+_owed: dict[str, set[int]] = {}
+_senders: dict[str, Sender] = {}
+_started = False
+
+
+def batched(topic: str) -> Callable[[Sender], Sender]:
+    """Register the sender of a topic: called every round, with the ids owed (maybe none)."""
+    def register(sender: Sender) -> Sender:
+        _senders[topic] = sender
+        _owed.setdefault(topic, set())
+        return sender
+    return register
+
+
+def owe(topic: str, ident: int) -> None:
+    """Mark something changed: its topic's sender hears of it in the next round."""
+    _owed[topic].add(ident)
+
+
+def flush() -> None:
+    """Run every sender now, with what is owed to it (the tests call this directly)."""
+    for topic, sender in _senders.items():
+        ids, _owed[topic] = _owed[topic], set()
+        sender(ids)
+
+
+def start(app: Flask) -> None:
+    """Start the loop that flushes, once per process (unless the app runs its tests without it)."""
+    global _started
+    if _started or not app.config.get("FLUSH_IN_BACKGROUND", True):
+        return
+    _started = True
+    socketio.start_background_task(_loop, app)
+
+
+def _loop(app: Flask) -> None:
+    while True:
+        socketio.sleep(EVERY)
+        try:
+            with app.app_context():
+                flush()
+        except Exception:  # keep the room running; the next round retries
+            app.logger.exception("broadcast failed")

@@ -1,0 +1,173 @@
+/* Poll kinds in the browser: one renderer per kind, keyed by the names defined in
+   curriculum/polls.py. Each draws only from what the server sends: the activity (its `spec`,
+   `instruction`, `prompt`) and the results its kind tallied. No label, option or limit is
+   written here.
+     form(activity, value, send, open)  the phone's answer form (`send(value)` answers)
+     results(results)                   the chart: projector, console, and phones once revealed
+     waiting(activity)                  the projector before the reveal (or null)
+   Adding a kind: its definition in curriculum/polls.py, its renderer here, and its tests. */
+"use strict";
+
+const Polls = (() => {
+  const { el, clear } = BSC;
+
+  // The options are labelled by the prompt shown above them (screen readers read it once).
+  function group(activity, open, children) {
+    return el("fieldset", { class: "options", disabled: !open, "aria-labelledby": activity.prompt ? "prompt" : null },
+      children);
+  }
+
+  function radios(activity, value, send, open) {
+    const name = `poll-${activity.id}`;
+    return group(activity, open, activity.spec.options.map((option, i) =>
+      el("label", { class: "choice" },
+        el("input", { type: "radio", name, value: i, checked: value === i, onchange: () => send(i) }),
+        el("span", {}, option))));
+  }
+
+  function sendButton(text, onclick) {
+    return el("button", { type: "button", class: "primary", onclick }, text);
+  }
+
+  function optionsList(activity) {
+    return el("ol", { class: "options-list" }, activity.spec.options.map((o) => el("li", {}, o)));
+  }
+
+  /* Bars: a count (and the share of those who answered) per option or point of a scale. */
+  function bars(results, opts) {
+    const list = el("ol", { class: "bars" + (opts && opts.vertical ? " vertical" : "") });
+    const top = Math.max(1, ...results.bars.map((b) => b.count));
+    results.bars.forEach((bar, i) => {
+      const pct = Math.round((bar.count / top) * 100);
+      const right = results.correct === i;
+      list.append(el("li", { class: right ? "correct" : null },
+        el("span", { class: "label" }, right ? "✓ " : null, bar.label, bar.hint ? el("small", {}, ` ${bar.hint}`) : null),
+        el("span", { class: "track" }, el("span", { class: "fill", style: { "--v": `${pct}%` } })),
+        el("span", { class: "count" }, String(bar.count)),
+        bar.share !== undefined ? el("span", { class: "share" }, `${bar.share}%`) : null));
+    });
+    return list;
+  }
+
+  const distribution = (results) => bars(results, { vertical: true });
+
+  function words(results) {
+    const box = el("div", { class: "cloud" });
+    const top = Math.max(1, ...results.words.map((w) => w.count));
+    for (const w of results.words) {
+      const size = 1 + (w.count / top) * 2.2;
+      box.append(el("span", { style: { "--s": size.toFixed(2) }, title: `${w.count}` }, w.text));
+    }
+    return box;
+  }
+
+  function wall(results) {
+    return el("ul", { class: "wall" }, results.answers.map((a) => el("li", {}, a.text)));
+  }
+
+  function textForm(activity, value, send, open, long, limit, label) {
+    const id = `poll-${activity.id}-text`;
+    const input = el(long ? "textarea" : "input", { id, maxlength: limit, rows: long ? 4 : null, autocomplete: "off" });
+    input.value = typeof value === "string" ? value : "";
+    return group(activity, open, [el("label", { for: id }, label), input, sendButton("Send", () => {
+      const text = input.value.trim();
+      if (!text) { BSC.notice("Type something first."); return; }
+      send(text);
+    })]);
+  }
+
+  const kinds = {
+    choice: { form: radios, results: bars, waiting: optionsList },
+    quiz: {
+      form: radios,
+      results: (results) => el("div", {}, bars(results),
+        el("p", { class: "quiz-score" }, `${results.right_share}% chose the right answer`)),
+      waiting: optionsList,
+    },
+    multi: {
+      form(activity, value, send, open) {
+        const chosen = new Set(Array.isArray(value) ? value : []);
+        const boxes = activity.spec.options.map((option, i) => el("label", { class: "choice" },
+          el("input", { type: "checkbox", value: i, checked: chosen.has(i) }), el("span", {}, option)));
+        return group(activity, open, [boxes, sendButton("Send my choices", () => {
+          const picked = boxes.map((b, i) => (b.querySelector("input").checked ? i : -1)).filter((i) => i >= 0);
+          if (!picked.length) { BSC.notice("Choose at least one."); return; }
+          send(picked);
+        })]);
+      },
+      results: bars,
+      waiting: optionsList,
+    },
+    ranking: {
+      form(activity, value, send, open) {
+        const options = activity.spec.options;
+        const order = Array.isArray(value) ? value.slice() : options.map((_, i) => i);
+        const list = el("ol", { class: "ranking" });
+        const draw = () => {
+          clear(list);
+          order.forEach((option, place) => list.append(el("li", {},
+            el("span", {}, options[option]),
+            el("button", { type: "button", "aria-label": `Move ${options[option]} up`, disabled: place === 0,
+              onclick: () => { [order[place - 1], order[place]] = [order[place], order[place - 1]]; draw(); } }, "▲"),
+            el("button", { type: "button", "aria-label": `Move ${options[option]} down`, disabled: place === order.length - 1,
+              onclick: () => { [order[place + 1], order[place]] = [order[place], order[place + 1]]; draw(); } }, "▼"))));
+        };
+        draw();
+        return group(activity, open, [list, sendButton("Send my order", () => send(order.slice()))]);
+      },
+      results: bars,
+      waiting: optionsList,
+    },
+    scale: {
+      form(activity, value, send, open) {
+        const spec = activity.spec;
+        const name = `poll-${activity.id}`;
+        const points = [];
+        for (let n = spec.min; n <= spec.max; n += 1) points.push(n);
+        return group(activity, open, [
+          el("div", { class: "scale" }, points.map((n) => el("label", { class: "point" },
+            el("input", { type: "radio", name, value: n, checked: value === n, onchange: () => send(n) }),
+            el("span", {}, String(n))))),
+          el("p", { class: "scale-labels" }, el("span", {}, spec.min_label || ""), el("span", {}, spec.max_label || "")),
+        ]);
+      },
+      results: distribution,
+      waiting: () => null,
+    },
+    "assessment-scale": {
+      form(activity, value, send, open) {
+        const name = `poll-${activity.id}`;
+        return group(activity, open, activity.spec.points.map((point) =>
+          el("label", { class: "choice" },
+            el("input", { type: "radio", name, value: point.value, checked: value === point.value,
+              onchange: () => send(point.value) }),
+            el("span", {}, el("strong", {}, point.score), ` ${point.name}`,
+              el("small", { class: "hint" }, point.description)))));
+      },
+      results: distribution,
+      waiting: () => null,
+    },
+    wordcloud: {
+      form: (activity, value, send, open) => textForm(activity, value, send, open, false,
+        activity.spec.max_words * 31, activity.instruction),
+      results: words,
+      waiting: () => null,
+    },
+    open: {
+      form: (activity, value, send, open) => textForm(activity, value, send, open, true,
+        activity.spec.max_chars, activity.instruction),
+      results: wall,
+      waiting: () => null,
+    },
+  };
+
+  const unknown = { form: () => el("p", {}, ""), results: () => null, waiting: () => null };
+  const kind = (name) => kinds[name] || unknown;
+
+  return {
+    kinds: Object.keys(kinds),
+    form: (activity, value, send, open) => kind(activity.poll_type).form(activity, value, send, open),
+    results: (results) => (results ? kind(results.type).results(results) : null),
+    waiting: (activity) => kind(activity.poll_type).waiting(activity),
+  };
+})();

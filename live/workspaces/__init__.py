@@ -1,0 +1,1 @@
+"""Team workspaces: the worksheets a team fills together, the gallery walk, the take-home plan."""

@@ -1,0 +1,96 @@
+"""Socket.IO handlers of team workspaces and the gallery walk.
+
+Every write goes through the pipeline (live/sockets/pipeline.py): applied once per client id,
+refused in a locked room. A workspace change goes to the team's phones and the consoles only:
+team work stays private until the facilitator reveals the storyboards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from curriculum.problems import Invalid
+from live import protocol
+from live.context import db
+from live.models import LearningSession
+from live.protocol import Refused, refusal
+from live.sockets import Effect, current_client, current_sid, socketio
+from live.sockets.broadcast import batched, owe
+from live.sockets.pipeline import Outcome, phone_write, staff_command
+from live.workspaces import gallery, service
+from live.writes import Author, author_of
+
+Change = Callable[[Session, Author, dict[str, Any]], dict[str, Any]]
+
+
+def _team_hears(event: str, change: Change) -> Callable[[Session, Author, dict[str, Any]], Outcome]:
+    """A workspace write whose reply goes, as `workspace_changed`, to the team and the consoles."""
+    def action(db: Session, author: Author, data: dict[str, Any]) -> Outcome:
+        reply = change(db, author, data)
+        message = {"event": event, **reply}
+
+        def send() -> None:
+            socketio.emit(protocol.WORKSPACE_CHANGED, message, to=f"t{author.team_id}")
+            socketio.emit(protocol.WORKSPACE_CHANGED, message, to=f"console{author.session_id}")
+        return reply, [send]
+    return action
+
+
+def _room_hears(change: Change) -> Callable[[Session, Author, dict[str, Any]], Outcome]:
+    """A gallery write: the room's dot totals follow in the next round."""
+    def action(db: Session, author: Author, data: dict[str, Any]) -> Outcome:
+        return change(db, author, data), [lambda: owe(protocol.DOTS, author.session_id)]
+    return action
+
+
+for _event, _change, _doc in (
+        (protocol.EDIT_FIELD, service.edit_field,
+         "A phone saves a field of its team's workspace; a stale edit gets a conflict."),
+        (protocol.ADD_ITEM, service.add_item, "A phone adds a row to its team's workspace."),
+        (protocol.REMOVE_ITEM, service.remove_item, "A phone removes a row of its team's workspace."),
+        (protocol.MARK_ITEM, service.mark_item,
+         "A phone marks an earlier commitment or cycle done, partly or not done.")):
+    phone_write(_event, _team_hears(_event, _change), _doc)
+
+phone_write(protocol.PLACE_DOT, _room_hears(gallery.place_dot), "A phone places a dot; the totals follow.")
+phone_write(protocol.REMOVE_DOT, _room_hears(gallery.remove_dot), "A phone takes a dot back.")
+phone_write(protocol.ADD_COMMENT, _room_hears(gallery.add_comment),
+            "A phone comments on another team's storyboard.")
+
+
+@socketio.on(protocol.REQUEST_GALLERY)
+def on_request_gallery(payload: Any = None) -> dict[str, Any]:
+    """A phone (once revealed) or a console asks for the storyboards; it receives `gallery`."""
+    try:
+        client = current_client()
+        session = db().get(LearningSession, client.session_id)
+        if session is None:
+            raise Refused("this session has ended", "gone")
+        viewer = author_of(db(), client.participant_id) if client.participant_id is not None else None
+        board = gallery.gallery(db(), session, viewer)
+    except Invalid as refused:
+        return refusal(refused)
+    socketio.emit(protocol.GALLERY, board, to=current_sid())
+    return {"ok": True}
+
+
+def _reveal(db: Session, session: LearningSession, data: dict[str, Any]) -> list[Effect]:
+    session.storyboards_revealed = protocol.flag(data, "visible")
+    db.flush()
+    return [lambda: owe(protocol.DOTS, session.id)]
+
+
+staff_command(protocol.REVEAL_STORYBOARDS, _reveal,
+              "Reveal the storyboards to the room for the gallery walk, or hide them.")
+
+
+@batched(protocol.DOTS)
+def send_dots(session_ids: set[int]) -> None:
+    """Dots per team to everyone in the session, once the storyboards are revealed."""
+    for session_id in session_ids:
+        session = db().get(LearningSession, session_id)
+        if session is not None and session.storyboards_revealed:
+            socketio.emit(protocol.DOTS, gallery.dot_totals(db(), session), to=f"s{session_id}")

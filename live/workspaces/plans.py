@@ -1,0 +1,82 @@
+"""A team's plan as plain data (exports.plans) built from its workspace in the database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from curriculum.model import Curriculum, session_heading
+from curriculum.problems import Invalid
+from curriculum.worksheets import WORKSHEETS, chosen_ids
+from exports.plans import DriverChoice, FilledSheet, PlanRow, TeamPlan
+from live.models import LearningSession, Participant, Team
+from live.protocol import Refused
+from live.workspaces.service import workspace
+
+
+def filled_sheets(space: dict[str, Any]) -> tuple[FilledSheet, ...]:
+    """A workspace (as `workspace()` returns it) as the worksheets it fills, in their order."""
+    fields = space["fields"]
+
+    def values(scope: str) -> dict[str, str]:
+        return {name: str(f["value"]) for name, f in fields.get(scope, {}).items()}
+
+    sheets = []
+    for sheet in WORKSHEETS.values():
+        own = values("")
+        rows: tuple[PlanRow, ...] = ()
+        if sheet.rows is not None:
+            kind = sheet.rows.kind
+            rows = tuple(PlanRow(values(f"i{item['id']}"), item["status"], item["note"], item["id"])
+                         for item in space["items"] if item["kind"] == kind)
+        sheets.append(FilledSheet(sheet.name, {f.name: own.get(f.name, "") for f in sheet.fields}, rows))
+    return tuple(sheets)
+
+
+def _choices(curriculum: Curriculum | None, chosen: str, own: str) -> tuple[DriverChoice, ...]:
+    """The change ideas a team chose from the collaborative's driver diagram, then its own."""
+    try:
+        ids = set(chosen_ids(chosen))
+    except Invalid:
+        ids = set()
+    picks: list[DriverChoice] = []
+    if curriculum is not None and curriculum.topic_pack is not None:
+        for primary in curriculum.topic_pack.driver_diagram.primary:
+            for secondary in primary.secondary:
+                for n, change in enumerate(secondary.changes, 1):
+                    if f"{secondary.id}.{n}" in ids:
+                        picks.append(DriverChoice(primary.text, secondary.text, change))
+    picks.extend(DriverChoice("", "", line.strip(), own=True) for line in own.splitlines() if line.strip())
+    return tuple(picks)
+
+
+def team_plan(db: Session, session: LearningSession, team: Team, curriculum: Curriculum | None,
+              workspace_url: str = "") -> TeamPlan:
+    """Everything the team has in its workspace, shaped for the take-home PDF and calendar."""
+    if team.collaborative_id != session.collaborative_id:
+        raise Refused("that team is not in this session", "no_team")
+    sheets = filled_sheets(workspace(db, team.id))
+    drivers = next(s for s in sheets if s.name == "driver-diagram")
+    members = tuple(db.scalars(select(Participant.display_name)
+                               .where(Participant.team_id == team.id, Participant.session_id == session.id)
+                               .order_by(Participant.id)))
+    return TeamPlan(
+        collaborative=session.collaborative.title,
+        session=session_heading(session.session_key, session.title),
+        team=team.name,
+        organisation=team.organisation,
+        members=members,
+        sheets=sheets,
+        drivers=_choices(curriculum, drivers.get("drivers_chosen"), drivers.get("drivers_own")),
+        workspace_url=workspace_url,
+        date=session.date,
+    )
+
+
+def session_plans(db: Session, session: LearningSession, curriculum: Curriculum | None,
+                  room_url: str) -> list[TeamPlan]:
+    """Every team's plan, for the faculty packet (teams with no one in this session included)."""
+    teams = db.scalars(select(Team).where(Team.collaborative_id == session.collaborative_id).order_by(Team.name))
+    return [team_plan(db, session, team, curriculum, room_url) for team in teams]

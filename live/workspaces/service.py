@@ -1,0 +1,165 @@
+"""A team's shared workspace: the fields of its worksheets, versioned, and their rows.
+
+What a worksheet holds, and what each field accepts, is defined once in curriculum.worksheets.
+Every edit names the version of the field its author last saw. If a teammate saved in
+between, the edit is refused as a conflict carrying the current text, so nobody's words are
+silently lost; the author decides what to keep and saves again against the new version.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from curriculum.worksheets import (
+    CARRIED,
+    MAX_NOTE,
+    MAX_ROWS,
+    ROW_KINDS,
+    WORKSHEETS,
+    check_value,
+    row_field,
+    team_field,
+)
+from live import protocol
+from live.models import LearningSession, Team, WorkspaceField, WorkspaceItem, now
+from live.protocol import Refused
+from live.writes import Author
+
+
+class Conflict(Refused):
+    """A teammate saved this field after the author last saw it."""
+
+    def __init__(self, current: dict[str, Any]) -> None:
+        super().__init__(f"{current['by'] or 'A teammate'} changed this while you were typing: "
+                         "here is their text; keep it, or save yours again", "conflict", {"current": current})
+
+
+def _item(db: Session, author: Author, item_id: int) -> WorkspaceItem:
+    item = db.get(WorkspaceItem, item_id)
+    if item is None or item.deleted:
+        raise Refused("that row is gone (a teammate may have removed it)", "no_item")
+    if item.team_id != author.team_id:
+        raise Refused("you can only change your own team's workspace", "forbidden")
+    return item
+
+
+def edit_field(db: Session, author: Author, payload: dict[str, Any]) -> dict[str, Any]:
+    """Save one field if nobody saved it since `base_version`; else refuse with the current text."""
+    name = protocol.text(payload, "name", 32)
+    item_id = payload.get("item_id")
+    if item_id is None:
+        definition, scope = team_field(name), ""
+    else:
+        item = _item(db, author, protocol.integer(payload, "item_id"))
+        definition, scope = row_field(item.kind, name), f"i{item.id}"
+    base = protocol.integer(payload, "base_version", 0)
+    value = check_value(definition, payload.get("value"))
+    stored = db.scalar(select(WorkspaceField).where(WorkspaceField.team_id == author.team_id,
+                                                    WorkspaceField.scope == scope,
+                                                    WorkspaceField.name == name).with_for_update())
+    if stored is None:
+        if base != 0:
+            raise Refused("that field is gone (a teammate may have removed its row)", "no_item")
+        stored = WorkspaceField(team_id=author.team_id, scope=scope, name=name, value="", version=0)
+        db.add(stored)
+    elif stored.version != base:
+        if stored.value == value:  # the same words: nothing to resolve
+            return _field_reply(stored, item_id)
+        raise Conflict(_field_reply(stored, item_id))
+    stored.value, stored.version = value, stored.version + 1
+    stored.updated_by, stored.updated_at = author.name, now()
+    db.flush()
+    return _field_reply(stored, item_id)
+
+
+def _field_reply(stored: WorkspaceField, item_id: Any) -> dict[str, Any]:
+    return {"ok": True, "team_id": stored.team_id, "item_id": item_id, "name": stored.name,
+            "value": stored.value, "version": stored.version, "by": stored.updated_by}
+
+
+def add_item(db: Session, author: Author, payload: dict[str, Any]) -> dict[str, Any]:
+    """A new row (measure, PDSA cycle, plan row, commitment...) in the author's team workspace."""
+    kind = protocol.text(payload, "kind", 16)
+    if kind not in ROW_KINDS:
+        raise Refused("'kind' must be one of " + ", ".join(ROW_KINDS), "bad_payload")
+    count = db.scalar(select(func.count(WorkspaceItem.id)).where(
+        WorkspaceItem.team_id == author.team_id, WorkspaceItem.kind == kind,
+        WorkspaceItem.deleted.is_(False))) or 0
+    if count >= MAX_ROWS:
+        raise Refused(f"a workspace holds at most {MAX_ROWS} rows of one kind", "too_many")
+    item = WorkspaceItem(team_id=author.team_id, kind=kind, position=count + 1, session_id=author.session_id)
+    db.add(item)
+    db.flush()
+    return {"ok": True, "team_id": author.team_id, "item": _item_view(item)}
+
+
+def remove_item(db: Session, author: Author, payload: dict[str, Any]) -> dict[str, Any]:
+    """Remove a row of the author's team workspace (kept, marked deleted)."""
+    item = _item(db, author, protocol.integer(payload, "item_id"))
+    item.deleted = True
+    db.flush()
+    return {"ok": True, "team_id": author.team_id, "item_id": item.id}
+
+
+def mark_item(db: Session, author: Author, payload: dict[str, Any]) -> dict[str, Any]:
+    """Carry-forward: mark a commitment or PDSA cycle of an earlier learning session done, partly
+    or not done, with a note."""
+    item = _item(db, author, protocol.integer(payload, "item_id"))
+    rows = ROW_KINDS[item.kind].rows
+    if rows is None or not rows.carry_forward or item.session_id == author.session_id:
+        raise Refused("only rows carried forward from an earlier learning session are marked", "bad_payload")
+    status = protocol.text(payload, "status", 10)
+    if status not in {c.value for c in CARRIED}:
+        raise Refused("'status' must be one of " + ", ".join(c.value for c in CARRIED), "bad_payload")
+    item.status = status
+    item.status_note = protocol.text(payload, "note", MAX_NOTE, required=False)
+    db.flush()
+    return {"ok": True, "team_id": author.team_id, "item": _item_view(item)}
+
+
+def _item_view(item: WorkspaceItem) -> dict[str, Any]:
+    return {"id": item.id, "kind": item.kind, "position": item.position, "session_id": item.session_id,
+            "status": item.status, "note": item.status_note}
+
+
+def workspace(db: Session, team_id: int) -> dict[str, Any]:
+    """A team's whole workspace: its rows, and every field with its version and last author."""
+    items = db.scalars(select(WorkspaceItem).where(WorkspaceItem.team_id == team_id,
+                                                   WorkspaceItem.deleted.is_(False))
+                       .order_by(WorkspaceItem.kind, WorkspaceItem.position, WorkspaceItem.id))
+    fields: dict[str, dict[str, Any]] = {}
+    for stored in db.scalars(select(WorkspaceField).where(WorkspaceField.team_id == team_id)):
+        fields.setdefault(stored.scope, {})[stored.name] = {
+            "value": stored.value, "version": stored.version, "by": stored.updated_by}
+    return {"team_id": team_id, "items": [_item_view(i) for i in items], "fields": fields}
+
+
+def progress(db: Session, session: LearningSession) -> list[dict[str, Any]]:
+    """For the facilitator: which worksheets each team has started, and when it last wrote.
+
+    Three grouped queries for the whole room: consoles ask for this after every action.
+    """
+    teams = list(db.scalars(select(Team).where(Team.collaborative_id == session.collaborative_id)
+                            .order_by(func.lower(Team.name))))
+    ids = [t.id for t in teams]
+    filled: dict[int, set[str]] = {}
+    for team_id, name in db.execute(select(WorkspaceField.team_id, WorkspaceField.name).distinct().where(
+            WorkspaceField.team_id.in_(ids), WorkspaceField.scope == "", WorkspaceField.value != "")):
+        filled.setdefault(team_id, set()).add(name)
+    for team_id, kind in db.execute(select(WorkspaceItem.team_id, WorkspaceItem.kind).distinct().where(
+            WorkspaceItem.team_id.in_(ids), WorkspaceItem.deleted.is_(False))):
+        filled.setdefault(team_id, set()).add(kind)
+    last = dict(db.execute(select(WorkspaceField.team_id, func.max(WorkspaceField.updated_at))
+                           .where(WorkspaceField.team_id.in_(ids)).group_by(WorkspaceField.team_id)).all())
+    rows = []
+    for team in teams:
+        keys = filled.get(team.id, set())
+        sections = [sheet.name for sheet in WORKSHEETS.values()
+                    if keys & ({f.name for f in sheet.fields} | ({sheet.rows.kind} if sheet.rows else set()))]
+        when = last.get(team.id)
+        rows.append({"team_id": team.id, "team": team.name, "sections": sections,
+                     "last": when.isoformat() if when else None})
+    return rows

@@ -1,0 +1,73 @@
+"""How every write from a phone is applied: once per client-made id, and never in a locked room.
+
+A phone keeps each write in its outbox with an id it made, and sends it again after a
+reconnect until it is answered. `apply_once` runs a change only the first time its id
+arrives (a repeat gets the first answer back), and only while the facilitator has not
+locked the room. The socket layer (live/sockets/pipeline.py) calls it for every phone's
+write, inside the write's one transaction; services never check ids or the lock themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy.orm import Session
+
+from live.models import AppliedWrite, LearningSession, Participant, now
+from live.protocol import Refused
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who writes: a participant of a team in a learning session."""
+
+    id: int
+    team_id: int
+    session_id: int
+    name: str
+
+
+def author_of(db: Session, participant_id: int) -> Author:
+    """The author record of a participant (their name is shown beside their edits)."""
+    participant = db.get(Participant, participant_id)
+    if participant is None:
+        raise Refused("you are no longer in this session; join again", "gone")
+    return Author(participant.id, participant.team_id, participant.session_id, participant.display_name)
+
+
+_APPLIED = cast(Table, AppliedWrite.__table__)
+_SESSIONS = cast(Table, LearningSession.__table__)
+_EARLIER = select(_APPLIED.c.participant_id, _APPLIED.c.reply).where(
+    _APPLIED.c.client_id == bindparam("client_id"))
+_LOCKED = select(_SESSIONS.c.locked).where(_SESSIONS.c.id == bindparam("session_id"))
+_RECORD = insert(_APPLIED)
+
+
+def apply_once(db: Session, author: Author, client_id: str,
+               change: Callable[[], tuple[dict[str, Any], T]], nothing: T) -> tuple[dict[str, Any], T]:
+    """Run `change` for this client id unless it ran before; refuse it while the room is locked.
+
+    `change` returns the reply and what to do once committed (its broadcasts); a repeated id
+    returns the first reply and `nothing`, so a retried write changes and announces nothing.
+    Plain statements, not the ORM: every vote of a room's burst passes here.
+    """
+    connection = db.connection()
+    earlier = connection.execute(_EARLIER, {"client_id": client_id}).first()
+    if earlier is not None:
+        if earlier.participant_id != author.id:
+            raise Refused("that client_id was used by someone else", "bad_payload")
+        return dict(earlier.reply), nothing
+    locked = connection.execute(_LOCKED, {"session_id": author.session_id}).scalar()
+    if locked is None:
+        raise Refused("this session has ended", "gone")
+    if locked:
+        raise Refused("the facilitator has paused answers and edits for a moment", "locked")
+    reply, after = change()
+    connection.execute(_RECORD, {"client_id": client_id, "participant_id": author.id, "reply": reply,
+                                 "applied_at": now()})
+    return reply, after
