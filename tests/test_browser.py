@@ -277,3 +277,45 @@ def test_a_vote_made_while_the_server_is_unreachable_arrives_once_it_is_back(
     phone.reload()
     phone.get_by_text("Connected").wait_for()
     assert phone.get_by_label("The changes").is_checked()
+
+
+def test_a_quiz_made_at_the_console_is_answered_and_revealed_with_its_right_answer(
+        server: dict[str, str], browser: Any, shots: Path) -> None:
+    """The quick-poll form offers every kind with the settings its definition takes."""
+    from playwright.sync_api import expect
+
+    faculty = browser.new_context(viewport={"width": 1280, "height": 800})
+    console = faculty.new_page()
+    console.goto(server["login"])
+    console.get_by_role("link", name="Getting started").click()
+    console.get_by_text("Connected").wait_for()
+    with console.expect_popup() as opened:
+        console.get_by_role("link", name="Open the projector").click()
+    projector = opened.value
+    projector.set_viewport_size({"width": 1280, "height": 720})
+    phone = join(browser.new_context(**PHONE), server["join"], "Riverside Clinic", "Ana", "Data lead")
+
+    console.get_by_text("Add a quick poll").click()
+    console.get_by_label("Type").select_option(label="Quiz question")
+    expect(console.get_by_label("Lowest point", exact=True)).to_be_hidden()  # a scale's setting, not a quiz's
+    console.get_by_label("Title").fill("Test or not?")
+    console.get_by_label("Question").fill("Which of these is a PDSA test?")
+    console.get_by_label("Options, one per line").fill("Train every nurse next month\nOne nurse, two families, Tuesday")
+    console.get_by_label("The right answer").fill("One nurse, two families, Tuesday")
+    console.get_by_role("button", name="Add the poll").click()
+    card = console.locator("article.card", has_text="Test or not?")
+    card.get_by_role("button", name="Open poll").click()
+
+    phone.get_by_text("Which of these is a PDSA test?").wait_for()
+    phone.get_by_text("Pick the right answer").wait_for()
+    phone.get_by_label("One nurse, two families, Tuesday").check()
+    phone.get_by_text("Answer saved").wait_for()
+    assert phone.locator("li.correct").count() == 0  # no hint of the answer before the reveal
+
+    card.get_by_role("button", name="Reveal results").click()
+    projector.get_by_text("100% chose the right answer").wait_for()
+    right = projector.locator("#results .bars li.correct")
+    expect(right).to_have_count(1)
+    expect(right).to_contain_text("One nurse, two families, Tuesday")
+    phone.get_by_text("100% chose the right answer").wait_for()
+    projector.screenshot(path=str(shots / "projector-quiz.png"))
