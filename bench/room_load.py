@@ -80,9 +80,14 @@ class Target:
     def __init__(self, base: str) -> None:
         self.base = base
 
-    async def prepare(self, participants: int, teams: int) -> None: ...
-    async def phone_auth(self, index: int, team: int) -> tuple[dict[str, Any], dict[str, str]]: ...
-    async def staff(self, kind: str) -> socketio.AsyncClient: ...
+    async def prepare(self, participants: int, teams: int) -> None:
+        raise NotImplementedError
+
+    async def phone_auth(self, index: int, team: int) -> tuple[dict[str, Any], dict[str, str]]:
+        raise NotImplementedError
+
+    async def staff(self, kind: str) -> socketio.AsyncClient:
+        raise NotImplementedError
 
 
 class Ours(Target):
@@ -138,7 +143,12 @@ class Ours(Target):
 
     async def _state(self, client: socketio.AsyncClient) -> dict[str, Any]:
         got: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        client.on("state", lambda s: got.done() or got.set_result(s))
+
+        def arrived(state: dict[str, Any]) -> None:
+            if not got.done():
+                got.set_result(state)
+
+        client.on("state", arrived)
         await client.call("request_state", {})
         return await asyncio.wait_for(got, 10)
 
@@ -205,8 +215,10 @@ async def drive(target: Target, name: str, participants: int, rate: int, seconds
                 phone.revealed_at = now
 
         client.on("room", on_room)
-        client.on("workspace_changed",
-                  lambda m: phone.edits_seen.setdefault(str(m.get("value", "")), time.perf_counter()))
+        client.on(
+            "workspace_changed",
+            lambda m: phone.edits_seen.setdefault(str(m.get("value", "")), time.perf_counter()),
+        )
         auth, headers = await target.phone_auth(index, phone.team)
         async with limit:
             begun = time.perf_counter()
@@ -316,9 +328,17 @@ async def drive(target: Target, name: str, participants: int, rate: int, seconds
         async def coedit(n: int, writer: Phone, reader: Phone) -> None:
             text = f"aim draft {n}"
             sent = time.perf_counter()
-            reply = await writer.client.call("edit_field", {
-                "client_id": f"coedit-{n:06d}", "item_id": None, "name": "aim_what", "value": text,
-                "base_version": n // len(pairs)}, timeout=30)
+            reply = await writer.client.call(
+                "edit_field",
+                {
+                    "client_id": f"coedit-{n:06d}",
+                    "item_id": None,
+                    "name": "aim_what",
+                    "value": text,
+                    "base_version": n // len(pairs),
+                },
+                timeout=30,
+            )
             assert reply["ok"], reply
             deadline = time.monotonic() + 10
             while text not in reader.edits_seen and time.monotonic() < deadline:
@@ -403,8 +423,10 @@ def report(ours: Run, bare: Run, participants: int) -> None:
     for label, ours_value, bare_value in rows:
         print(f"{label:28} {ours_value:>12} {bare_value:>12}")
     if "coedit_n" in f:
-        print(f"co-edit reaching a teammate ({f['coedit_n']} saves, each team every 2 s): "
-              f"p50 {ms(f['coedit_p50'])}, p95 {ms(f['coedit_p95'])}")
+        print(
+            f"co-edit reaching a teammate ({f['coedit_n']} saves, each team every 2 s): "
+            f"p50 {ms(f['coedit_p50'])}, p95 {ms(f['coedit_p95'])}"
+        )
     worst = max(f["open_p95"], f["reveal_p95"])
     ratio = worst / max(b["open_p95"], b["reveal_p95"])
     print(f"fan-out p95 (worst of open, reveal): {ms(worst)}; {ratio:.2f}x the bare server")

@@ -27,33 +27,60 @@ class ScalePoint:
 
 
 ASSESSMENT_SCALE: tuple[ScalePoint, ...] = (
-    ScalePoint(0.5, "Intent to participate",
-               "The organisation has signed up for the collaborative; team work has not started."),
-    ScalePoint(1.0, "Team formed",
-               "A team is named, its population and aim are agreed, and baseline data collection has begun."),
-    ScalePoint(1.5, "Planning for the project has begun",
-               "The team meets regularly and has planned its project; no change has been tested yet."),
-    ScalePoint(2.0, "Activity, but no changes",
-               "The team is studying its system, collecting data and gathering ideas, "
-               "but has not tested a change."),
-    ScalePoint(2.5, "Changes tested, but no improvement",
-               "PDSA cycles are testing changes and the key measures are reported, "
-               "but the measures have not improved yet."),
-    ScalePoint(3.0, "Modest improvement",
-               "Several changes have been tested and some are in place; process measures show "
-               "modest improvement."),
-    ScalePoint(3.5, "Improvement",
-               "Process measures keep improving and outcome measures begin to move; most of the "
-               "change package is being tested."),
-    ScalePoint(4.0, "Significant improvement",
-               "Most of the change package is in place for the population of focus; outcome "
-               "measures are clearly better and about half of the goals are met."),
-    ScalePoint(4.5, "Sustainable improvement",
-               "Outcome improvements have held for at least three months, most goals are met, "
-               "and spread to a wider population has begun."),
-    ScalePoint(5.0, "Outstanding sustainable results",
-               "Every goal of the aim is met and held, outcomes compare with the best, and spread "
-               "is under way."),
+    ScalePoint(
+        0.5,
+        "Intent to participate",
+        "The organisation has signed up for the collaborative; team work has not started.",
+    ),
+    ScalePoint(
+        1.0,
+        "Team formed",
+        "A team is named, its population and aim are agreed, and baseline data collection has begun.",
+    ),
+    ScalePoint(
+        1.5,
+        "Planning for the project has begun",
+        "The team meets regularly and has planned its project; no change has been tested yet.",
+    ),
+    ScalePoint(
+        2.0,
+        "Activity, but no changes",
+        "The team is studying its system, collecting data and gathering ideas, but has not tested a change.",
+    ),
+    ScalePoint(
+        2.5,
+        "Changes tested, but no improvement",
+        "PDSA cycles are testing changes and the key measures are reported, "
+        "but the measures have not improved yet.",
+    ),
+    ScalePoint(
+        3.0,
+        "Modest improvement",
+        "Several changes have been tested and some are in place; process measures show modest improvement.",
+    ),
+    ScalePoint(
+        3.5,
+        "Improvement",
+        "Process measures keep improving and outcome measures begin to move; most of the "
+        "change package is being tested.",
+    ),
+    ScalePoint(
+        4.0,
+        "Significant improvement",
+        "Most of the change package is in place for the population of focus; outcome "
+        "measures are clearly better and about half of the goals are met.",
+    ),
+    ScalePoint(
+        4.5,
+        "Sustainable improvement",
+        "Outcome improvements have held for at least three months, most goals are met, "
+        "and spread to a wider population has begun.",
+    ),
+    ScalePoint(
+        5.0,
+        "Outstanding sustainable results",
+        "Every goal of the aim is met and held, outcomes compare with the best, and spread is under way.",
+    ),
 )
 
 SCORES: tuple[float, ...] = tuple(p.value for p in ASSESSMENT_SCALE)

@@ -34,8 +34,12 @@ class Checker:
             return None
         value = data[key]
         if isinstance(value, (bool, dict, list)):
-            self.problems.add(self.file, data.line_of(key), f"'{key}' must be text",
-                              "write it on one line after the colon, in quotes if it holds ': '")
+            self.problems.add(
+                self.file,
+                data.line_of(key),
+                f"'{key}' must be text",
+                "write it on one line after the colon, in quotes if it holds ': '",
+            )
             return None
         text = str(value).strip()
         if not text:
@@ -48,17 +52,23 @@ class Checker:
         """A whole number between `low` and `high`."""
         if key not in data:
             if required:
-                self.problems.add(self.file, data.line, f"missing '{key}'",
-                                  f"add '{key}:' with a whole number")
+                self.problems.add(
+                    self.file, data.line, f"missing '{key}'", f"add '{key}:' with a whole number"
+                )
             return None
         value = data[key]
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problems.add(self.file, data.line_of(key), f"'{key}' must be a whole number, not '{value}'",
-                              f"write a number from {low} to {high}")
+            self.problems.add(
+                self.file,
+                data.line_of(key),
+                f"'{key}' must be a whole number, not '{value}'",
+                f"write a number from {low} to {high}",
+            )
             return None
         if not low <= value <= high:
-            self.problems.add(self.file, data.line_of(key), f"'{key}' is {value}",
-                              f"use a number from {low} to {high}")
+            self.problems.add(
+                self.file, data.line_of(key), f"'{key}' is {value}", f"use a number from {low} to {high}"
+            )
             return None
         return value
 
@@ -66,19 +76,31 @@ class Checker:
         """A list of non-empty strings."""
         if key not in data or data[key] is None:
             if required:
-                self.problems.add(self.file, data.line, f"missing '{key}'",
-                                  f"add '{key}:' with a list of lines starting '- '")
+                self.problems.add(
+                    self.file,
+                    data.line,
+                    f"missing '{key}'",
+                    f"add '{key}:' with a list of lines starting '- '",
+                )
             return []
         value = data[key]
         if not isinstance(value, list):
-            self.problems.add(self.file, data.line_of(key), f"'{key}' must be a list",
-                              "write each entry on its own line starting '- '")
+            self.problems.add(
+                self.file,
+                data.line_of(key),
+                f"'{key}' must be a list",
+                "write each entry on its own line starting '- '",
+            )
             return []
         out: list[str] = []
         for item in value:
             if isinstance(item, (dict, list)) or item is None or not str(item).strip():
-                self.problems.add(self.file, data.line_of(key), f"an entry of '{key}' is not text",
-                                  "write each entry as plain text after '- ', in quotes if it holds ': '")
+                self.problems.add(
+                    self.file,
+                    data.line_of(key),
+                    f"an entry of '{key}' is not text",
+                    "write each entry as plain text after '- ', in quotes if it holds ': '",
+                )
                 continue
             out.append(str(item).strip())
         if required and not out and isinstance(value, list):
@@ -89,6 +111,7 @@ class Checker:
         """`value` if it is a mapping, else report it."""
         if isinstance(value, LineMap):
             return value
-        self.problems.add(self.file, line, f"{what} must be a set of 'key: value' lines",
-                          "indent its keys under it")
+        self.problems.add(
+            self.file, line, f"{what} must be a set of 'key: value' lines", "indent its keys under it"
+        )
         return None

@@ -55,8 +55,9 @@ def load(path: Path | None = None) -> Loaded:
     problems = loaded.problem_list
     read = _ModuleCache()
     if not path.exists():
-        problems.add(path, 1, "no such file or folder",
-                     "give the path of a module, a curriculum or a library")
+        problems.add(
+            path, 1, "no such file or folder", "give the path of a module, a curriculum or a library"
+        )
         return loaded
     if path.is_file():
         if path.name == MANIFEST:
@@ -67,8 +68,12 @@ def load(path: Path | None = None) -> Loaded:
                 loaded.modules.append(module)
             return loaded
         else:
-            problems.add(path, 1, "not a module or a manifest",
-                         f"give a module (.md), a {MANIFEST}, or a folder holding them")
+            problems.add(
+                path,
+                1,
+                "not a module or a manifest",
+                f"give a module (.md), a {MANIFEST}, or a folder holding them",
+            )
             return loaded
     if (path / MANIFEST).is_file():
         curriculum = load_curriculum(path, problems, read)
@@ -83,8 +88,12 @@ def load(path: Path | None = None) -> Loaded:
     ids = [c.id for c in loaded.curricula]
     for curriculum in loaded.curricula:
         if ids.count(curriculum.id) > 1 and curriculum.path is not None:
-            problems.add(curriculum.path / MANIFEST, 1, f"curriculum id '{curriculum.id}' is used twice",
-                         "give every curriculum in a library its own id")
+            problems.add(
+                curriculum.path / MANIFEST,
+                1,
+                f"curriculum id '{curriculum.id}' is used twice",
+                "give every curriculum in a library its own id",
+            )
     if not folders:
         files = sorted(p for p in path.glob("*.md") if p.name.lower() != "readme.md")
         for file in files:
@@ -92,6 +101,10 @@ def load(path: Path | None = None) -> Loaded:
             if module is not None:
                 loaded.modules.append(module)
         if not files:
-            problems.add(path, 1, "no modules or curricula here",
-                         f"a curriculum folder holds {MANIFEST}; a module is a .md file")
+            problems.add(
+                path,
+                1,
+                "no modules or curricula here",
+                f"a curriculum folder holds {MANIFEST}; a module is a .md file",
+            )
     return loaded

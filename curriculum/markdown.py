@@ -91,8 +91,12 @@ def parse_body(lines: list[str], first_line: int, base: Path, file: Path, proble
             list_stack.append(kind == "ordered_list_open")
             if len(list_stack) > 2 and not deep_reported:
                 deep_reported = True
-                problems.add(file, line_of(token), "bullets nest deeper than two levels",
-                             "keep to a bullet and one level of sub-bullets")
+                problems.add(
+                    file,
+                    line_of(token),
+                    "bullets nest deeper than two levels",
+                    "keep to a bullet and one level of sub-bullets",
+                )
         elif kind in ("bullet_list_close", "ordered_list_close"):
             list_stack.pop()
             if not list_stack and items:
@@ -119,8 +123,12 @@ def parse_body(lines: list[str], first_line: int, base: Path, file: Path, proble
                 if parent.tag in ("h1", "h2") and not body.title:
                     body.title = text
                 elif parent.tag in ("h1", "h2"):
-                    problems.add(file, line_of(parent), f"a second title '{text}' on one slide",
-                                 "start a new slide with a line '---' before it")
+                    problems.add(
+                        file,
+                        line_of(parent),
+                        f"a second title '{text}' on one slide",
+                        "start a new slide with a line '---' before it",
+                    )
                 else:
                     body.blocks.append(Paragraph((Run(text, bold=True),)))
             elif table is not None:
@@ -162,17 +170,29 @@ def _inline_block(
 
 def _image(src: str, alt: str, base: Path, file: Path, line: int, problems: Problems) -> Image | None:
     if "://" in src or src.startswith("data:"):
-        problems.add(file, line, f"image '{src}' is not a file beside the module",
-                     "save the picture next to the module and link its path; the room may be offline")
+        problems.add(
+            file,
+            line,
+            f"image '{src}' is not a file beside the module",
+            "save the picture next to the module and link its path; the room may be offline",
+        )
         return None
     path = (base / src).resolve()
     if path.suffix.lower() not in IMAGE_SUFFIXES:
-        problems.add(file, line, f"image '{src}' is not PNG, JPEG or GIF",
-                     "export it as PNG: slide decks cannot hold other formats")
+        problems.add(
+            file,
+            line,
+            f"image '{src}' is not PNG, JPEG or GIF",
+            "export it as PNG: slide decks cannot hold other formats",
+        )
         return None
     if not path.is_file():
-        problems.add(file, line, f"image '{src}' not found (looked for {path})",
-                     "check the file name; the path is relative to the module file")
+        problems.add(
+            file,
+            line,
+            f"image '{src}' not found (looked for {path})",
+            "check the file name; the path is relative to the module file",
+        )
         return None
     return Image(path, alt, line)
 

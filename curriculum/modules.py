@@ -58,9 +58,13 @@ def parse_module(path: Path, problems: Problems) -> Module | None:
         return None
     lines = text.splitlines()
     if not lines or lines[0].strip() != "---":
-        problems.add(path, 1, "no front matter",
-                     "start the file with a line '---', the keys id, title, session, duration "
-                     "and objectives, and another line '---'")
+        problems.add(
+            path,
+            1,
+            "no front matter",
+            "start the file with a line '---', the keys id, title, session, duration "
+            "and objectives, and another line '---'",
+        )
         return None
     close = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
     if close is None:
@@ -80,8 +84,12 @@ def parse_module(path: Path, problems: Problems) -> Module | None:
             activity_count += 1
         slides.append(slide)
     if not slides:
-        problems.add(path, close + 2, "the module has no slides",
-                     "add slides after the front matter, each starting with '# Title'")
+        problems.add(
+            path,
+            close + 2,
+            "the module has no slides",
+            "add slides after the front matter, each starting with '# Title'",
+        )
     return Module(
         id=meta["id"],
         title=meta["title"],
@@ -97,20 +105,33 @@ def parse_module(path: Path, problems: Problems) -> Module | None:
 
 def _front_matter(front: Any, path: Path, check: Checker) -> dict[str, Any]:
     meta: dict[str, Any] = {
-        "id": path.stem, "title": path.stem, "session": "1", "duration": 1,
-        "objectives": [], "presenter": "", "audience": "",
+        "id": path.stem,
+        "title": path.stem,
+        "session": "1",
+        "duration": 1,
+        "objectives": [],
+        "presenter": "",
+        "audience": "",
     }
     if front is None:
         return meta  # the YAML error is already reported
     if not isinstance(front, LineMap):
-        check.problems.add(path, 2, "the front matter is not a set of 'key: value' lines",
-                           "write one key per line, such as 'title: Writing an aim'")
+        check.problems.add(
+            path,
+            2,
+            "the front matter is not a set of 'key: value' lines",
+            "write one key per line, such as 'title: Writing an aim'",
+        )
         return meta
     check.known_keys(front, FRONT_MATTER_KEYS, "front matter")
     module_id = check.text(front, "id", required=True)
     if module_id and not ID_PATTERN.match(module_id):
-        check.problems.add(path, front.line_of("id"), f"id '{module_id}' is not a plain name",
-                           "use lowercase letters, digits and hyphens, such as ls1-writing-an-aim")
+        check.problems.add(
+            path,
+            front.line_of("id"),
+            f"id '{module_id}' is not a plain name",
+            "use lowercase letters, digits and hyphens, such as ls1-writing-an-aim",
+        )
     meta["id"] = module_id or path.stem
     meta["title"] = check.text(front, "title", required=True) or path.stem
     if "session" not in front:
@@ -118,8 +139,9 @@ def _front_matter(front: Any, path: Path, check: Checker) -> dict[str, Any]:
     else:
         session = str(front["session"]).strip().lower()
         if not SESSION_PATTERN.match(session):
-            check.problems.add(path, front.line_of("session"),
-                               f"session '{front['session']}' is not known", SESSION_HINT)
+            check.problems.add(
+                path, front.line_of("session"), f"session '{front['session']}' is not known", SESSION_HINT
+            )
         else:
             meta["session"] = session
     meta["duration"] = check.whole(front, "duration", 1, 480, required=True) or 1
@@ -163,8 +185,12 @@ def _split_slides(lines: list[str], start: int, path: Path, problems: Problems) 
             if opened.group(2) == "activity" and not in_notes:
                 fence_target = "activity"
                 if chunk.activity is not None:
-                    problems.add(path, number, "a second activity on one slide",
-                                 "start a new slide with a line '---' before it")
+                    problems.add(
+                        path,
+                        number,
+                        "a second activity on one slide",
+                        "start a new slide with a line '---' before it",
+                    )
                 chunk.activity = []
                 chunk.activity_line = number
                 chunk.lines.append("")
@@ -194,11 +220,16 @@ def _split_slides(lines: list[str], start: int, path: Path, problems: Problems) 
             continue
         chunk.lines.append(line)
     if fence is not None:
-        problems.add(path, fence_line, f"a fenced block opened with {fence} is never closed",
-                     f"close it with a line {fence}")
+        problems.add(
+            path,
+            fence_line,
+            f"a fenced block opened with {fence} is never closed",
+            f"close it with a line {fence}",
+        )
     if in_notes:
-        problems.add(path, notes_line, "the speaker notes block is never closed",
-                     "close it with a line ':::'")
+        problems.add(
+            path, notes_line, "the speaker notes block is never closed", "close it with a line ':::'"
+        )
     chunks.append(chunk)
     return [c for c in chunks if any(x.strip() for x in c.lines) or c.notes or c.activity is not None]
 
@@ -217,16 +248,23 @@ def _slide(chunk: _Chunk, module_id: str, number: int, path: Path, problems: Pro
     if not title:
         first = next((i for i, x in enumerate(chunk.lines) if x.strip()), 0)
         line = chunk.first_line + first
-        problems.add(path, line, "the slide has no title",
-                     "start the slide with a line '# Title'")
+        problems.add(path, line, "the slide has no title", "start the slide with a line '# Title'")
         title = "(untitled)"
     pictures = [b for b in body.blocks if type(b).__name__ in ("Image", "Table")]
     if len(pictures) > 1:
-        problems.add(path, line, f"slide '{title}' holds {len(pictures)} images or tables",
-                     "keep one image or table per slide; split it with a line '---'")
+        problems.add(
+            path,
+            line,
+            f"slide '{title}' holds {len(pictures)} images or tables",
+            "keep one image or table per slide; split it with a line '---'",
+        )
     if activity is not None and pictures:
-        problems.add(path, line, f"activity slide '{title}' holds an image or table",
-                     "put the image or table on a slide of its own before the activity")
+        problems.add(
+            path,
+            line,
+            f"activity slide '{title}' holds an image or table",
+            "put the image or table on a slide of its own before the activity",
+        )
     notes = to_text("\n".join(chunk.notes)) if chunk.notes else ""
     return Slide(title=title, blocks=tuple(body.blocks), notes=notes, line=line, activity=activity)
 
@@ -238,20 +276,32 @@ def parse_activity(
     data = load_yaml("\n".join(lines), path, fence_line, problems)
     if data is None:
         if not any(x.strip() for x in lines):
-            problems.add(path, fence_line, "the activity block is empty",
-                         "give it at least 'kind', 'prompt' and 'minutes'")
+            problems.add(
+                path,
+                fence_line,
+                "the activity block is empty",
+                "give it at least 'kind', 'prompt' and 'minutes'",
+            )
         return None
     check = Checker(path, problems)
     if not isinstance(data, LineMap):
-        problems.add(path, fence_line + 1, "the activity block is not a set of 'key: value' lines",
-                     "write one key per line, starting with 'kind: poll'")
+        problems.add(
+            path,
+            fence_line + 1,
+            "the activity block is not a set of 'key: value' lines",
+            "write one key per line, starting with 'kind: poll'",
+        )
         return None
     kind = check.text(data, "kind", required=True)
     if kind is None:
         return None
     if kind not in ACTIVITY_KINDS:
-        problems.add(path, data.line_of("kind"), f"unknown activity kind '{kind}'",
-                     "use one of " + ", ".join(ACTIVITY_KINDS))
+        problems.add(
+            path,
+            data.line_of("kind"),
+            f"unknown activity kind '{kind}'",
+            "use one of " + ", ".join(ACTIVITY_KINDS),
+        )
         return None
     known = ACTIVITY_KEYS["common"] + ACTIVITY_KEYS[kind]
     if kind == "poll" and data.get("type") in POLL_KINDS:
@@ -259,8 +309,12 @@ def parse_activity(
     check.known_keys(data, known, f"a {kind} activity")
     activity_id = check.text(data, "id") or default_id
     if not ID_PATTERN.match(activity_id):
-        problems.add(path, data.line_of("id"), f"activity id '{activity_id}' is not a plain name",
-                     "use lowercase letters, digits and hyphens")
+        problems.add(
+            path,
+            data.line_of("id"),
+            f"activity id '{activity_id}' is not a plain name",
+            "use lowercase letters, digits and hyphens",
+        )
     prompt = check.text(data, "prompt", required=kind != "break") or ""
     minutes = check.whole(data, "minutes", 1, 240, required=True) or 1
     fields: dict[str, Any] = {}
@@ -270,16 +324,21 @@ def parse_activity(
     elif kind == "team-time":
         worksheet = check.text(data, "worksheet", required=True)
         if worksheet is not None and worksheet not in WORKSHEETS:
-            problems.add(path, data.line_of("worksheet"), f"unknown worksheet '{worksheet}'",
-                         "use one of " + ", ".join(WORKSHEETS))
+            problems.add(
+                path,
+                data.line_of("worksheet"),
+                f"unknown worksheet '{worksheet}'",
+                "use one of " + ", ".join(WORKSHEETS),
+            )
             worksheet = None
         fields["worksheet"] = worksheet
         default_title = f"Team time: {WORKSHEETS[worksheet].title if worksheet else 'worksheet'}"
     elif kind == "gallery-walk":
         fields["dots"] = check.whole(data, "dots", 0, 20) or (0 if data.get("dots") == 0 else 3)
     title = check.text(data, "title") or heading or default_title
-    return Activity(kind=kind, id=activity_id, title=title, prompt=prompt, minutes=minutes,
-                    line=data.line, **fields)
+    return Activity(
+        kind=kind, id=activity_id, title=title, prompt=prompt, minutes=minutes, line=data.line, **fields
+    )
 
 
 def _poll_fields(data: LineMap, check: Checker) -> dict[str, Any]:
@@ -287,16 +346,24 @@ def _poll_fields(data: LineMap, check: Checker) -> dict[str, Any]:
     path, problems = check.file, check.problems
     poll_type = check.text(data, "type", required=True)
     if poll_type is not None and poll_type not in POLL_KINDS:
-        problems.add(path, data.line_of("type"), f"unknown poll type '{poll_type}'",
-                     "use one of " + ", ".join(POLL_KINDS))
+        problems.add(
+            path,
+            data.line_of("type"),
+            f"unknown poll type '{poll_type}'",
+            "use one of " + ", ".join(POLL_KINDS),
+        )
         poll_type = None
     fields: dict[str, Any] = {"poll_type": poll_type}
     if "anonymous" in data:
         if isinstance(data["anonymous"], bool):
             fields["anonymous"] = data["anonymous"]
         else:
-            problems.add(path, data.line_of("anonymous"), "'anonymous' must be true or false",
-                         "write anonymous: true or anonymous: false")
+            problems.add(
+                path,
+                data.line_of("anonymous"),
+                "'anonymous' must be true or false",
+                "write anonymous: true or anonymous: false",
+            )
     if poll_type is not None:
         spec, issues = POLL_KINDS[poll_type].read(data)
         for issue in issues:

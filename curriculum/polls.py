@@ -108,11 +108,17 @@ class PollKind:
     def _options_issues(self, spec: dict[str, Any]) -> Iterator[Issue]:
         options = spec.get("options") or []
         if not options:
-            yield Issue("options", f"a {self.name} poll with no options",
-                        f"add 'options:' with a list of 2 to {MAX_OPTIONS} answers")
+            yield Issue(
+                "options",
+                f"a {self.name} poll with no options",
+                f"add 'options:' with a list of 2 to {MAX_OPTIONS} answers",
+            )
         elif not 2 <= len(options) <= MAX_OPTIONS:
-            yield Issue("options", f"a {self.name} poll needs 2 to {MAX_OPTIONS} options, not {len(options)}",
-                        "add or remove options")
+            yield Issue(
+                "options",
+                f"a {self.name} poll needs 2 to {MAX_OPTIONS} options, not {len(options)}",
+                "add or remove options",
+            )
         elif len({o.casefold() for o in options}) != len(options):
             yield Issue("options", "two options read the same", "make every option different")
 
@@ -125,8 +131,9 @@ class PollKind:
         """The answer in its stored form, or refuse it saying what a good answer looks like."""
         raise NotImplementedError
 
-    def tally(self, spec: Mapping[str, Any], answers: Sequence[Answer], approved_only: bool = True
-              ) -> dict[str, Any]:
+    def tally(
+        self, spec: Mapping[str, Any], answers: Sequence[Answer], approved_only: bool = True
+    ) -> dict[str, Any]:
         """The results, shaped for the chart of this kind: `count`, and `bars`, `words` or `answers`."""
         raise NotImplementedError
 
@@ -199,9 +206,14 @@ def poll_kind(name: str | None) -> PollKind:
 
 def _bars(labels: Sequence[str], counts: Mapping[int, int], voters: int) -> list[dict[str, Any]]:
     """Bars with their count and the share of those who answered (0 to 100)."""
-    return [{"label": label, "count": counts.get(i, 0),
-             "share": round(100 * counts.get(i, 0) / voters) if voters else 0}
-            for i, label in enumerate(labels)]
+    return [
+        {
+            "label": label,
+            "count": counts.get(i, 0),
+            "share": round(100 * counts.get(i, 0) / voters) if voters else 0,
+        }
+        for i, label in enumerate(labels)
+    ]
 
 
 def _option(spec: Mapping[str, Any], value: Any) -> int:
@@ -226,11 +238,19 @@ class ChoicePoll(PollKind):
     def check(self, spec: Mapping[str, Any], value: Any) -> Any:
         return _option(spec, value)
 
-    def tally(self, spec: Mapping[str, Any], answers: Sequence[Answer], approved_only: bool = True
-              ) -> dict[str, Any]:
-        counts = Counter(a.value for a in answers)
-        return {"type": self.name, "count": len(answers),
-                "bars": _bars(spec.get("options", []), counts, len(answers))}
+    def chosen(self, value: Any) -> list[int]:
+        """The options one stored answer chose."""
+        return [value]
+
+    def tally(
+        self, spec: Mapping[str, Any], answers: Sequence[Answer], approved_only: bool = True
+    ) -> dict[str, Any]:
+        counts = Counter(option for a in answers for option in self.chosen(a.value))
+        return {
+            "type": self.name,
+            "count": len(answers),
+            "bars": _bars(spec.get("options", []), counts, len(answers)),
+        }
 
     def showing(self, spec: Mapping[str, Any]) -> Showing:
         return Showing(tuple(spec.get("options", ())))
@@ -246,16 +266,18 @@ class MultiPoll(ChoicePoll):
 
     def check(self, spec: Mapping[str, Any], value: Any) -> Any:
         options = spec.get("options", [])
-        if (not isinstance(value, list) or not value or not all(_whole(v) for v in value)
-                or len(set(value)) != len(value) or not all(0 <= v < len(options) for v in value)):
+        if (
+            not isinstance(value, list)
+            or not value
+            or not all(_whole(v) for v in value)
+            or len(set(value)) != len(value)
+            or not all(0 <= v < len(options) for v in value)
+        ):
             raise Invalid("choose one or more of the options, each once")
         return sorted(value)
 
-    def tally(self, spec: Mapping[str, Any], answers: Sequence[Answer], approved_only: bool = True
-              ) -> dict[str, Any]:
-        counts = Counter(v for a in answers for v in a.value)
-        return {"type": self.name, "count": len(answers),
-                "bars": _bars(spec.get("options", []), counts, len(answers))}
+    def chosen(self, value: Any) -> list[int]:
+        return list(value)
 
 
 @register
@@ -268,34 +290,48 @@ class RankingPoll(ChoicePoll):
 
     def check(self, spec: Mapping[str, Any], value: Any) -> Any:
         options = spec.get("options", [])
-        if not isinstance(value, list) or not all(_whole(v) for v in value) or sorted(value) != list(
-                range(len(options))):
+        if (
+            not isinstance(value, list)
+            or not all(_whole(v) for v in value)
+            or sorted(value) != list(range(len(options)))
+        ):
             raise Invalid(f"put all {len(options)} options in order, each once")
         return value
 
-    def tally(self, spec: Mapping[str, Any], answers: Sequence[Answer], approved_only: bool = True
-              ) -> dict[str, Any]:
+    def tally(
+        self, spec: Mapping[str, Any], answers: Sequence[Answer], approved_only: bool = True
+    ) -> dict[str, Any]:
         options = spec.get("options", [])
         points = [0] * len(options)
         for answer in answers:
             for place, option in enumerate(answer.value):
                 points[option] += len(options) - place
         ranked = sorted(range(len(options)), key=lambda i: -points[i])
-        return {"type": self.name, "count": len(answers),
-                "bars": [{"label": options[i], "count": points[i]} for i in ranked]}
+        return {
+            "type": self.name,
+            "count": len(answers),
+            "bars": [{"label": options[i], "count": points[i]} for i in ranked],
+        }
 
     def showing(self, spec: Mapping[str, Any]) -> Showing:
         return Showing(tuple(spec.get("options", ())), numbering="numbers")
 
 
-def _distribution(kind: str, points: Sequence[tuple[float, str, str]], answers: Sequence[Answer]
-                  ) -> dict[str, Any]:
+def _distribution(
+    kind: str, points: Sequence[tuple[float, str, str]], answers: Sequence[Answer]
+) -> dict[str, Any]:
     """Bars of how many chose each point of a scale, with the mean and the median."""
     values = [a.value for a in answers]
     counts = Counter(values)
-    bars = [{"label": label, "count": counts.get(value, 0), "hint": hint,
-             "share": round(100 * counts.get(value, 0) / len(values)) if values else 0}
-            for value, label, hint in points]
+    bars = [
+        {
+            "label": label,
+            "count": counts.get(value, 0),
+            "hint": hint,
+            "share": round(100 * counts.get(value, 0) / len(values)) if values else 0,
+        }
+        for value, label, hint in points
+    ]
     result: dict[str, Any] = {"type": kind, "count": len(values), "bars": bars}
     if values:
         result["mean"] = round(statistics.fmean(values), 2)
@@ -310,15 +346,19 @@ class ScalePoll(PollKind):
     name = "scale"
     title = "Scale"
     instruction = "Rate it"
-    settings = (Setting("min", "whole", "Lowest point", -100, 100, example=1),
-                Setting("max", "whole", "Highest point", -100, 100, example=5),
-                Setting("min_label", "label", "Words at the lowest point"),
-                Setting("max_label", "label", "Words at the highest point"))
+    settings = (
+        Setting("min", "whole", "Lowest point", -100, 100, example=1),
+        Setting("max", "whole", "Highest point", -100, 100, example=5),
+        Setting("min_label", "label", "Words at the lowest point"),
+        Setting("max_label", "label", "Words at the highest point"),
+    )
 
     def issues(self, spec: dict[str, Any]) -> Iterator[Issue]:
         low, high = spec.get("min"), spec.get("max")
         if low is None or high is None:
-            yield Issue("min", "a scale poll without bounds", "add 'min:' and 'max:', such as min: 1 and max: 5")
+            yield Issue(
+                "min", "a scale poll without bounds", "add 'min:' and 'max:', such as min: 1 and max: 5"
+            )
         elif low >= high:
             yield Issue("max", f"the scale runs from {low} to {high}", "'min' must be below 'max'")
         elif high - low > 10:
@@ -330,11 +370,15 @@ class ScalePoll(PollKind):
             raise Invalid(f"choose a whole number from {low} to {high}")
         return value
 
-    def tally(self, spec: Mapping[str, Any], answers: Sequence[Answer], approved_only: bool = True
-              ) -> dict[str, Any]:
+    def tally(
+        self, spec: Mapping[str, Any], answers: Sequence[Answer], approved_only: bool = True
+    ) -> dict[str, Any]:
         points = [(n, str(n), "") for n in range(spec.get("min", 1), spec.get("max", 5) + 1)]
-        return {**_distribution(self.name, points, answers),
-                "min_label": spec.get("min_label", ""), "max_label": spec.get("max_label", "")}
+        return {
+            **_distribution(self.name, points, answers),
+            "min_label": spec.get("min_label", ""),
+            "max_label": spec.get("max_label", ""),
+        }
 
     def showing(self, spec: Mapping[str, Any]) -> Showing:
         low = f"{spec.get('min', '')} {spec.get('min_label', '')}".strip()
@@ -352,22 +396,30 @@ class AssessmentPoll(PollKind):
     team_wide = True
 
     def for_phone(self, spec: Mapping[str, Any]) -> dict[str, Any]:
-        return {**spec, "points": [{"value": p.value, "score": p.score, "name": p.name,
-                                    "description": p.description} for p in ASSESSMENT_SCALE]}
+        return {
+            **spec,
+            "points": [
+                {"value": p.value, "score": p.score, "name": p.name, "description": p.description}
+                for p in ASSESSMENT_SCALE
+            ],
+        }
 
     def check(self, spec: Mapping[str, Any], value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or float(value) not in SCORES:
             raise Invalid(f"choose a score from {SCORES[0]} to {SCORES[-1]}, in steps of 0.5")
         return float(value)
 
-    def tally(self, spec: Mapping[str, Any], answers: Sequence[Answer], approved_only: bool = True
-              ) -> dict[str, Any]:
+    def tally(
+        self, spec: Mapping[str, Any], answers: Sequence[Answer], approved_only: bool = True
+    ) -> dict[str, Any]:
         return _distribution(self.name, [(p.value, p.score, p.name) for p in ASSESSMENT_SCALE], answers)
 
     def showing(self, spec: Mapping[str, Any]) -> Showing:
         first, last = ASSESSMENT_SCALE[0], ASSESSMENT_SCALE[-1]
-        return Showing(line=f"{self.title}: {first.score} ({first.name.lower()}) to {last.score} "
-                            f"({last.name.lower()}), one rating per team")
+        return Showing(
+            line=f"{self.title}: {first.score} ({first.name.lower()}) to {last.score} "
+            f"({last.name.lower()}), one rating per team"
+        )
 
     def notes(self, spec: Mapping[str, Any]) -> str:
         return "Scale: " + "; ".join(f"{p.score} {p.name}" for p in ASSESSMENT_SCALE) + "."
@@ -392,11 +444,15 @@ class WordCloudPoll(PollKind):
             raise Invalid(f"words are at most {MAX_WORD} letters", "too_long")
         return phrase
 
-    def tally(self, spec: Mapping[str, Any], answers: Sequence[Answer], approved_only: bool = True
-              ) -> dict[str, Any]:
+    def tally(
+        self, spec: Mapping[str, Any], answers: Sequence[Answer], approved_only: bool = True
+    ) -> dict[str, Any]:
         counts = Counter(" ".join(str(a.value).split()).casefold() for a in answers)
-        return {"type": self.name, "count": len(answers),
-                "words": [{"text": w, "count": c} for w, c in counts.most_common(60)]}
+        return {
+            "type": self.name,
+            "count": len(answers),
+            "words": [{"text": w, "count": c} for w, c in counts.most_common(60)],
+        }
 
     def showing(self, spec: Mapping[str, Any]) -> Showing:
         words = int(spec.get("max_words", 3))
@@ -411,16 +467,22 @@ class OpenPoll(PollKind):
     title = "Open answer"
     instruction = "Your answer"
     moderated = True
-    settings = (Setting("max_chars", "whole", "Characters each, at most", 20, 2000, default=280, example=280),)
+    settings = (
+        Setting("max_chars", "whole", "Characters each, at most", 20, 2000, default=280, example=280),
+    )
 
     def check(self, spec: Mapping[str, Any], value: Any) -> Any:
         return clean_text(value, "your answer", int(spec.get("max_chars", 280)))
 
-    def tally(self, spec: Mapping[str, Any], answers: Sequence[Answer], approved_only: bool = True
-              ) -> dict[str, Any]:
+    def tally(
+        self, spec: Mapping[str, Any], answers: Sequence[Answer], approved_only: bool = True
+    ) -> dict[str, Any]:
         shown = [a for a in answers if a.approved or not approved_only]
-        return {"type": self.name, "count": len(answers),
-                "answers": [{"id": a.id, "text": a.value, "approved": a.approved} for a in shown]}
+        return {
+            "type": self.name,
+            "count": len(answers),
+            "answers": [{"id": a.id, "text": a.value, "approved": a.approved} for a in shown],
+        }
 
 
 @register
@@ -430,7 +492,10 @@ class QuizPoll(ChoicePoll):
     name = "quiz"
     title = "Quiz question"
     instruction = "Pick the right answer"
-    settings = (*ChoicePoll.settings, Setting("correct", "option", "The right answer (as written in the options)"))
+    settings = (
+        *ChoicePoll.settings,
+        Setting("correct", "option", "The right answer (as written in the options)"),
+    )
 
     def issues(self, spec: dict[str, Any]) -> Iterator[Issue]:
         found = list(self._options_issues(spec))
@@ -439,18 +504,25 @@ class QuizPoll(ChoicePoll):
             return
         correct = spec.get("correct")
         if not correct:
-            yield Issue("correct", "a quiz without its right answer",
-                        "add 'correct:' with the text of the right option")
+            yield Issue(
+                "correct",
+                "a quiz without its right answer",
+                "add 'correct:' with the text of the right option",
+            )
         elif correct not in spec["options"]:
-            yield Issue("correct", f"the right answer '{correct}' is not one of the options",
-                        "copy the right option's text exactly")
+            yield Issue(
+                "correct",
+                f"the right answer '{correct}' is not one of the options",
+                "copy the right option's text exactly",
+            )
 
     def for_phone(self, spec: Mapping[str, Any]) -> dict[str, Any]:
         # Phones learn the right answer only with the results, once the facilitator reveals them.
         return {k: v for k, v in spec.items() if k != "correct"}
 
-    def tally(self, spec: Mapping[str, Any], answers: Sequence[Answer], approved_only: bool = True
-              ) -> dict[str, Any]:
+    def tally(
+        self, spec: Mapping[str, Any], answers: Sequence[Answer], approved_only: bool = True
+    ) -> dict[str, Any]:
         result = super().tally(spec, answers, approved_only)
         right = spec["options"].index(spec["correct"])
         result["correct"] = right

@@ -111,7 +111,9 @@ CARRIED = (Choice("done", "Done"), Choice("partly", "Partly"), Choice("not-done"
 
 _sheets = (
     Worksheet(
-        "aim", "Aim statement", "Aim",
+        "aim",
+        "Aim statement",
+        "Aim",
         fields=(
             Field("aim_what", "What will we improve?", "long", "the process or result"),
             Field("aim_for_whom", "For whom?", hint="which people, in which setting"),
@@ -119,26 +121,46 @@ _sheets = (
             Field("aim_by_when", "By when?", hint="a date"),
             Field("aim_baseline", "Baseline", hint="where we are now: the data and their date"),
             Field("aim_target", "Target", hint="where we will be"),
-            Field("aim_statement", "Our aim statement", "long", "By [when], [how much] for [whom] in [what]."),
+            Field(
+                "aim_statement", "Our aim statement", "long", "By [when], [how much] for [whom] in [what]."
+            ),
         ),
-        headline="aim_statement", summary=("aim_statement", "aim_what"), gallery="summary", gallery_label="Aim",
+        headline="aim_statement",
+        summary=("aim_statement", "aim_what"),
+        gallery="summary",
+        gallery_label="Aim",
     ),
     Worksheet(
-        "measures", "Family of measures", "Measures",
-        rows=Rows("measure", "Measure", (
-            Field("family", "Family", "choice", "outcome, process or balancing", FAMILIES),
-            Field("name", "Measure", hint="a short name, as on the chart"),
-            Field("definition", "Operational definition", "long",
-                  "what is counted, the numerator and denominator, where the data come from"),
-            Field("direction", "Which way is better?", "choice", choices=DIRECTIONS),
-            Field("baseline", "Baseline", hint="the value before the changes"),
-            Field("target", "Target", hint="the value the aim asks for"),
-            Field("data", "Monthly data", "data", "one month per line, such as Jan 2027: 42"),
-        )),
-        takehome="measures", summary=("name",), gallery="charts", gallery_label="Measures",
+        "measures",
+        "Family of measures",
+        "Measures",
+        rows=Rows(
+            "measure",
+            "Measure",
+            (
+                Field("family", "Family", "choice", "outcome, process or balancing", FAMILIES),
+                Field("name", "Measure", hint="a short name, as on the chart"),
+                Field(
+                    "definition",
+                    "Operational definition",
+                    "long",
+                    "what is counted, the numerator and denominator, where the data come from",
+                ),
+                Field("direction", "Which way is better?", "choice", choices=DIRECTIONS),
+                Field("baseline", "Baseline", hint="the value before the changes"),
+                Field("target", "Target", hint="the value the aim asks for"),
+                Field("data", "Monthly data", "data", "one month per line, such as Jan 2027: 42"),
+            ),
+        ),
+        takehome="measures",
+        summary=("name",),
+        gallery="charts",
+        gallery_label="Measures",
     ),
     Worksheet(
-        "driver-diagram", "Driver diagram", "Drivers",
+        "driver-diagram",
+        "Driver diagram",
+        "Drivers",
         fields=(
             Field("drivers_chosen", "Change ideas from the collaborative's driver diagram", "drivers"),
             Field("drivers_own", "Our own change ideas", "long", "one per line"),
@@ -146,56 +168,85 @@ _sheets = (
         takehome="drivers",
     ),
     Worksheet(
-        "pdsa", "PDSA worksheet", "PDSA",
-        rows=Rows("pdsa", "Cycle", (
-            Field("test", "Test of change", "long", "what change, tried on how small a scale?"),
-            Field("cycle", "Cycle number"),
-            Field("driver", "Driver it serves"),
-            Field("tasks", "Plan: tasks", "long", "what needs to happen to run the test"),
-            Field("who", "Who", hint="runs the test"),
-            Field("when", "When"),
-            Field("where", "Where"),
-            Field("prediction", "Prediction", "long", "what do we expect to happen?"),
-            Field("measures", "Measures", "long", "what will show whether it worked?"),
-            Field("data_plan", "Data plan", "long", "who collects the data, numerator and denominator, when"),
-            Field("do", "Do: what happened?", "long", "what did we observe, what surprised us?"),
-            Field("study", "Study: results against the prediction", "long", "what did we learn?"),
-            Field("act", "Act", "choice", "adopt, adapt or abandon", ACT),
-            Field("next_cycle", "Next cycle", "long", "bigger, other conditions, more people?"),
-        ), carry_forward=True),
-        takehome="cards", summary=("test",), gallery="summary", gallery_label="Tested",
+        "pdsa",
+        "PDSA worksheet",
+        "PDSA",
+        rows=Rows(
+            "pdsa",
+            "Cycle",
+            (
+                Field("test", "Test of change", "long", "what change, tried on how small a scale?"),
+                Field("cycle", "Cycle number"),
+                Field("driver", "Driver it serves"),
+                Field("tasks", "Plan: tasks", "long", "what needs to happen to run the test"),
+                Field("who", "Who", hint="runs the test"),
+                Field("when", "When"),
+                Field("where", "Where"),
+                Field("prediction", "Prediction", "long", "what do we expect to happen?"),
+                Field("measures", "Measures", "long", "what will show whether it worked?"),
+                Field(
+                    "data_plan", "Data plan", "long", "who collects the data, numerator and denominator, when"
+                ),
+                Field("do", "Do: what happened?", "long", "what did we observe, what surprised us?"),
+                Field("study", "Study: results against the prediction", "long", "what did we learn?"),
+                Field("act", "Act", "choice", "adopt, adapt or abandon", ACT),
+                Field("next_cycle", "Next cycle", "long", "bigger, other conditions, more people?"),
+            ),
+            carry_forward=True,
+        ),
+        takehome="cards",
+        summary=("test",),
+        gallery="summary",
+        gallery_label="Tested",
     ),
     Worksheet(
-        "action-plan", "Action-period plan", "Plan",
-        rows=Rows("plan", "Row", (
-            Field("driver", "Driver"),
-            Field("change", "Change to test"),
-            Field("preparation", "Preparation tasks", "long"),
-            Field("measure", "Measure"),
-            Field("who", "Who"),
-            Field("when", "When"),
-            Field("follow_up", "Follow-up", "long"),
-        )),
+        "action-plan",
+        "Action-period plan",
+        "Plan",
+        rows=Rows(
+            "plan",
+            "Row",
+            (
+                Field("driver", "Driver"),
+                Field("change", "Change to test"),
+                Field("preparation", "Preparation tasks", "long"),
+                Field("measure", "Measure"),
+                Field("who", "Who"),
+                Field("when", "When"),
+                Field("follow_up", "Follow-up", "long"),
+            ),
+        ),
         takehome="table",
     ),
     Worksheet(
-        "commitments", "By next Tuesday: commitments", "By next Tuesday",
-        rows=Rows("commitment", "Commitment", (
-            Field("what", "What we will do", "long", "a small, concrete step"),
-            Field("owner", "Owner", "member"),
-            Field("due", "Due date", "date"),
-        ), carry_forward=True),
-        takehome="table", summary=("what",),
+        "commitments",
+        "By next Tuesday: commitments",
+        "By next Tuesday",
+        rows=Rows(
+            "commitment",
+            "Commitment",
+            (
+                Field("what", "What we will do", "long", "a small, concrete step"),
+                Field("owner", "Owner", "member"),
+                Field("due", "Due date", "date"),
+            ),
+            carry_forward=True,
+        ),
+        takehome="table",
+        summary=("what",),
     ),
     Worksheet(
-        "storyboard", "Storyboard", "Storyboard",
+        "storyboard",
+        "Storyboard",
+        "Storyboard",
         fields=(
             Field("story_changes", "Changes tested", "long", "and how many PDSA cycles"),
             Field("story_results", "Results", "long", "what the data show"),
             Field("story_lessons", "Lessons learned", "long", "what surprised you"),
             Field("story_next", "Next steps", "long", "who, what, by when"),
         ),
-        gallery="fields", recap=("aim", "measures"),
+        gallery="fields",
+        recap=("aim", "measures"),
     ),
 )
 
@@ -295,10 +346,18 @@ def number(text: str) -> float | None:
 def described() -> dict[str, Any]:
     """Every worksheet and the words for a carried-forward row's status, as plain data: the phone
     draws the workspace from this, and keeps no labels or limits of its own."""
+
     def field(f: Field) -> dict[str, Any]:
         return {**asdict(f), "limit": f.limit}
 
-    sheets = [{**asdict(s), "fields": [field(f) for f in s.fields],
-               "rows": None if s.rows is None else {**asdict(s.rows), "fields": [field(f) for f in s.rows.fields]}}
-              for s in _sheets]
+    sheets = [
+        {
+            **asdict(s),
+            "fields": [field(f) for f in s.fields],
+            "rows": None
+            if s.rows is None
+            else {**asdict(s.rows), "fields": [field(f) for f in s.rows.fields]},
+        }
+        for s in _sheets
+    ]
     return {"sheets": sheets, "carried": [asdict(c) for c in CARRIED]}

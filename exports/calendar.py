@@ -10,8 +10,14 @@ from exports.plans import TeamPlan
 
 def _escape(text: str) -> str:
     """TEXT value escaping (RFC 5545 3.3.11)."""
-    return (text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n"))
+    return (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
 
 
 def _fold(line: str) -> list[str]:
@@ -32,8 +38,14 @@ def _fold(line: str) -> list[str]:
 def commitments_ics(plan: TeamPlan, now: datetime | None = None) -> bytes:
     """An .ics of the team's commitments that have a due date (others are left out)."""
     stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//BSC Learning Session Kit//Commitments//EN",
-             "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{_escape(plan.team + ': commitments')}"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//BSC Learning Session Kit//Commitments//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{_escape(plan.team + ': commitments')}",
+    ]
     sheet = plan.sheet("commitments")
     owner = sheet.sheet.field("owner").label
     for commitment in sheet.rows:
@@ -45,11 +57,19 @@ def commitments_ics(plan: TeamPlan, now: datetime | None = None) -> bytes:
         except ValueError:
             continue
         uid = hashlib.sha256(f"{plan.team}|{what}|{commitment.get('due')}".encode()).hexdigest()[:32]
-        description = f"{owner}: {commitment.get('owner')}\nTeam: {plan.team}\n{plan.collaborative} · {plan.session}"
-        lines += ["BEGIN:VEVENT", f"UID:{uid}@bsc-learning-session-kit", f"DTSTAMP:{stamp}",
-                  f"DTSTART;VALUE=DATE:{due.strftime('%Y%m%d')}",
-                  f"DTEND;VALUE=DATE:{(due + timedelta(days=1)).strftime('%Y%m%d')}",
-                  f"SUMMARY:{_escape(f'{sheet.sheet.tab}: {what}')}",
-                  f"DESCRIPTION:{_escape(description)}", "TRANSP:TRANSPARENT", "END:VEVENT"]
+        description = (
+            f"{owner}: {commitment.get('owner')}\nTeam: {plan.team}\n{plan.collaborative} · {plan.session}"
+        )
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{uid}@bsc-learning-session-kit",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;VALUE=DATE:{due.strftime('%Y%m%d')}",
+            f"DTEND;VALUE=DATE:{(due + timedelta(days=1)).strftime('%Y%m%d')}",
+            f"SUMMARY:{_escape(f'{sheet.sheet.tab}: {what}')}",
+            f"DESCRIPTION:{_escape(description)}",
+            "TRANSP:TRANSPARENT",
+            "END:VEVENT",
+        ]
     lines.append("END:VCALENDAR")
     return ("\r\n".join(part for line in lines for part in _fold(line)) + "\r\n").encode()

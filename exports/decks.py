@@ -136,9 +136,11 @@ class _Deck:
     # -- generated slides -------------------------------------------------------------------
     def title_slide(self, curriculum: Curriculum, session: LearningSession) -> None:
         when = " · ".join(x for x in (session.date, session.venue) if x)
-        notes = (f"{session_heading(session.session, session.title)}. The day runs "
-                 f"{clock(session.start)} to {clock(session.end)}. Welcome the teams, name the "
-                 f"collaborative's aim: {curriculum.aim}")
+        notes = (
+            f"{session_heading(session.session, session.title)}. The day runs "
+            f"{clock(session.start)} to {clock(session.end)}. Welcome the teams, name the "
+            f"collaborative's aim: {curriculum.aim}"
+        )
         slide = self.new("Title", curriculum.title, notes)
         lines = [session_heading(session.session, session.title)]
         if when:
@@ -146,56 +148,73 @@ class _Deck:
         _fill(_placeholder(slide, 1), [Paragraph((Run(x),)) for x in lines])
 
     def join_slide(self, url: str) -> None:
-        notes = ("Leave this up while people arrive. Each team member scans the code with the "
-                 "phone's camera (or types the address), picks their team and enters a name. "
-                 "No account or app is needed.")
+        notes = (
+            "Leave this up while people arrive. Each team member scans the code with the "
+            "phone's camera (or types the address), picks their team and enters a name. "
+            "No account or app is needed."
+        )
         slide = self.new("Join", "Join the room", notes)
         self.put_qr(slide, QR)
-        _fill(_placeholder(slide, JOIN_TEXT), [
-            Paragraph((Run(short_url(url), bold=True),)),
-            BulletList((
-                _item("Scan the code with your phone's camera"),
-                _item("Pick your team and type your name"),
-                _item("Keep the page open all day"),
-            )),
-        ])
+        _fill(
+            _placeholder(slide, JOIN_TEXT),
+            [
+                Paragraph((Run(short_url(url), bold=True),)),
+                BulletList(
+                    (
+                        _item("Scan the code with your phone's camera"),
+                        _item("Pick your team and type your name"),
+                        _item("Keep the page open all day"),
+                    )
+                ),
+            ],
+        )
 
     def agenda_slides(self, session: LearningSession) -> None:
         rows = session.agenda
-        pages = [rows[i:i + AGENDA_ROWS_PER_SLIDE] for i in range(0, len(rows), AGENDA_ROWS_PER_SLIDE)]
+        pages = [rows[i : i + AGENDA_ROWS_PER_SLIDE] for i in range(0, len(rows), AGENDA_ROWS_PER_SLIDE)]
         for number, page in enumerate(pages, 1):
             title = "Agenda" if len(pages) == 1 else f"Agenda ({number} of {len(pages)})"
-            notes = "Walk the room through the day. " + " ".join(
-                f"{clock(i.start)} {i.title}." for i in page)
+            notes = "Walk the room through the day. " + " ".join(f"{clock(i.start)} {i.title}." for i in page)
             slide = self.new("Title and Content", title, notes)
             table = Table(
                 header=((Run("Time"),), (Run("Item"),), (Run("Presenter"),)),
                 rows=tuple(
-                    ((Run(f"{clock(i.start)}–{clock(i.end)}"),), (Run(i.title),),
-                     (Run(i.module.presenter if i.module else ""),))
+                    (
+                        (Run(f"{clock(i.start)}–{clock(i.end)}"),),
+                        (Run(i.title),),
+                        (Run(i.module.presenter if i.module else ""),),
+                    )
                     for i in page
                 ),
             )
             _table(slide, _placeholder(slide, 1), table, widths=(0.2, 0.55, 0.25))
 
     def section_slide(self, item: AgendaItem, module: Module) -> None:
-        notes = (f"{clock(item.start)}–{clock(item.end)} ({module.duration} min). By the end, "
-                 "participants can: " + "; ".join(module.objectives) + ".")
+        notes = (
+            f"{clock(item.start)}–{clock(item.end)} ({module.duration} min). By the end, "
+            "participants can: " + "; ".join(module.objectives) + "."
+        )
         slide = self.new("Section", module.title, notes)
         meta = " · ".join(x for x in (module.presenter, f"{clock(item.start)}–{clock(item.end)}") if x)
-        _fill(_placeholder(slide, 1), [
-            Paragraph((Run(meta),)),
-            BulletList(tuple(_item(o, level=1) for o in module.objectives)),
-        ])
+        _fill(
+            _placeholder(slide, 1),
+            [
+                Paragraph((Run(meta),)),
+                BulletList(tuple(_item(o, level=1) for o in module.objectives)),
+            ],
+        )
 
     def plain_item(self, item: AgendaItem) -> None:
         notes = f"{item.title}: {clock(item.start)} to {clock(item.end)}."
         if item.kind in ("break", "meal"):
             notes += f" Tell the room when to be back: {clock(item.end)}."
         slide = self.new("Section", item.title, notes)
-        _fill(_placeholder(slide, 1), [
-            Paragraph((Run(f"{clock(item.start)}–{clock(item.end)} · {item.minutes} min"),)),
-        ])
+        _fill(
+            _placeholder(slide, 1),
+            [
+                Paragraph((Run(f"{clock(item.start)}–{clock(item.end)} · {item.minutes} min"),)),
+            ],
+        )
 
     # -- module slides ----------------------------------------------------------------------
     def content_slide(self, source: Slide) -> None:
@@ -255,11 +274,28 @@ def _activity_blocks(activity: Activity) -> list[Block | _Numbered]:
             blocks.append(Paragraph((Run(showing.line),)))
         blocks.append(Paragraph((Run(kind.instruction, italic=True),)))
     elif activity.kind == "team-time" and activity.worksheet:
-        blocks.append(Paragraph((Run(f"Worksheet: {WORKSHEETS[activity.worksheet].title} "
-                                     "(in your handout and on your phones)", italic=True),)))
+        blocks.append(
+            Paragraph(
+                (
+                    Run(
+                        f"Worksheet: {WORKSHEETS[activity.worksheet].title} "
+                        "(in your handout and on your phones)",
+                        italic=True,
+                    ),
+                )
+            )
+        )
     elif activity.kind == "gallery-walk" and activity.dots:
-        blocks.append(Paragraph((Run(f"Each of you has {activity.dots} dots to place on other "
-                                     "teams' storyboards", italic=True),)))
+        blocks.append(
+            Paragraph(
+                (
+                    Run(
+                        f"Each of you has {activity.dots} dots to place on other teams' storyboards",
+                        italic=True,
+                    ),
+                )
+            )
+        )
     return blocks
 
 
@@ -419,8 +455,9 @@ def _table(slide: PptxSlide, holder: Any, table: Table, widths: tuple[float, ...
     if columns >= 4:
         size = min(size, 18)
     row_height = Emu(int(Pt(size) * 2.1))
-    shape = slide.shapes.add_table(len(rows), columns, left, top, width,
-                                   Emu(min(int(height), int(row_height) * len(rows))))
+    shape = slide.shapes.add_table(
+        len(rows), columns, left, top, width, Emu(min(int(height), int(row_height) * len(rows)))
+    )
     grid = shape.table
     if widths:
         for index, share in enumerate(widths):

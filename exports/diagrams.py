@@ -94,8 +94,7 @@ def _row_heights(primary: PrimaryDriver, cols: _Columns) -> list[float]:
     heights = []
     for s in primary.secondary:
         ideas = _change_lines(s.changes, cols.w[3])
-        ideas_h = max(MIN_BOX, 2 * PAD + sum(len(i) for i in ideas) * CHANGE.leading
-                      + (len(ideas) - 1) * 3)
+        ideas_h = max(MIN_BOX, 2 * PAD + sum(len(i) for i in ideas) * CHANGE.leading + (len(ideas) - 1) * 3)
         heights.append(max(SECONDARY.height(len(SECONDARY.lines(s.text, cols.w[2]))), ideas_h))
     return heights or [MIN_BOX]
 
@@ -115,8 +114,9 @@ def driver_diagram_height(diagram: DriverDiagram, width: float = DEFAULT_WIDTH) 
     return HEAD + max(body, aim) + 2
 
 
-def split_driver_diagram(diagram: DriverDiagram, max_height: float,
-                         width: float = DEFAULT_WIDTH) -> tuple[DriverDiagram, ...]:
+def split_driver_diagram(
+    diagram: DriverDiagram, max_height: float, width: float = DEFAULT_WIDTH
+) -> tuple[DriverDiagram, ...]:
     """The diagram cut between primary drivers into parts that each fit `max_height` (one per page)."""
     parts: list[DriverDiagram] = []
     group: list[PrimaryDriver] = []
@@ -132,21 +132,27 @@ def split_driver_diagram(diagram: DriverDiagram, max_height: float,
 
 
 def _box(out: list[str], x: float, y: float, w: float, h: float, fill: str, stroke: str) -> None:
-    out.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" rx="4" '
-               f'fill="{fill}" stroke="{stroke}" stroke-width="1"/>')
+    out.append(
+        f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" rx="4" '
+        f'fill="{fill}" stroke="{stroke}" stroke-width="1"/>'
+    )
 
 
-def _lines(out: list[str], lines: list[str], x: float, top: float, style: _Style, colour: str,
-           anchor: str = "start") -> None:
+def _lines(
+    out: list[str], lines: list[str], x: float, top: float, style: _Style, colour: str, anchor: str = "start"
+) -> None:
     weight = ' font-weight="bold"' if style.bold else ""
     for n, line in enumerate(lines):
         baseline = top + n * style.leading + (style.leading - style.size) / 2 + 0.8 * style.size
-        out.append(f'<text x="{x:.1f}" y="{baseline:.1f}" font-size="{style.size}"{weight} '
-                   f'fill="{colour}" text-anchor="{anchor}">{_text(line)}</text>')
+        out.append(
+            f'<text x="{x:.1f}" y="{baseline:.1f}" font-size="{style.size}"{weight} '
+            f'fill="{colour}" text-anchor="{anchor}">{_text(line)}</text>'
+        )
 
 
-def _labelled_box(out: list[str], text: str, style: _Style, x: float, y: float, w: float, h: float,
-                  fill: str, colour: str) -> None:
+def _labelled_box(
+    out: list[str], text: str, style: _Style, x: float, y: float, w: float, h: float, fill: str, colour: str
+) -> None:
     lines = style.lines(text, w)
     _box(out, x, y, w, h, fill, TEAL)
     _lines(out, lines, x + PAD, y + (h - len(lines) * style.leading) / 2, style, colour)
@@ -154,8 +160,10 @@ def _labelled_box(out: list[str], text: str, style: _Style, x: float, y: float, 
 
 def _elbow(out: list[str], x1: float, y1: float, x2: float, y2: float) -> None:
     mid = (x1 + x2) / 2
-    out.append(f'<path d="M{x1:.1f},{y1:.1f} H{mid:.1f} V{y2:.1f} H{x2:.1f}" fill="none" '
-               f'stroke="{LINE}" stroke-width="1.2"/>')
+    out.append(
+        f'<path d="M{x1:.1f},{y1:.1f} H{mid:.1f} V{y2:.1f} H{x2:.1f}" fill="none" '
+        f'stroke="{LINE}" stroke-width="1.2"/>'
+    )
 
 
 def _changes(out: list[str], changes: tuple[str, ...], x: float, y: float, w: float, h: float) -> None:
@@ -165,8 +173,10 @@ def _changes(out: list[str], changes: tuple[str, ...], x: float, y: float, w: fl
     top = y + (h - used) / 2
     for lines in ideas:
         if lines != [""]:
-            out.append(f'<circle cx="{x + PAD + 3:.1f}" cy="{top + CHANGE.leading / 2 + 0.5:.1f}" '
-                       f'r="2" fill="{CORAL}"/>')
+            out.append(
+                f'<circle cx="{x + PAD + 3:.1f}" cy="{top + CHANGE.leading / 2 + 0.5:.1f}" '
+                f'r="2" fill="{CORAL}"/>'
+            )
         _lines(out, lines, x + PAD + BULLET, top, CHANGE, INK)
         top += len(lines) * CHANGE.leading + 3
 
@@ -175,19 +185,30 @@ def driver_diagram_svg(diagram: DriverDiagram, width: float = DEFAULT_WIDTH) -> 
     """The driver diagram as SVG: aim, primary and secondary drivers, change ideas, joined by lines."""
     cols = _columns(width)
     height = driver_diagram_height(diagram, width)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="driver-diagram" width="{width:.0f}" '
-           f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" font-family="{FONT}">']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="driver-diagram" width="{width:.0f}" '
+        f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" font-family="{FONT}">'
+    ]
     for x, w, title in zip(cols.x, cols.w, HEADERS, strict=True):
-        out.append(f'<text x="{x:.1f}" y="14" font-size="11" font-weight="bold" fill="{TEAL}">'
-                   f'{_text(title.upper())}</text>')
+        out.append(
+            f'<text x="{x:.1f}" y="14" font-size="11" font-weight="bold" fill="{TEAL}">'
+            f"{_text(title.upper())}</text>"
+        )
         out.append(f'<rect x="{x:.1f}" y="18" width="{w:.1f}" height="1.5" fill="{CORAL}"/>')
     body_top, body = HEAD, height - HEAD - 2
     aim_lines = AIM.lines(diagram.aim, cols.w[0])
     aim_h = AIM.height(len(aim_lines))
     aim_y = body_top + (body - aim_h) / 2
     _box(out, cols.x[0], aim_y, cols.w[0], aim_h, TEAL, TEAL)
-    _lines(out, aim_lines, cols.x[0] + cols.w[0] / 2, aim_y + (aim_h - len(aim_lines) * AIM.leading) / 2,
-           AIM, "#FFFFFF", anchor="middle")
+    _lines(
+        out,
+        aim_lines,
+        cols.x[0] + cols.w[0] / 2,
+        aim_y + (aim_h - len(aim_lines) * AIM.leading) / 2,
+        AIM,
+        "#FFFFFF",
+        anchor="middle",
+    )
     groups_h = sum(_group_height(p, cols) for p in diagram.primary)
     groups_h += GROUP_GAP * max(0, len(diagram.primary) - 1)
     y = body_top + (body - groups_h) / 2
@@ -202,10 +223,11 @@ def driver_diagram_svg(diagram: DriverDiagram, width: float = DEFAULT_WIDTH) -> 
         for secondary, row_h in zip(primary.secondary, rows, strict=False):
             mid = row_y + row_h / 2
             _elbow(out, cols.x[1] + cols.w[1], own_y + own_h / 2, cols.x[2], mid)
-            _labelled_box(out, secondary.text, SECONDARY, cols.x[2], row_y, cols.w[2], row_h,
-                          "#FFFFFF", INK)
-            out.append(f'<path d="M{cols.x[2] + cols.w[2]:.1f},{mid:.1f} H{cols.x[3]:.1f}" '
-                       f'stroke="{LINE}" stroke-width="1.2"/>')
+            _labelled_box(out, secondary.text, SECONDARY, cols.x[2], row_y, cols.w[2], row_h, "#FFFFFF", INK)
+            out.append(
+                f'<path d="M{cols.x[2] + cols.w[2]:.1f},{mid:.1f} H{cols.x[3]:.1f}" '
+                f'stroke="{LINE}" stroke-width="1.2"/>'
+            )
             _changes(out, secondary.changes, cols.x[3], row_y, cols.w[3], row_h)
             row_y += row_h + ROW_GAP
         y += group_h + GROUP_GAP
@@ -217,28 +239,43 @@ def run_chart_grid_svg(width: float = 320.0, height: float = 170.0, points: int 
     """A blank run chart to draw on: a grid, a labelled baseline (dashed) and a labelled target line."""
     left, bottom, top, right = 30.0, 24.0, 8.0, 44.0
     plot_w, plot_h = width - left - right, height - top - bottom
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="run-chart" width="{width:.0f}" '
-           f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" font-family="{FONT}">']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="run-chart" width="{width:.0f}" '
+        f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" font-family="{FONT}">'
+    ]
     step = plot_w / (points - 1)
     grid = [f"M{left + n * step:.1f},{top:.1f} V{top + plot_h:.1f}" for n in range(points)]
     grid += [f"M{left:.1f},{top + n * plot_h / 6:.1f} H{left + plot_w:.1f}" for n in range(7)]
     out.append(f'<path d="{" ".join(grid)}" stroke="#D9DEE1" stroke-width="0.6" fill="none"/>')
-    out.append(f'<path d="M{left:.1f},{top:.1f} V{top + plot_h:.1f} H{left + plot_w:.1f}" '
-               f'stroke="{INK}" stroke-width="1" fill="none"/>')
+    out.append(
+        f'<path d="M{left:.1f},{top:.1f} V{top + plot_h:.1f} H{left + plot_w:.1f}" '
+        f'stroke="{INK}" stroke-width="1" fill="none"/>'
+    )
     base_y, target_y = top + plot_h * 0.68, top + plot_h * 0.22
-    out.append(f'<path d="M{left:.1f},{base_y:.1f} H{left + plot_w:.1f}" stroke="{TEAL}" '
-               f'stroke-width="1.4" stroke-dasharray="5 3"/>')
-    out.append(f'<path d="M{left:.1f},{target_y:.1f} H{left + plot_w:.1f}" stroke="{CORAL}" '
-               f'stroke-width="1.6"/>')
+    out.append(
+        f'<path d="M{left:.1f},{base_y:.1f} H{left + plot_w:.1f}" stroke="{TEAL}" '
+        f'stroke-width="1.4" stroke-dasharray="5 3"/>'
+    )
+    out.append(
+        f'<path d="M{left:.1f},{target_y:.1f} H{left + plot_w:.1f}" stroke="{CORAL}" stroke-width="1.6"/>'
+    )
     measure = WORKSHEETS["measures"]
-    for y, label, colour in ((base_y, measure.field("baseline").label, TEAL),
-                             (target_y, measure.field("target").label, CORAL)):
-        out.append(f'<text x="{left + plot_w + 4:.1f}" y="{y + 3:.1f}" font-size="8.5" '
-                   f'fill="{colour}">{label}</text>')
-    out.append(f'<text x="{left + plot_w / 2:.1f}" y="{height - 6:.1f}" font-size="8.5" fill="{INK}" '
-               'text-anchor="middle">Time (weeks or months)</text>')
-    out.append(f'<text x="12" y="{top + plot_h / 2:.1f}" font-size="8.5" fill="{INK}" '
-               f'text-anchor="middle" transform="rotate(-90 12 {top + plot_h / 2:.1f})">'
-               f'{measure.field("name").label}</text>')
+    for y, label, colour in (
+        (base_y, measure.field("baseline").label, TEAL),
+        (target_y, measure.field("target").label, CORAL),
+    ):
+        out.append(
+            f'<text x="{left + plot_w + 4:.1f}" y="{y + 3:.1f}" font-size="8.5" '
+            f'fill="{colour}">{label}</text>'
+        )
+    out.append(
+        f'<text x="{left + plot_w / 2:.1f}" y="{height - 6:.1f}" font-size="8.5" fill="{INK}" '
+        'text-anchor="middle">Time (weeks or months)</text>'
+    )
+    out.append(
+        f'<text x="12" y="{top + plot_h / 2:.1f}" font-size="8.5" fill="{INK}" '
+        f'text-anchor="middle" transform="rotate(-90 12 {top + plot_h / 2:.1f})">'
+        f"{measure.field('name').label}</text>"
+    )
     out.append("</svg>")
     return "\n".join(out)

@@ -119,7 +119,7 @@ def _date_text(value: str) -> str:
 def _short_title(label: str, title: str) -> str:
     """The session title without a leading 'Learning Session 1:' that the label already says."""
     if title.lower().startswith(label.lower()):
-        rest = title[len(label):].lstrip(" :-–—")
+        rest = title[len(label) :].lstrip(" :-–—")
         return rest or title
     return title
 
@@ -131,9 +131,17 @@ def _agenda(item: AgendaItem) -> AgendaRow:
 
 
 def _modules(session: LearningSession) -> list[ModuleBlock]:
-    return [ModuleBlock(i.module.title, f"{clock(i.start)}–{clock(i.end)}", i.module.duration,
-                        i.module.presenter, i.module.objectives)
-            for i in session.agenda if i.module is not None]
+    return [
+        ModuleBlock(
+            i.module.title,
+            f"{clock(i.start)}–{clock(i.end)}",
+            i.module.duration,
+            i.module.presenter,
+            i.module.objectives,
+        )
+        for i in session.agenda
+        if i.module is not None
+    ]
 
 
 def _measure(m: Measure) -> MeasureRow:
@@ -159,16 +167,23 @@ def _diagram_parts(diagram: DriverDiagram, paper: Paper) -> tuple[list[Markup], 
     for part in parts:
         # A part still too tall (one primary driver with very long texts) is drawn wider and
         # printed at the page's width: smaller type, but whole and on one page.
-        scale = next((k for k in (1.0, 1.25, 1.5, 2.0, 3.0)
-                      if driver_diagram_height(part, width * k) / k <= max_height), 4.0)
+        scale = next(
+            (
+                k
+                for k in (1.0, 1.25, 1.5, 2.0, 3.0)
+                if driver_diagram_height(part, width * k) / k <= max_height
+            ),
+            4.0,
+        )
         # Our own SVG builder escapes every text, so the markup is safe to place as it is.
         svgs.append(Markup(driver_diagram_svg(part, width * scale)))  # noqa: S704
     room = max_height - driver_diagram_height(parts[-1], width)
     return svgs, room >= WRITING_AREA * PX_PER_PT
 
 
-def _contents(session: LearningSession, worksheets: list[str], storyboard: bool,
-              assessment: bool) -> list[tuple[str, str]]:
+def _contents(
+    session: LearningSession, worksheets: list[str], storyboard: bool, assessment: bool
+) -> list[tuple[str, str]]:
     entries = [("agenda", "Agenda")]
     if session.modules:
         entries.append(("objectives", "Learning objectives"))
@@ -180,8 +195,9 @@ def _contents(session: LearningSession, worksheets: list[str], storyboard: bool,
     return entries
 
 
-def handout_html(curriculum: Curriculum, session: LearningSession, paper: str = "letter",
-                 join_url: str | None = None) -> str:
+def handout_html(
+    curriculum: Curriculum, session: LearningSession, paper: str = "letter", join_url: str | None = None
+) -> str:
     """The handout as HTML (what render_handout prints), for checks and previews."""
     size = _paper(paper)
     label = session_label(session.session)
@@ -190,9 +206,11 @@ def handout_html(curriculum: Curriculum, session: LearningSession, paper: str = 
     # The storyboard template is printed last, whether team time or a storyboard activity asks.
     worksheets = [w for w in session.worksheets if w in WORKSHEETS and w != "storyboard"]
     storyboard = "storyboard" in session.worksheets or any(
-        a.kind in ("storyboard", "gallery-walk") for a in session.activities)
+        a.kind in ("storyboard", "gallery-walk") for a in session.activities
+    )
     assessment = "commitments" in worksheets or any(
-        a.kind == "poll" and a.poll_type == AssessmentPoll.name for a in session.activities)
+        a.kind == "poll" and a.poll_type == AssessmentPoll.name for a in session.activities
+    )
     pack = curriculum.topic_pack
     diagram = pack.driver_diagram if pack is not None else _blank_diagram()
     # qr_svg draws only squares from the URL's bits; no text of the URL is in it.
@@ -232,8 +250,9 @@ def handout_html(curriculum: Curriculum, session: LearningSession, paper: str = 
     )
 
 
-def render_handout(curriculum: Curriculum, session: LearningSession, paper: str = "letter",
-                   join_url: str | None = None) -> bytes:
+def render_handout(
+    curriculum: Curriculum, session: LearningSession, paper: str = "letter", join_url: str | None = None
+) -> bytes:
     """The printable handout of one learning session, as PDF bytes (paper: 'letter' or 'a4')."""
     html = handout_html(curriculum, session, paper, join_url)
     document = HTML(string=html, base_url=asset_url(TEMPLATES), url_fetcher=package_url_fetcher())

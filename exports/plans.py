@@ -70,6 +70,14 @@ class DriverChoice:
 
 
 @dataclass(frozen=True)
+class Rating:
+    """The team's self-rating on the IHI Assessment Scale, given in one poll of the session."""
+
+    asked: str  # the poll's title
+    value: float
+
+
+@dataclass(frozen=True)
 class TeamPlan:
     """Everything a team takes home from a learning session."""
 
@@ -80,6 +88,7 @@ class TeamPlan:
     members: tuple[str, ...] = ()
     sheets: tuple[FilledSheet, ...] = ()
     drivers: tuple[DriverChoice, ...] = ()  # the chosen change ideas, resolved from the topic pack
+    ratings: tuple[Rating, ...] = ()  # the team's self-ratings in this session, in order
     workspace_url: str = ""  # printed as a QR code back to the team's workspace
     date: str = ""  # the session's date, ISO
 
@@ -99,7 +108,11 @@ def measure_points(row: PlanRow) -> list[tuple[str, float]]:
 def measure_chart(row: PlanRow, width: int, height: int) -> str:
     """The run chart of a measure row, as SVG (every text escaped by run_chart_svg)."""
     points = measure_points(row)
-    return run_chart_svg([v for _, v in points], [label for label, _ in points],
-                         title=row.get("name") or WORKSHEETS["measures"].field("name").label,
-                         target=number(row.get("target")),
-                         width=width, height=height)
+    return run_chart_svg(
+        [v for _, v in points],
+        [label for label, _ in points],
+        title=row.get("name") or WORKSHEETS["measures"].field("name").label,
+        target=number(row.get("target")),
+        width=width,
+        height=height,
+    )

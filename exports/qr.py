@@ -29,4 +29,4 @@ def qr_svg(data: str) -> str:
     """An SVG QR code of `data` (one path, scalable), as text without an XML declaration."""
     image = _code(data).make_image(image_factory=qrcode.image.svg.SvgPathImage)
     text: str = image.to_string(encoding="unicode")
-    return text[text.index("<svg"):]
+    return text[text.index("<svg") :]

@@ -20,6 +20,7 @@ an aid to the eye, said as such on the chart.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from math import comb
 from xml.sax.saxutils import escape
@@ -82,7 +83,7 @@ def runs_limits(above: int, below: int, tail: float = TAIL) -> tuple[int, int]:
     return fewest, most
 
 
-def analyse(values: list[float], baseline: int | None = None) -> Analysis:
+def analyse(values: Sequence[float], baseline: int | None = None) -> Analysis:
     """The median (of the first `baseline` points, if given) and every rule that fires."""
     if not values:
         return Analysis(None, 0, 0, None)
@@ -99,8 +100,9 @@ def analyse(values: list[float], baseline: int | None = None) -> Analysis:
         if s != side:
             if len(streak) >= SHIFT:
                 where = "above" if side > 0 else "below"
-                signals.append(Signal("shift", tuple(streak),
-                                      f"Shift: {len(streak)} points in a row {where} the median"))
+                signals.append(
+                    Signal("shift", tuple(streak), f"Shift: {len(streak)} points in a row {where} the median")
+                )
             streak, side = [index], s
         else:
             streak.append(index)
@@ -134,43 +136,68 @@ def analyse(values: list[float], baseline: int | None = None) -> Analysis:
     if len(useful) >= MIN_POINTS_FOR_RULES and above and below:
         runs_range = runs_limits(above, below)
         if runs < runs_range[0]:
-            signals.append(Signal("too-few-runs", (), f"Too few runs: {runs} (chance gives "
-                                  f"{runs_range[0]} to {runs_range[1]})"))
+            signals.append(
+                Signal(
+                    "too-few-runs",
+                    (),
+                    f"Too few runs: {runs} (chance gives {runs_range[0]} to {runs_range[1]})",
+                )
+            )
         elif runs > runs_range[1]:
-            signals.append(Signal("too-many-runs", (), f"Too many runs: {runs} (chance gives "
-                                  f"{runs_range[0]} to {runs_range[1]})"))
+            signals.append(
+                Signal(
+                    "too-many-runs",
+                    (),
+                    f"Too many runs: {runs} (chance gives {runs_range[0]} to {runs_range[1]})",
+                )
+            )
 
     if len(values) >= MIN_POINTS_FOR_RULES:
         q1, _, q3 = statistics.quantiles(values, n=4)
         spread = q3 - q1
-        far = tuple(i for i, v in enumerate(values)
-                    if spread and (v > q3 + 3 * spread or v < q1 - 3 * spread))
+        far = tuple(
+            i for i, v in enumerate(values) if spread and (v > q3 + 3 * spread or v < q1 - 3 * spread)
+        )
         if far:
-            signals.append(Signal("astronomical", far,
-                                  "Astronomical point: far outside the others (check it by eye)"))
+            signals.append(
+                Signal("astronomical", far, "Astronomical point: far outside the others (check it by eye)")
+            )
     return Analysis(median, len(useful), runs, runs_range, tuple(signals))
 
 
 COLORS = {"line": "#12435A", "median": "#8A9AA3", "target": "#3D9970", "signal": "#C4553A"}
 
 
-def run_chart_svg(values: list[float], labels: list[str], title: str = "", target: float | None = None,
-                  baseline: int | None = None, width: float = 520, height: float = 240) -> str:
+def run_chart_svg(
+    values: Sequence[float],
+    labels: Sequence[str],
+    title: str = "",
+    target: float | None = None,
+    baseline: int | None = None,
+    width: float = 520,
+    height: float = 240,
+) -> str:
     """A run chart as SVG: the points, the median, the target, and signals marked in coral."""
     analysis = analyse(values, baseline)
     left, right, top, bottom = 44.0, 12.0, 26.0 if title else 12.0, 46.0
     plot_w, plot_h = width - left - right, height - top - bottom
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
-           f'width="{width:.0f}" height="{height:.0f}" font-family="DejaVu Sans, sans-serif" '
-           f'font-size="10" role="img" aria-label="{escape(title or "Run chart", {chr(34): "&quot;"})}">']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'width="{width:.0f}" height="{height:.0f}" font-family="DejaVu Sans, sans-serif" '
+        f'font-size="10" role="img" aria-label="{escape(title or "Run chart", {chr(34): "&quot;"})}">'
+    ]
     if title:
-        out.append(f'<text x="{left}" y="15" font-size="12" font-weight="bold" fill="#12435A">'
-                   f"{escape(title)}</text>")
-    out.append(f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fff" '
-               'stroke="#C9CFD3"/>')
+        out.append(
+            f'<text x="{left}" y="15" font-size="12" font-weight="bold" fill="#12435A">{escape(title)}</text>'
+        )
+    out.append(
+        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#fff" stroke="#C9CFD3"/>'
+    )
     if not values:
-        out.append(f'<text x="{left + plot_w / 2}" y="{top + plot_h / 2}" text-anchor="middle" '
-                   'fill="#5B6770">No data yet</text></svg>')
+        out.append(
+            f'<text x="{left + plot_w / 2}" y="{top + plot_h / 2}" text-anchor="middle" '
+            'fill="#5B6770">No data yet</text></svg>'
+        )
         return "".join(out)
     low = min([*values, *([target] if target is not None else [])])
     high = max([*values, *([target] if target is not None else [])])
@@ -186,20 +213,28 @@ def run_chart_svg(values: list[float], labels: list[str], title: str = "", targe
         return top + plot_h * (1 - (v - low) / (high - low))
 
     for tick in (low + pad, (low + high) / 2, high - pad):
-        out.append(f'<text x="{left - 4}" y="{y(tick) + 3:.1f}" text-anchor="end" fill="#5B6770">'
-                   f"{tick:.3g}</text>")
+        out.append(
+            f'<text x="{left - 4}" y="{y(tick) + 3:.1f}" text-anchor="end" fill="#5B6770">{tick:.3g}</text>'
+        )
     if analysis.median is not None:
         m = y(analysis.median)
-        out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{m:.1f}" y2="{m:.1f}" '
-                   f'stroke="{COLORS["median"]}" stroke-dasharray="5 3"/>')
-        out.append(f'<text x="{left + plot_w - 2}" y="{m - 3:.1f}" text-anchor="end" fill="#5B6770">'
-                   f"median {analysis.median:.3g}</text>")
+        out.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{m:.1f}" y2="{m:.1f}" '
+            f'stroke="{COLORS["median"]}" stroke-dasharray="5 3"/>'
+        )
+        out.append(
+            f'<text x="{left + plot_w - 2}" y="{m - 3:.1f}" text-anchor="end" fill="#5B6770">'
+            f"median {analysis.median:.3g}</text>"
+        )
     if target is not None:
         t = y(target)
-        out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{t:.1f}" y2="{t:.1f}" '
-                   f'stroke="{COLORS["target"]}" stroke-width="1.5"/>')
-        out.append(f'<text x="{left + 2}" y="{t - 3:.1f}" fill="{COLORS["target"]}">'
-                   f"target {target:.3g}</text>")
+        out.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{t:.1f}" y2="{t:.1f}" '
+            f'stroke="{COLORS["target"]}" stroke-width="1.5"/>'
+        )
+        out.append(
+            f'<text x="{left + 2}" y="{t - 3:.1f}" fill="{COLORS["target"]}">target {target:.3g}</text>'
+        )
     path = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
     out.append(f'<path d="{path}" fill="none" stroke="{COLORS["line"]}" stroke-width="1.5"/>')
     flagged = {i for s in analysis.signals for i in s.points}
@@ -209,8 +244,10 @@ def run_chart_svg(values: list[float], labels: list[str], title: str = "", targe
     step = max(1, len(labels) // 12)
     for i, label in enumerate(labels[: len(values)]):
         if i % step == 0:
-            out.append(f'<text x="{x(i):.1f}" y="{top + plot_h + 12}" text-anchor="middle" fill="#5B6770">'
-                       f"{escape(label[:8])}</text>")
+            out.append(
+                f'<text x="{x(i):.1f}" y="{top + plot_h + 12}" text-anchor="middle" fill="#5B6770">'
+                f"{escape(label[:8])}</text>"
+            )
     notes = "; ".join(s.text for s in analysis.signals) or "No signals yet"
     color = COLORS["signal"] if analysis.signals else "#5B6770"
     out.append(f'<text x="{left}" y="{height - 8}" fill="{color}">{escape(notes[:110])}</text>')

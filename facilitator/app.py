@@ -44,8 +44,7 @@ def _secret_key(data_dir: Path) -> str:
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Make the application; `test_config` overrides everything else."""
-    app = Flask(__name__, instance_relative_config=True,
-                template_folder="templates", static_folder=None)
+    app = Flask(__name__, instance_relative_config=True, template_folder="templates", static_folder=None)
     app.config.from_object(Defaults)
     app.config.from_prefixed_env("BSC")
     if os.environ.get("DATABASE_URL"):
@@ -79,9 +78,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # Before init_app: Flask-SocketIO copies the handlers it holds into each new server, but a
     # handler registered after a server exists goes to that server only.
     load_handlers()
-    socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
-                      message_queue=app.config["REDIS_URL"], channel=app.config["SOCKETIO_CHANNEL"],
-                      max_http_buffer_size=64 * 1024, ping_interval=20, ping_timeout=20)
+    socketio.init_app(
+        app,
+        async_mode=app.config["ASYNC_MODE"],
+        message_queue=app.config["REDIS_URL"],
+        channel=app.config["SOCKETIO_CHANNEL"],
+        max_http_buffer_size=64 * 1024,
+        ping_interval=20,
+        ping_timeout=20,
+    )
 
     from facilitator.console import blueprint as console
     from live.pages.routes import blueprint as room

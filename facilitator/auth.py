@@ -66,8 +66,13 @@ def check_password(db: Session, email: str, password: str) -> Facilitator | None
 def create_login_link(db: Session, facilitator: Facilitator) -> str:
     """A secret for a one-time sign-in link; only its hash is stored."""
     token = secrets.token_urlsafe(24)
-    db.add(LoginLink(facilitator_id=facilitator.id, token_hash=hash_token(token),
-                     expires_at=now() + timedelta(hours=LINK_HOURS)))
+    db.add(
+        LoginLink(
+            facilitator_id=facilitator.id,
+            token_hash=hash_token(token),
+            expires_at=now() + timedelta(hours=LINK_HOURS),
+        )
+    )
     db.flush()
     return token
 
@@ -95,9 +100,11 @@ def sign_in(facilitator: Facilitator) -> None:
 
 def faculty_only(view: F) -> F:
     """A view only a signed-in facilitator may see; others go to the sign-in page."""
+
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if session.get("facilitator_id") is None:
             return redirect(url_for("console.login", next=request.path))
         return view(*args, **kwargs)
+
     return wrapped  # type: ignore[return-value]

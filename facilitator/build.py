@@ -33,11 +33,22 @@ def preview_curriculum(module: Module) -> Curriculum:
     """A one-module curriculum, so that a module being written can be built on its own."""
     start = 9 * 60
     session = LearningSession(
-        session=module.session, title=module.title, start=start, end=start + module.duration,
+        session=module.session,
+        title=module.title,
+        start=start,
+        end=start + module.duration,
         agenda=(AgendaItem(start=start, minutes=module.duration, title=module.title, module=module),),
     )
-    return Curriculum(id=module.id, title=module.title, topic="", aim="", phases=(),
-                      sessions=(session,), modules={module.id: module}, path=module.path.parent)
+    return Curriculum(
+        id=module.id,
+        title=module.title,
+        topic="",
+        aim="",
+        phases=(),
+        sessions=(session,),
+        modules={module.id: module},
+        path=module.path.parent,
+    )
 
 
 def plan(curricula: list[Curriculum], outdir: Path) -> list[Job]:
@@ -71,8 +82,9 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def run(jobs: list[Job], deck: DeckOptions, paper: str,
-        progress: Callable[[list[Job]], Iterator[Job]] = iter) -> list[Path]:
+def run(
+    jobs: list[Job], deck: DeckOptions, paper: str, progress: Callable[[list[Job]], Iterator[Job]] = iter
+) -> list[Path]:
     """Make every job's file; the template is checked before anything is written."""
     if paper not in PAPERS:
         raise ValueError(f"paper must be one of {', '.join(PAPERS)}, not '{paper}'")

@@ -50,15 +50,29 @@ def validate(path: Path | None) -> None:
 
 @cli.command()
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("out"), show_default=True, help="Folder to write into.")
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Folder to write into.",
+)
 @click.option("--join-url", metavar="URL", help="The room's join link: activity slides get its QR code.")
-@click.option("--template", type=click.Path(dir_okay=False, path_type=Path),
-              help="Your own deck template (.pptx with the layouts named in docs/decks.md).")
-@click.option("--paper", type=click.Choice(["letter", "a4"]), default="letter", show_default=True,
-              help="Handout paper size.")
-def build(path: Path | None, outdir: Path, join_url: str | None, template: Path | None,
-          paper: str) -> None:
+@click.option(
+    "--template",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Your own deck template (.pptx with the layouts named in docs/decks.md).",
+)
+@click.option(
+    "--paper",
+    type=click.Choice(["letter", "a4"]),
+    default="letter",
+    show_default=True,
+    help="Handout paper size.",
+)
+def build(path: Path | None, outdir: Path, join_url: str | None, template: Path | None, paper: str) -> None:
     """Build a deck (.pptx) and a handout (.pdf) for every learning session.
 
     PATH is a curriculum, a library of curricula, or one module (built as a preview);
@@ -68,8 +82,9 @@ def build(path: Path | None, outdir: Path, join_url: str | None, template: Path 
     from facilitator.build import plan, preview_curriculum, run
 
     if join_url is not None and not join_url.startswith(("http://", "https://")):
-        raise click.BadParameter("give the full link, starting with http:// or https://",
-                                 param_hint="--join-url")
+        raise click.BadParameter(
+            "give the full link, starting with http:// or https://", param_hint="--join-url"
+        )
     loaded = load(path)
     if not loaded.ok:
         _report(loaded)
@@ -80,8 +95,9 @@ def build(path: Path | None, outdir: Path, join_url: str | None, template: Path 
     options = DeckOptions(template=template or DEFAULT_TEMPLATE, join_url=join_url)
 
     def progress(items: list) -> Iterator:  # type: ignore[type-arg]
-        with click.progressbar(items, label="Building", file=sys.stderr,
-                               item_show_func=lambda j: j.label if j else "") as bar:
+        with click.progressbar(
+            items, label="Building", file=sys.stderr, item_show_func=lambda j: j.label if j else ""
+        ) as bar:
             yield from bar
 
     try:
@@ -129,16 +145,36 @@ def _terminal_qr(data: str) -> str:
 # Phones reach the laptop over the venue network, so listening on every interface is the point.
 @click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")  # noqa: S104
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--public-url", metavar="URL",
-              help="The address phones use (default: this machine's LAN address and the port).")
-@click.option("--curriculum", type=click.Path(exists=True, path_type=Path),
-              help="A curriculum or library (default: the bundled library).")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="BSC_DATA_DIR",
-              help="Where the database and secret key live (default: ./instance).")
-@click.option("--session", "session_key", metavar="CURRICULUM:SESSION",
-              help="Open this learning session if none is open yet, such as safe-starts:ls1.")
-def serve(host: str, port: int, public_url: str | None, curriculum: Path | None,
-          data_dir: Path | None, session_key: str | None) -> None:
+@click.option(
+    "--public-url",
+    metavar="URL",
+    help="The address phones use (default: this machine's LAN address and the port).",
+)
+@click.option(
+    "--curriculum",
+    type=click.Path(exists=True, path_type=Path),
+    help="A curriculum or library (default: the bundled library).",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="BSC_DATA_DIR",
+    help="Where the database and secret key live (default: ./instance).",
+)
+@click.option(
+    "--session",
+    "session_key",
+    metavar="CURRICULUM:SESSION",
+    help="Open this learning session if none is open yet, such as safe-starts:ls1.",
+)
+def serve(
+    host: str,
+    port: int,
+    public_url: str | None,
+    curriculum: Path | None,
+    data_dir: Path | None,
+    session_key: str | None,
+) -> None:
     """Run the room: the facilitator console, the projector and the phones' pages."""
     from curriculum.problems import Invalid
     from facilitator.app import create_app
@@ -149,13 +185,17 @@ def serve(host: str, port: int, public_url: str | None, curriculum: Path | None,
     if public_url is None:
         address = _lan_address()
         if address is None:
-            click.echo("No network found: phones cannot reach this machine. Use --public-url "
-                       "once it is on the venue network.", err=True)
+            click.echo(
+                "No network found: phones cannot reach this machine. Use --public-url "
+                "once it is on the venue network.",
+                err=True,
+            )
             address = "127.0.0.1"
         public_url = f"http://{address}:{port}"
     if not public_url.startswith(("http://", "https://")):
-        raise click.BadParameter("give the full address, such as http://192.168.1.20:5000",
-                                 param_hint="--public-url")
+        raise click.BadParameter(
+            "give the full address, such as http://192.168.1.20:5000", param_hint="--public-url"
+        )
     settings: dict[str, object] = {"PUBLIC_URL": public_url.rstrip("/")}
     if curriculum is not None:
         settings["CURRICULUM"] = str(curriculum)
@@ -187,18 +227,41 @@ def serve(host: str, port: int, public_url: str | None, curriculum: Path | None,
 
 @cli.command("export")
 @click.option("--session", "session_id", type=int, help="The session's number (default: the newest).")
-@click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("out"), show_default=True, help="Folder to write into.")
+@click.option(
+    "-o",
+    "--output",
+    "outdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Folder to write into.",
+)
 @click.option("--paper", type=click.Choice(["letter", "a4"]), default="letter", show_default=True)
-@click.option("--curriculum", type=click.Path(exists=True, path_type=Path),
-              help="The curriculum the session came from (default: the bundled library).")
+@click.option(
+    "--curriculum",
+    type=click.Path(exists=True, path_type=Path),
+    help="The curriculum the session came from (default: the bundled library).",
+)
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="BSC_DATA_DIR")
-@click.option("--public-url", metavar="URL", default="",
-              help="Printed as each plan's QR code back to the room.")
-@click.option("--workers", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True,
-              help="Processes rendering PDFs at once.")
-def export(session_id: int | None, outdir: Path, paper: str, curriculum: Path | None, data_dir: Path | None,
-           public_url: str, workers: int) -> None:
+@click.option(
+    "--public-url", metavar="URL", default="", help="Printed as each plan's QR code back to the room."
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=os.cpu_count() or 1,
+    show_default=True,
+    help="Processes rendering PDFs at once.",
+)
+def export(
+    session_id: int | None,
+    outdir: Path,
+    paper: str,
+    curriculum: Path | None,
+    data_dir: Path | None,
+    public_url: str,
+    workers: int,
+) -> None:
     """Write every team's take-home PDF and calendar file: OUTDIR/<code>/<team>/plan.pdf."""
     from sqlalchemy import select
 
@@ -316,6 +379,9 @@ def main() -> None:
     except Exception as error:
         if os.environ.get("BSC_DEBUG"):
             raise
-        click.echo(f"bsc: unexpected error: {error!r}. Please report it; "
-                   "run again with BSC_DEBUG=1 to see where it happened.", err=True)
+        click.echo(
+            f"bsc: unexpected error: {error!r}. Please report it; "
+            "run again with BSC_DEBUG=1 to see where it happened.",
+            err=True,
+        )
         sys.exit(3)

@@ -59,7 +59,8 @@ def login() -> Any:
                 return redirect(_safe_next(request.form.get("next")), code=303)
         error = "That email and password do not match a faculty account."
     return render_template("facilitator/login.html", error=error, next=request.args.get("next", "")), (
-        401 if error else 200)
+        401 if error else 200
+    )
 
 
 @blueprint.get("/login/<token>")
@@ -68,9 +69,12 @@ def login_link(token: str) -> Any:
     with transaction() as db:
         facilitator = use_login_link(db, token)
         if facilitator is None:
-            return render_template("facilitator/login.html", next="",
-                                   error="That sign-in link has been used or has expired. "
-                                         "Ask for a new one with: bsc faculty link"), 401
+            return render_template(
+                "facilitator/login.html",
+                next="",
+                error="That sign-in link has been used or has expired. "
+                "Ask for a new one with: bsc faculty link",
+            ), 401
         sign_in(facilitator)
     return redirect(url_for("console.index"), code=303)
 
@@ -117,9 +121,14 @@ def run(session_id: int) -> Any:
     room = db().get(LearningSession, session_id)
     if room is None:
         abort(404, "There is no such session.")
-    return render_template("facilitator/console.html", room=room, join_url=join_url(room.join_code),
-                           poll_kinds=POLL_KINDS.values(), poll_settings=quick_poll_settings(),
-                           worksheets=described())
+    return render_template(
+        "facilitator/console.html",
+        room=room,
+        join_url=join_url(room.join_code),
+        poll_kinds=POLL_KINDS.values(),
+        poll_settings=quick_poll_settings(),
+        worksheets=described(),
+    )
 
 
 @blueprint.get("/console/<int:session_id>/plans.zip")
@@ -131,17 +140,35 @@ def plans(session_id: int) -> Any:
         abort(404, "There is no such session.")
     code = room.join_code
     settings = current_app.config
-    packet = export_packet(session_id, settings["DATA_DIR"], settings["CURRICULUM"], public_url(),
-                           settings["PAPER"])
-    return Response(packet, mimetype="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="{code}-team-plans.zip"'})
+    packet = export_packet(
+        session_id, settings["DATA_DIR"], settings["CURRICULUM"], public_url(), settings["PAPER"]
+    )
+    return Response(
+        packet,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{code}-team-plans.zip"'},
+    )
 
 
 def export_packet(session_id: int, data_dir: str, curriculum: str | None, url: str, paper: str) -> bytes:
     """Run `bsc export` in a process of its own (every core, and the room's loop stays free), zip it."""
     with tempfile.TemporaryDirectory() as folder:
-        command = [sys.executable, "-m", "facilitator", "export", "--session", str(session_id),
-                   "-o", folder, "--data-dir", data_dir, "--public-url", url, "--paper", paper]
+        command = [
+            sys.executable,
+            "-m",
+            "facilitator",
+            "export",
+            "--session",
+            str(session_id),
+            "-o",
+            folder,
+            "--data-dir",
+            data_dir,
+            "--public-url",
+            url,
+            "--paper",
+            paper,
+        ]
         if curriculum:
             command += ["--curriculum", curriculum]
         done = subprocess.run(command, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)

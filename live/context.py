@@ -16,7 +16,7 @@ from flask import session as cookie_session
 from sqlalchemy.orm import Session
 
 from curriculum.model import Curriculum
-from live.db import Database
+from live.db import Database, committed
 
 
 def database() -> Database:
@@ -36,13 +36,8 @@ def db() -> Session:
 @contextmanager
 def transaction() -> Iterator[Session]:
     """This request's session, committed once at the end, or rolled back on any error."""
-    session = db()
-    try:
+    with committed(db()) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
 
 
 def close_db(_error: BaseException | None = None) -> None:

@@ -27,8 +27,9 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
     `schema` puts every table in one PostgreSQL schema (the tests use one per test).
     """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15},
-                               pool_size=20, max_overflow=20)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 15}, pool_size=20, max_overflow=20
+        )
 
         @event.listens_for(engine, "connect")
         def _pragmas(connection: Any, _record: Any) -> None:
@@ -42,8 +43,7 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
 
         return engine
     connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
-    return create_engine(url, pool_size=20, max_overflow=30, pool_pre_ping=True,
-                         connect_args=connect_args)
+    return create_engine(url, pool_size=20, max_overflow=30, pool_pre_ping=True, connect_args=connect_args)
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -86,13 +86,17 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[DbSession]:
-        """A session that commits once at the end, or rolls back on any error."""
-        session = self.factory()
-        try:
+        """A new session that commits once at the end, or rolls back on any error."""
+        with self.factory() as session, committed(session):
             yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+
+
+@contextmanager
+def committed(session: DbSession) -> Iterator[DbSession]:
+    """Commit `session` once at the end of the block, or roll it back on any error."""
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise

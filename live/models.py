@@ -95,9 +95,11 @@ class LearningSession(Base):
 
     collaborative: Mapped[Collaborative] = relationship(back_populates="sessions")
     items: Mapped[list[AgendaItem]] = relationship(
-        back_populates="session", order_by="AgendaItem.position", cascade="all, delete-orphan")
+        back_populates="session", order_by="AgendaItem.position", cascade="all, delete-orphan"
+    )
     activities: Mapped[list[Activity]] = relationship(
-        back_populates="session", order_by="Activity.position", cascade="all, delete-orphan")
+        back_populates="session", order_by="Activity.position", cascade="all, delete-orphan"
+    )
     participants: Mapped[list[Participant]] = relationship(back_populates="session")
 
 
@@ -117,8 +119,7 @@ class AgendaItem(Base):
     presenter: Mapped[str] = mapped_column(String(120), default="")
 
     session: Mapped[LearningSession] = relationship(back_populates="items")
-    activities: Mapped[list[Activity]] = relationship(
-        back_populates="item", order_by="Activity.position")
+    activities: Mapped[list[Activity]] = relationship(back_populates="item", order_by="Activity.position")
 
 
 class Activity(Base):

@@ -17,47 +17,47 @@ from curriculum.problems import Invalid
 from curriculum.text import clean_text
 
 # -- sent by phones --------------------------------------------------------------------------
-CAST_VOTE = "cast_vote"            # {client_id, activity_id, value}
-REQUEST_STATE = "request_state"    # {}
+CAST_VOTE = "cast_vote"  # {client_id, activity_id, value}
+REQUEST_STATE = "request_state"  # {}
 
 # -- sent by phones: the team's workspace and the gallery walk (live/workspaces/events.py) ----
-EDIT_FIELD = "edit_field"            # {client_id, item_id | null, name, value, base_version}
-ADD_ITEM = "add_item"                # {client_id, kind}
-REMOVE_ITEM = "remove_item"          # {client_id, item_id}
-MARK_ITEM = "mark_item"              # {client_id, item_id, status, note}
-PLACE_DOT = "place_dot"              # {client_id, team_id}
-REMOVE_DOT = "remove_dot"            # {client_id, team_id}
-ADD_COMMENT = "add_comment"          # {client_id, team_id, text}
+EDIT_FIELD = "edit_field"  # {client_id, item_id | null, name, value, base_version}
+ADD_ITEM = "add_item"  # {client_id, kind}
+REMOVE_ITEM = "remove_item"  # {client_id, item_id}
+MARK_ITEM = "mark_item"  # {client_id, item_id, status, note}
+PLACE_DOT = "place_dot"  # {client_id, team_id}
+REMOVE_DOT = "remove_dot"  # {client_id, team_id}
+ADD_COMMENT = "add_comment"  # {client_id, team_id, text}
 REQUEST_GALLERY = "request_gallery"  # {}
 
 # -- sent by the facilitator console ---------------------------------------------------------
-GO_TO_ITEM = "go_to_item"          # {item_id}
-NEXT_ITEM = "next_item"            # {}
-PREVIOUS_ITEM = "previous_item"    # {}
-PUSH_ACTIVITY = "push_activity"    # {activity_id | null}
-OPEN_ACTIVITY = "open_activity"    # {activity_id}
+GO_TO_ITEM = "go_to_item"  # {item_id}
+NEXT_ITEM = "next_item"  # {}
+PREVIOUS_ITEM = "previous_item"  # {}
+PUSH_ACTIVITY = "push_activity"  # {activity_id | null}
+OPEN_ACTIVITY = "open_activity"  # {activity_id}
 CLOSE_ACTIVITY = "close_activity"  # {activity_id}
 RESET_ACTIVITY = "reset_activity"  # {activity_id}
-SHOW_RESULTS = "show_results"      # {activity_id, visible}
-START_TIMER = "start_timer"        # {seconds}
-PAUSE_TIMER = "pause_timer"        # {}
-CLEAR_TIMER = "clear_timer"        # {}
-SET_LOCK = "set_lock"              # {locked}
+SHOW_RESULTS = "show_results"  # {activity_id, visible}
+START_TIMER = "start_timer"  # {seconds}
+PAUSE_TIMER = "pause_timer"  # {}
+CLEAR_TIMER = "clear_timer"  # {}
+SET_LOCK = "set_lock"  # {locked}
 APPROVE_ANSWER = "approve_answer"  # {response_id, approved}
-ADD_POLL = "add_poll"              # {poll_type, prompt, options?, min?, max?, anonymous?}
-ADD_TEAM = "add_team"              # {name, organisation?}
+ADD_POLL = "add_poll"  # {poll_type, prompt, options?, min?, max?, anonymous?}
+ADD_TEAM = "add_team"  # {name, organisation?}
 REVEAL_STORYBOARDS = "reveal_storyboards"  # {visible}
 
 # -- sent by the server ----------------------------------------------------------------------
-STATE = "state"                    # the full state for this client, on every (re)connect
-ROOM = "room"                      # the shared part of the state changed (agenda, activity, timer)
-POLL_RESULTS = "poll_results"      # {activity_id, results}: projector and faculty; phones once revealed
-TEAM_ANSWER = "team_answer"        # {activity_id, value, by}: a team-wide answer changed (its team)
-PRESENCE = "presence"              # {total, teams: [{id, name, joined}]}: faculty and projector
-ROSTER = "roster"                  # {team_id, names}: a team's phones, when a teammate joins
+STATE = "state"  # the full state for this client, on every (re)connect
+ROOM = "room"  # the shared part of the state changed (agenda, activity, timer)
+POLL_RESULTS = "poll_results"  # {activity_id, results}: projector and faculty; phones once revealed
+TEAM_ANSWER = "team_answer"  # {activity_id, value, by}: a team-wide answer changed (its team)
+PRESENCE = "presence"  # {total, teams: [{id, name, joined}]}: faculty and projector
+ROSTER = "roster"  # {team_id, names}: a team's phones, when a teammate joins
 WORKSPACE_CHANGED = "workspace_changed"  # a write to a team's workspace: the team and consoles
-GALLERY = "gallery"                # the storyboards, dots and comments: whoever asked
-DOTS = "dots"                      # {team id: dots}: everyone, once storyboards are revealed
+GALLERY = "gallery"  # the storyboards, dots and comments: whoever asked
+DOTS = "dots"  # {team id: dots}: everyone, once storyboards are revealed
 
 # -- bounds ----------------------------------------------------------------------------------
 MAX_NAME = 60
@@ -138,5 +138,4 @@ def cast_vote(payload: Any) -> CastVote:
     data = mapping(payload)
     if "value" not in data:
         raise Refused("'value' is missing", "bad_payload")
-    return CastVote(client_id=client_id(data), activity_id=integer(data, "activity_id"),
-                    value=data["value"])
+    return CastVote(client_id=client_id(data), activity_id=integer(data, "activity_id"), value=data["value"])

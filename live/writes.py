@@ -43,13 +43,15 @@ def author_of(db: Session, participant_id: int) -> Author:
 _APPLIED = cast(Table, AppliedWrite.__table__)
 _SESSIONS = cast(Table, LearningSession.__table__)
 _EARLIER = select(_APPLIED.c.participant_id, _APPLIED.c.reply).where(
-    _APPLIED.c.client_id == bindparam("client_id"))
+    _APPLIED.c.client_id == bindparam("client_id")
+)
 _LOCKED = select(_SESSIONS.c.locked).where(_SESSIONS.c.id == bindparam("session_id"))
 _RECORD = insert(_APPLIED)
 
 
-def apply_once(db: Session, author: Author, client_id: str,
-               change: Callable[[], tuple[dict[str, Any], T]], nothing: T) -> tuple[dict[str, Any], T]:
+def apply_once(
+    db: Session, author: Author, client_id: str, change: Callable[[], tuple[dict[str, Any], T]], nothing: T
+) -> tuple[dict[str, Any], T]:
     """Run `change` for this client id unless it ran before; refuse it while the room is locked.
 
     `change` returns the reply and what to do once committed (its broadcasts); a repeated id
@@ -68,6 +70,7 @@ def apply_once(db: Session, author: Author, client_id: str,
     if locked:
         raise Refused("the facilitator has paused answers and edits for a moment", "locked")
     reply, after = change()
-    connection.execute(_RECORD, {"client_id": client_id, "participant_id": author.id, "reply": reply,
-                                 "applied_at": now()})
+    connection.execute(
+        _RECORD, {"client_id": client_id, "participant_id": author.id, "reply": reply, "applied_at": now()}
+    )
     return reply, after

@@ -14,19 +14,7 @@ from click.testing import CliRunner
 
 from live.db import Database, sqlite_url, upgrade
 
-from .helpers import POSTGRES
-
-FIXTURES = Path(__file__).parent / "fixtures"
-
-GOOD_FRONT = """---
-id: good-module
-title: A good module
-session: 1
-duration: 30
-objectives:
-  - Learn a thing
----
-"""
+from .helpers import FIXTURES, POSTGRES
 
 
 @pytest.fixture
@@ -85,28 +73,30 @@ def database(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Database
 
 # -- the live room ----------------------------------------------------------------------------
 @pytest.fixture
-def app(tmp_path: Path):  # type: ignore[no-untyped-def]
+def app(tmp_path: Path):
     """The application on a fresh SQLite database, with the fixture curriculum."""
     from facilitator.app import create_app
 
-    return create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "DATA_DIR": str(tmp_path / "data"),
-        "CURRICULUM": str(FIXTURES / "mini"),
-        "ASYNC_MODE": "threading",
-        "FLUSH_IN_BACKGROUND": False,
-        "PUBLIC_URL": "http://10.0.0.5:5000",
-    })
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATA_DIR": str(tmp_path / "data"),
+            "CURRICULUM": str(FIXTURES / "mini"),
+            "ASYNC_MODE": "threading",
+            "FLUSH_IN_BACKGROUND": False,
+            "PUBLIC_URL": "http://10.0.0.5:5000",
+        }
+    )
 
 
 @pytest.fixture
-def client(app):  # type: ignore[no-untyped-def]
+def client(app):
     return app.test_client()
 
 
 @pytest.fixture
-def faculty_client(app):  # type: ignore[no-untyped-def]
+def faculty_client(app):
     """A browser signed in as faculty."""
     from facilitator.auth import set_password
     from live.context import database
@@ -116,8 +106,10 @@ def faculty_client(app):  # type: ignore[no-untyped-def]
     web = app.test_client()
     page = web.get("/login")
     token = _csrf(page.get_data(as_text=True))
-    reply = web.post("/login", data={"email": "lead@example.org", "password": "correct horse battery",
-                                     "csrf": token, "next": ""})
+    reply = web.post(
+        "/login",
+        data={"email": "lead@example.org", "password": "correct horse battery", "csrf": token, "next": ""},
+    )
     assert reply.status_code == 303, reply.get_data(as_text=True)
     return web
 
@@ -131,12 +123,12 @@ def _csrf(page: str) -> str:
 
 
 @pytest.fixture
-def csrf():  # type: ignore[no-untyped-def]
+def csrf():
     return _csrf
 
 
 @pytest.fixture
-def room(app):  # type: ignore[no-untyped-def]
+def room(app):
     """A learning session made from the fixture curriculum's LS1, with two teams."""
     from live.context import curricula, database
     from live.room.sessions import add_team, create_session
@@ -150,21 +142,28 @@ def room(app):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def join_phone(app, room):  # type: ignore[no-untyped-def]
+def join_phone(app, room):
     """Join the room from a new phone (a test client with its own cookies)."""
     from live.context import database
     from live.models import Team
 
-    def join(team: str, name: str, role: str = "Data lead"):  # type: ignore[no-untyped-def]
+    def join(team: str, name: str, role: str = "Data lead"):
         with app.app_context(), database().transaction() as db:
             from sqlalchemy import select
 
             team_id = db.scalar(select(Team.id).where(Team.name == team))
         phone = app.test_client()
         page = phone.get(f"/j/{room['code']}")
-        reply = phone.post(f"/j/{room['code']}", data={
-            "team": str(team_id) if team_id else "new", "new_team": team if not team_id else "",
-            "name": name, "role": role, "csrf": _csrf(page.get_data(as_text=True))})
+        reply = phone.post(
+            f"/j/{room['code']}",
+            data={
+                "team": str(team_id) if team_id else "new",
+                "new_team": team if not team_id else "",
+                "name": name,
+                "role": role,
+                "csrf": _csrf(page.get_data(as_text=True)),
+            },
+        )
         assert reply.status_code == 303, reply.get_data(as_text=True)
         return phone
 

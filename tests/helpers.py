@@ -14,7 +14,17 @@ from curriculum.loader import load
 from curriculum.model import Curriculum, LearningSession
 from exports.decks import AGENDA_ROWS_PER_SLIDE
 
+FIXTURES = Path(__file__).parent / "fixtures"
 JOIN = "http://192.168.1.20:5000/j/K7Q2"
+GOOD_FRONT = """---
+id: good-module
+title: A good module
+session: 1
+duration: 30
+objectives:
+  - Learn a thing
+---
+"""
 POSTGRES = os.environ.get("BSC_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -30,16 +40,24 @@ def decode_qr(image: bytes) -> str:
     with tempfile.NamedTemporaryFile(suffix=".png") as handle:
         handle.write(image)
         handle.flush()
-        done = subprocess.run(["zbarimg", "--quiet", "--raw", handle.name],
-                              capture_output=True, text=True, timeout=60, check=True)
+        done = subprocess.run(
+            ["zbarimg", "--quiet", "--raw", handle.name],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
     return done.stdout.strip()
 
 
 def pictures(slide: Any) -> list[Any]:
     """The pictures on a slide, in placeholders or not."""
-    return [s for s in slide.shapes
-            if s.shape_type == MSO_SHAPE_TYPE.PICTURE
-            or (s.shape_type == MSO_SHAPE_TYPE.PLACEHOLDER and hasattr(s, "image"))]
+    return [
+        s
+        for s in slide.shapes
+        if s.shape_type == MSO_SHAPE_TYPE.PICTURE
+        or (s.shape_type == MSO_SHAPE_TYPE.PLACEHOLDER and hasattr(s, "image"))
+    ]
 
 
 def slide_text(slide: Any) -> str:
@@ -73,9 +91,20 @@ def render_pdf(source: Path, outdir: Path) -> Path:
     """Render a deck to PDF with LibreOffice, in a profile of its own."""
     profile = outdir / "lo-profile"
     subprocess.run(
-        ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless",
-         "--convert-to", "pdf", "--outdir", str(outdir), str(source)],
-        capture_output=True, timeout=300, check=True)
+        [
+            "soffice",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(outdir),
+            str(source),
+        ],
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
     return outdir / (source.stem + ".pdf")
 
 
@@ -115,8 +144,9 @@ def vote(phone: Any, activity: int, value: Any, client_id: str) -> dict[str, Any
     """Cast a vote from a phone; the acknowledgement."""
     from live import protocol
 
-    reply: dict[str, Any] = phone.emit(protocol.CAST_VOTE, {"client_id": client_id, "activity_id": activity,
-                                                            "value": value}, callback=True)
+    reply: dict[str, Any] = phone.emit(
+        protocol.CAST_VOTE, {"client_id": client_id, "activity_id": activity, "value": value}, callback=True
+    )
     return reply
 
 
@@ -124,9 +154,11 @@ def edit(phone: Any, name: str, value: Any, base: int, client_id: str, item_id: 
     """Save a workspace field from a phone; the acknowledgement."""
     from live import protocol
 
-    reply: dict[str, Any] = phone.emit(protocol.EDIT_FIELD, {
-        "client_id": client_id, "item_id": item_id, "name": name, "value": value, "base_version": base},
-        callback=True)
+    reply: dict[str, Any] = phone.emit(
+        protocol.EDIT_FIELD,
+        {"client_id": client_id, "item_id": item_id, "name": name, "value": value, "base_version": base},
+        callback=True,
+    )
     return reply
 
 

@@ -17,14 +17,17 @@ from typing import Any
 
 import pytest
 
-from .conftest import FIXTURES
-from .helpers import decode_qr
+from .helpers import FIXTURES, decode_qr
 
 pytestmark = pytest.mark.slow
 
 CHROMIUM = "/usr/bin/chromium"
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 
 
 def free_port() -> int:
@@ -49,10 +52,26 @@ class Server:
         log = self.folder / f"serve-{self.starts}.log"
         with log.open("w") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "facilitator", "serve", "--host", "127.0.0.1",
-                 "--port", str(self.port), "--public-url", self.base, "--curriculum", str(FIXTURES / "mini"),
-                 "--data-dir", str(self.folder / "data")],
-                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                [
+                    sys.executable,
+                    "-m",
+                    "facilitator",
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--public-url",
+                    self.base,
+                    "--curriculum",
+                    str(FIXTURES / "mini"),
+                    "--data-dir",
+                    str(self.folder / "data"),
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
         deadline = time.monotonic() + 30
         text = ""
         while time.monotonic() < deadline:
@@ -97,8 +116,14 @@ def browser() -> Iterator[Any]:
     with playwright.sync_playwright() as p:
         chromium = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update"])
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
         yield chromium
         chromium.close()
 
@@ -121,6 +146,19 @@ def join(context: Any, url: str, team: str, name: str, role: str) -> Any:
     page.wait_for_url(re.compile(r"/room/"))
     page.get_by_text("Connected").wait_for()
     return page
+
+
+def open_console(browser: Any, server: dict[str, str], screen: tuple[int, int]) -> tuple[Any, Any]:
+    """Faculty sign in with the printed link, open the session's console, then its projector."""
+    console = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    console.goto(server["login"])
+    console.get_by_role("link", name="Getting started").click()
+    console.get_by_text("Connected").wait_for()
+    with console.expect_popup() as opened:
+        console.get_by_role("link", name="Open the projector").click()
+    projector = opened.value
+    projector.set_viewport_size({"width": screen[0], "height": screen[1]})
+    return console, projector
 
 
 def test_two_phones_vote_and_the_projector_follows(server: dict[str, str], browser: Any, shots: Path) -> None:
@@ -173,20 +211,13 @@ def test_two_phones_vote_and_the_projector_follows(server: dict[str, str], brows
     phone_a.screenshot(path=str(shots / "phone-after-reload.png"))
 
 
-def test_teams_co_edit_their_workspace_and_walk_the_gallery(server: dict[str, str], browser: Any,
-                                                            shots: Path, tmp_path: Path) -> None:
+def test_teams_co_edit_their_workspace_and_walk_the_gallery(
+    server: dict[str, str], browser: Any, shots: Path, tmp_path: Path
+) -> None:
     from playwright.sync_api import expect
     from pypdf import PdfReader
 
-    faculty = browser.new_context(viewport={"width": 1280, "height": 800})
-    console = faculty.new_page()
-    console.goto(server["login"])
-    console.get_by_role("link", name="Getting started").click()
-    console.get_by_text("Connected").wait_for()
-    with console.expect_popup() as opened:
-        console.get_by_role("link", name="Open the projector").click()
-    projector = opened.value
-    projector.set_viewport_size({"width": 1600, "height": 900})
+    console, projector = open_console(browser, server, (1600, 900))
 
     ana = join(browser.new_context(**PHONE), server["join"], "Riverside Clinic", "Ana", "Data lead")
     cy_context = browser.new_context(**PHONE)
@@ -228,7 +259,8 @@ def test_teams_co_edit_their_workspace_and_walk_the_gallery(server: dict[str, st
     board = ben.locator("article.storyboard", has_text="Riverside Clinic")
     board.get_by_role("button", name="Place a dot").click()
     projector.locator("article.board", has_text="Riverside Clinic").locator(".dots").filter(
-        has_text="1").wait_for()
+        has_text="1"
+    ).wait_for()
     projector.screenshot(path=str(shots / "projector-gallery.png"))
     projector.keyboard.press("ArrowRight")  # one storyboard at a time
     assert projector.locator(".gallery-one article.board").count() == 1
@@ -249,7 +281,8 @@ def test_teams_co_edit_their_workspace_and_walk_the_gallery(server: dict[str, st
 
 
 def test_a_vote_made_while_the_server_is_unreachable_arrives_once_it_is_back(
-        running: Server, browser: Any, shots: Path) -> None:
+    running: Server, browser: Any, shots: Path
+) -> None:
     from playwright.sync_api import expect
 
     faculty = browser.new_context(viewport={"width": 1280, "height": 800})
@@ -280,19 +313,12 @@ def test_a_vote_made_while_the_server_is_unreachable_arrives_once_it_is_back(
 
 
 def test_a_quiz_made_at_the_console_is_answered_and_revealed_with_its_right_answer(
-        server: dict[str, str], browser: Any, shots: Path) -> None:
+    server: dict[str, str], browser: Any, shots: Path
+) -> None:
     """The quick-poll form offers every kind with the settings its definition takes."""
     from playwright.sync_api import expect
 
-    faculty = browser.new_context(viewport={"width": 1280, "height": 800})
-    console = faculty.new_page()
-    console.goto(server["login"])
-    console.get_by_role("link", name="Getting started").click()
-    console.get_by_text("Connected").wait_for()
-    with console.expect_popup() as opened:
-        console.get_by_role("link", name="Open the projector").click()
-    projector = opened.value
-    projector.set_viewport_size({"width": 1280, "height": 720})
+    console, projector = open_console(browser, server, (1280, 720))
     phone = join(browser.new_context(**PHONE), server["join"], "Riverside Clinic", "Ana", "Data lead")
 
     console.get_by_text("Add a quick poll").click()
@@ -300,7 +326,9 @@ def test_a_quiz_made_at_the_console_is_answered_and_revealed_with_its_right_answ
     expect(console.get_by_label("Lowest point", exact=True)).to_be_hidden()  # a scale's setting, not a quiz's
     console.get_by_label("Title").fill("Test or not?")
     console.get_by_label("Question").fill("Which of these is a PDSA test?")
-    console.get_by_label("Options, one per line").fill("Train every nurse next month\nOne nurse, two families, Tuesday")
+    console.get_by_label("Options, one per line").fill(
+        "Train every nurse next month\nOne nurse, two families, Tuesday"
+    )
     console.get_by_label("The right answer").fill("One nurse, two families, Tuesday")
     console.get_by_role("button", name="Add the poll").click()
     card = console.locator("article.card", has_text="Test or not?")

@@ -19,11 +19,9 @@ from facilitator.cli import cli
 from .helpers import JOIN, mini_curriculum
 
 
-def test_build_writes_a_deck_and_a_handout_per_session(runner: CliRunner, mini: Path,
-                                                      tmp_path: Path) -> None:
+def test_build_writes_a_deck_and_a_handout_per_session(runner: CliRunner, mini: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = runner.invoke(cli, ["build", str(mini), "-o", str(out), "--join-url", JOIN,
-                                 "--paper", "a4"])
+    result = runner.invoke(cli, ["build", str(mini), "-o", str(out), "--join-url", JOIN, "--paper", "a4"])
     assert result.exit_code == 0, result.output
     deck, handout = out / "mini" / "ls1.pptx", out / "mini" / "ls1-handout.pdf"
     assert Presentation(str(deck)).slides[0].shapes.title.text == "Mini Collaborative"
@@ -33,8 +31,9 @@ def test_build_writes_a_deck_and_a_handout_per_session(runner: CliRunner, mini: 
     assert "Built 2 files" in result.output
 
 
-def test_a_failed_build_leaves_no_half_written_file(mini: Path, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_build_leaves_no_half_written_file(
+    mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "out"
     (out / "mini").mkdir(parents=True)
     (out / "mini" / "ls1-handout.pdf").write_bytes(b"%PDF- yesterday's handout")
@@ -52,23 +51,21 @@ def test_a_failed_build_leaves_no_half_written_file(mini: Path, tmp_path: Path,
     assert len(Presentation(str(out / "mini" / "ls1.pptx")).slides) > 5  # the deck is whole
 
 
-def test_an_interrupted_write_keeps_the_old_file(tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_interrupted_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "deck.pptx"
     target.write_bytes(b"old")
 
     def interrupted(src: str, dst: str) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(build_module.os, "replace", interrupted)
+    monkeypatch.setattr(build_module.os, "replace", interrupted)  # type: ignore[attr-defined]
     with pytest.raises(KeyboardInterrupt):
         write_atomically(target, b"new")
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["deck.pptx"]
 
 
-def test_a_curriculum_with_problems_builds_nothing(runner: CliRunner, mini: Path,
-                                                  tmp_path: Path) -> None:
+def test_a_curriculum_with_problems_builds_nothing(runner: CliRunner, mini: Path, tmp_path: Path) -> None:
     module = mini / "modules" / "mini-plan.md"
     module.write_text(module.read_text().replace("worksheet: pdsa", "worksheet: fishbone"))
     out = tmp_path / "out"
@@ -79,16 +76,26 @@ def test_a_curriculum_with_problems_builds_nothing(runner: CliRunner, mini: Path
     assert not out.exists()
 
 
-def test_a_template_without_the_layouts_is_named_and_nothing_is_written(
-    mini: Path, tmp_path: Path
-) -> None:
+def test_a_template_without_the_layouts_is_named_and_nothing_is_written(mini: Path, tmp_path: Path) -> None:
     template = tmp_path / "plain.pptx"
     Presentation().save(str(template))
     out = tmp_path / "out"
     done = subprocess.run(
-        [sys.executable, "-m", "facilitator", "build", str(mini), "-o", str(out),
-         "--template", str(template)],
-        capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "facilitator",
+            "build",
+            str(mini),
+            "-o",
+            str(out),
+            "--template",
+            str(template),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert "lacks the slide layouts 'Title', 'Section'" in done.stderr
     assert "Traceback" not in done.stderr

@@ -16,7 +16,7 @@ from exports.decks import DEFAULT_TEMPLATE, DeckOptions, TemplateError, build_de
 from .helpers import JOIN, decode_qr, expected_titles, mini_curriculum, pictures, slide_text
 
 
-def open_deck(data: bytes):  # type: ignore[no-untyped-def]
+def open_deck(data: bytes):
     return Presentation(io.BytesIO(data))
 
 
@@ -47,8 +47,15 @@ def test_the_agenda_slide_lists_times_and_items(mini: Path) -> None:
     deck = open_deck(build_deck(curriculum, curriculum.sessions[0], DeckOptions()))
     agenda = next(s for s in deck.slides if s.shapes.title.text == "Agenda")
     text = slide_text(agenda)
-    for expected in ("09:00–09:15", "Welcome", "09:15–09:45", "The Model for Improvement",
-                     "10:00–10:45", "Planning a PDSA", "Faculty"):
+    for expected in (
+        "09:00–09:15",
+        "Welcome",
+        "09:15–09:45",
+        "The Model for Improvement",
+        "10:00–10:45",
+        "Planning a PDSA",
+        "Faculty",
+    ):
         assert expected in text
 
 
@@ -100,8 +107,11 @@ def test_without_a_join_url_there_is_no_join_slide_and_no_qr(mini: Path) -> None
 
 def test_text_that_looks_like_markup_is_shown_literally(mini: Path) -> None:
     module = mini / "modules" / "mini-model.md"
-    module.write_text(module.read_text().replace(
-        "- What change can we make?", "- What change can we make? <script>alert(1)</script> & <b>"))
+    module.write_text(
+        module.read_text().replace(
+            "- What change can we make?", "- What change can we make? <script>alert(1)</script> & <b>"
+        )
+    )
     curriculum = mini_curriculum(mini)
     deck = open_deck(build_deck(curriculum, curriculum.sessions[0], DeckOptions()))
     slide = next(s for s in deck.slides if s.shapes.title.text == "Three questions")
@@ -130,7 +140,8 @@ def test_a_faculty_template_with_the_same_layout_names_is_used(mini: Path, tmp_p
     deck = open_deck(build_deck(curriculum, curriculum.sessions[0], DeckOptions(template=template)))
     assert deck.core_properties.title == "Faculty look"
     assert [s.shapes.title.text for s in deck.slides] == expected_titles(
-        curriculum, curriculum.sessions[0], join=False)
+        curriculum, curriculum.sessions[0], join=False
+    )
 
 
 def test_a_file_that_is_not_a_deck_is_refused(mini: Path, tmp_path: Path) -> None:

@@ -23,21 +23,29 @@ DEFINITIONS = {ROOT / "curriculum" / name for name in ("polls.py", "worksheets.p
 
 def sources(*suffixes: str) -> list[Path]:
     """The code and templates of the four packages, but for the definitions themselves."""
-    found = [p for package in PACKAGES for p in (ROOT / package).rglob("*")
-             if p.suffix in suffixes and "vendor" not in p.parts and p not in DEFINITIONS]
+    found = [
+        p
+        for package in PACKAGES
+        for p in (ROOT / package).rglob("*")
+        if p.suffix in suffixes and "vendor" not in p.parts and p not in DEFINITIONS
+    ]
     assert found
     return found
 
 
 def labels() -> set[str]:
     """Every word people read that a definition holds."""
-    words = {ASSESSMENT_TITLE} | {p.name for p in ASSESSMENT_SCALE} | {p.description for p in ASSESSMENT_SCALE}
+    words = (
+        {ASSESSMENT_TITLE} | {p.name for p in ASSESSMENT_SCALE} | {p.description for p in ASSESSMENT_SCALE}
+    )
     for kind in POLL_KINDS.values():
         words |= {kind.title, kind.instruction} | {s.label for s in kind.settings}
     for sheet in WORKSHEETS.values():
         words |= {sheet.title, sheet.tab, sheet.gallery_label}
         for field in sheet.all_fields:
-            words |= {field.label, field.hint} | {c.label for c in field.choices} | {c.hint for c in field.choices}
+            words |= (
+                {field.label, field.hint} | {c.label for c in field.choices} | {c.hint for c in field.choices}
+            )
         if sheet.rows is not None:
             words.add(sheet.rows.noun)
     words |= {c.label for c in CARRIED}
@@ -48,8 +56,11 @@ def literals(path: Path) -> list[tuple[int, str]]:
     """The string literals of a Python or JavaScript file, and the text of a template, by line."""
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".py":
-        return [(node.lineno, node.value) for node in ast.walk(ast.parse(text))
-                if isinstance(node, ast.Constant) and isinstance(node.value, str)]
+        return [
+            (node.lineno, node.value)
+            for node in ast.walk(ast.parse(text))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        ]
     found = []
     for number, line in enumerate(text.splitlines(), 1):
         if path.suffix == ".js":
@@ -61,17 +72,26 @@ def literals(path: Path) -> list[tuple[int, str]]:
 
 def test_no_label_of_a_definition_is_written_anywhere_else() -> None:
     wanted = labels()
-    copies = [f"{path.relative_to(ROOT)}:{line}: {value!r}"
-              for path in sources(".py", ".js", ".html") for line, value in literals(path) if value in wanted]
+    copies = [
+        f"{path.relative_to(ROOT)}:{line}: {value!r}"
+        for path in sources(".py", ".js", ".html")
+        for line, value in literals(path)
+        if value in wanted
+    ]
     assert not copies, "read these from their definition instead:\n" + "\n".join(copies)
 
 
-@pytest.mark.parametrize("names", [
-    pytest.param(set(POLL_KINDS), id="poll kinds"),
-    pytest.param(set(WORKSHEETS), id="worksheets"),
-    *(pytest.param({f.name for f in sheet.all_fields}, id=f"fields of {name}")
-      for name, sheet in WORKSHEETS.items()),
-])
+@pytest.mark.parametrize(
+    "names",
+    [
+        pytest.param(set(POLL_KINDS), id="poll kinds"),
+        pytest.param(set(WORKSHEETS), id="worksheets"),
+        *(
+            pytest.param({f.name for f in sheet.all_fields}, id=f"fields of {name}")
+            for name, sheet in WORKSHEETS.items()
+        ),
+    ],
+)
 def test_no_list_of_names_is_written_out_again(names: set[str]) -> None:
     """A line naming three or more kinds, worksheets or fields of one worksheet is a second list."""
     lists = []
@@ -80,14 +100,17 @@ def test_no_list_of_names_is_written_out_again(names: set[str]) -> None:
         for line, value in literals(path):
             if value in names:
                 by_line.setdefault(line, set()).add(value)
-        lists += [f"{path.relative_to(ROOT)}:{line}: {sorted(found)}" for line, found in by_line.items()
-                  if len(found) >= 3]
+        lists += [
+            f"{path.relative_to(ROOT)}:{line}: {sorted(found)}"
+            for line, found in by_line.items()
+            if len(found) >= 3
+        ]
     assert not lists, "iterate over the definitions instead:\n" + "\n".join(lists)
 
 
 def test_every_poll_kind_has_a_renderer_in_the_browser_and_no_other_does() -> None:
     script = (ROOT / "live" / "static" / "live" / "polls.js").read_text()
-    table = script[script.index("const kinds = {"):script.index("\n  };", script.index("const kinds = {"))]
+    table = script[script.index("const kinds = {") : script.index("\n  };", script.index("const kinds = {"))]
     drawn = set(re.findall(r"^ {4}\"?([a-z][a-z-]*)\"?: \{", table, flags=re.MULTILINE))
     assert drawn == set(POLL_KINDS)
 
@@ -113,3 +136,13 @@ def test_field_names_are_unique_where_they_are_stored_together() -> None:
                 sheet.field(name)  # names a field it has
         for other in sheet.recap:
             assert other in WORKSHEETS
+
+
+def test_the_documents_name_every_poll_kind_and_worksheet() -> None:
+    formats = (ROOT / "docs" / "curriculum-format.md").read_text()
+    protocol = (ROOT / "docs" / "protocol.md").read_text()
+    for name in POLL_KINDS:
+        assert f"`{name}`" in formats, name
+        assert f"`{name}`" in protocol, name
+    for name in WORKSHEETS:
+        assert f"`{name}`" in formats, name

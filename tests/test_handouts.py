@@ -44,42 +44,69 @@ def printed_labels(name: str) -> list[str]:
 
 
 def activity(kind: str, n: int, **more: object) -> Activity:
-    return Activity(kind=kind, id=f"act-{n}", title=f"Activity {n}", prompt="Work on it", minutes=10,
-                    **more)  # type: ignore[arg-type]
+    return Activity(kind=kind, id=f"act-{n}", title=f"Activity {n}", prompt="Work on it", minutes=10, **more)  # type: ignore[arg-type]
 
 
-def module(ident: str, title: str, *activities: Activity, presenter: str = "Improvement advisor",
-           duration: int = 45) -> Module:
+def module(
+    ident: str, title: str, *activities: Activity, presenter: str = "Improvement advisor", duration: int = 45
+) -> Module:
     slides = tuple(Slide(title=a.title, blocks=(), notes="", line=1, activity=a) for a in activities)
-    return Module(id=ident, title=title, session="1", duration=duration,
-                  objectives=(f"Objective of {ident}", "A second objective"), slides=slides,
-                  path=Path("modules") / f"{ident}.md", presenter=presenter)
+    return Module(
+        id=ident,
+        title=title,
+        session="1",
+        duration=duration,
+        objectives=(f"Objective of {ident}", "A second objective"),
+        slides=slides,
+        path=Path("modules") / f"{ident}.md",
+        presenter=presenter,
+    )
 
 
 def diagram(primaries: int = 2, secondaries: int = 2, changes: int = 2) -> DriverDiagram:
     return DriverDiagram(
         "Every child screened & <safely> supported",
-        tuple(PrimaryDriver(f"P{i}", f"Primary driver {i} keeps <families> & staff together",
-                            tuple(SecondaryDriver(f"S{i}{j}", f"Secondary driver {i}.{j} is routine",
-                                                  tuple(f"Change idea {i}.{j}.{k} tested in one clinic"
-                                                        for k in range(changes)))
-                                  for j in range(secondaries)))
-        for i in range(primaries)))
+        tuple(
+            PrimaryDriver(
+                f"P{i}",
+                f"Primary driver {i} keeps <families> & staff together",
+                tuple(
+                    SecondaryDriver(
+                        f"S{i}{j}",
+                        f"Secondary driver {i}.{j} is routine",
+                        tuple(f"Change idea {i}.{j}.{k} tested in one clinic" for k in range(changes)),
+                    )
+                    for j in range(secondaries)
+                ),
+            )
+            for i in range(primaries)
+        ),
+    )
 
 
 PACK = TopicPack(
     name="Screening young children",
     aim="By March 2028, 80% of children aged 0-5 are screened",
     driver_diagram=diagram(),
-    measures=(Measure("outcome", "Children screened", "Visits with a completed screen", "Screened visits",
-                      "All visits", "up", "80%"),
-              Measure("process", "Staff trained", "Clinical staff who finished the training"),
-              Measure("balancing", "Visit length", "Median minutes per visit", direction="down")),
+    measures=(
+        Measure(
+            "outcome",
+            "Children screened",
+            "Visits with a completed screen",
+            "Screened visits",
+            "All visits",
+            "up",
+            "80%",
+        ),
+        Measure("process", "Staff trained", "Clinical staff who finished the training"),
+        Measure("balancing", "Visit length", "Median minutes per visit", direction="down"),
+    ),
 )
 
 
-def curriculum(*modules: Module, pack: TopicPack | None = PACK,
-               plain_title: str = "Welcome and introductions") -> tuple[Curriculum, LearningSession]:
+def curriculum(
+    *modules: Module, pack: TopicPack | None = PACK, plain_title: str = "Welcome and introductions"
+) -> tuple[Curriculum, LearningSession]:
     """A one-session curriculum: a welcome, then the modules one after another, with a break."""
     items = [AgendaItem(start=9 * 60, minutes=30, title=plain_title)]
     at = 9 * 60 + 30
@@ -89,17 +116,33 @@ def curriculum(*modules: Module, pack: TopicPack | None = PACK,
         if n == 0:
             items.append(AgendaItem(start=at, minutes=15, title="Break", kind="break"))
             at += 15
-    session = LearningSession(session="1", title="Learning Session 1: Getting started", start=9 * 60,
-                              end=at, agenda=tuple(items), date="2027-03-09", venue="Room 101")
-    return Curriculum(id="mini", title="Mini Collaborative", topic="Testing the kit",
-                      aim="By June, every team tests weekly.", phases=(), sessions=(session,),
-                      modules={m.id: m for m in modules}, topic_pack=pack), session
+    session = LearningSession(
+        session="1",
+        title="Learning Session 1: Getting started",
+        start=9 * 60,
+        end=at,
+        agenda=tuple(items),
+        date="2027-03-09",
+        venue="Room 101",
+    )
+    return Curriculum(
+        id="mini",
+        title="Mini Collaborative",
+        topic="Testing the kit",
+        aim="By June, every team tests weekly.",
+        phases=(),
+        sessions=(session,),
+        modules={m.id: m for m in modules},
+        topic_pack=pack,
+    ), session
 
 
 def worksheet_session(*names: str) -> tuple[Curriculum, LearningSession]:
     acts = [activity("team-time", n, worksheet=name) for n, name in enumerate(names)]
-    return curriculum(module("m-intro", "The Model for Improvement"),
-                      module("m-work", "Team time", *acts, presenter="Faculty"))
+    return curriculum(
+        module("m-intro", "The Model for Improvement"),
+        module("m-work", "Team time", *acts, presenter="Faculty"),
+    )
 
 
 @functools.cache
@@ -130,18 +173,31 @@ def test_a_worksheet_prints_its_labels_and_no_other_worksheet_is_printed(name: s
 def test_worksheets_follow_the_order_the_session_uses_them() -> None:
     pages = pdf_pages(handout_of("commitments", "pdsa", "aim"))
     # Skip the cover: its contents list names them too.
-    first = [next(n for n, page in enumerate(pages[1:]) if title in page)
-             for title in ("By next Tuesday", "PDSA worksheet", "Aim statement")]
+    first = [
+        next(n for n, page in enumerate(pages[1:]) if title in page)
+        for title in ("By next Tuesday", "PDSA worksheet", "Aim statement")
+    ]
     assert first == sorted(first)
 
 
 def test_the_agenda_lists_times_titles_and_presenters_and_objectives_follow() -> None:
-    cur, session = curriculum(module("m-one", "The Model for Improvement", presenter="Data coach"),
-                              module("m-two", "Planning a PDSA", duration=40))
+    cur, session = curriculum(
+        module("m-one", "The Model for Improvement", presenter="Data coach"),
+        module("m-two", "Planning a PDSA", duration=40),
+    )
     pages = pdf_pages(render_handout(cur, session))
     agenda = next(p for p in pages if "Agenda" in p and "09:00–09:30" in p)
-    for expected in ("09:00–09:30", "Welcome and introductions", "09:30–10:15", "The Model for Improvement",
-                     "Data coach", "10:15–10:30", "Break", "10:30–11:10", "Planning a PDSA"):
+    for expected in (
+        "09:00–09:30",
+        "Welcome and introductions",
+        "09:30–10:15",
+        "The Model for Improvement",
+        "Data coach",
+        "10:15–10:30",
+        "Break",
+        "10:30–11:10",
+        "Planning a PDSA",
+    ):
         assert expected in agenda, expected
     objectives = next(p for p in pages if "Learning objectives" in p and "Objective of m-one" in p)
     assert "Objective of m-two" in objectives
@@ -150,8 +206,16 @@ def test_the_agenda_lists_times_titles_and_presenters_and_objectives_follow() ->
 
 def test_the_cover_names_the_collaborative_session_and_aim_and_the_join_link() -> None:
     cover = pdf_pages(handout_of("aim", join=JOIN))[0]
-    for expected in ("Mini Collaborative", "Learning Session 1", "Getting started", "Tuesday 9 March 2027",
-                     "Room 101", "By June, every team tests weekly.", "Join the room:", JOIN):
+    for expected in (
+        "Mini Collaborative",
+        "Learning Session 1",
+        "Getting started",
+        "Tuesday 9 March 2027",
+        "Room 101",
+        "By June, every team tests weekly.",
+        "Join the room:",
+        JOIN,
+    ):
         assert expected in cover, expected
     assert "Join the room" not in pdf_text(handout_of("aim"))
 
@@ -166,8 +230,9 @@ def test_every_page_but_the_cover_has_the_running_footer() -> None:
 
 
 @pytest.mark.parametrize(("paper", "size"), [("letter", (612, 792)), ("a4", (595, 842))])
-def test_paper_size_sets_every_page_and_wide_worksheets_turn_landscape(paper: str,
-                                                                        size: tuple[int, int]) -> None:
+def test_paper_size_sets_every_page_and_wide_worksheets_turn_landscape(
+    paper: str, size: tuple[int, int]
+) -> None:
     pages = PdfReader(io.BytesIO(handout_of("pdsa", "action-plan", paper=paper))).pages
     sizes = [(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pages]
     assert sizes[0] == size
@@ -183,18 +248,20 @@ def test_an_unknown_paper_is_a_value_error(paper: str) -> None:
         render_handout(cur, session, paper=paper)
 
 
-def test_markup_in_titles_prints_literally_and_nothing_is_fetched(monkeypatch: pytest.MonkeyPatch,
-                                                                   caplog: pytest.LogCaptureFixture) -> None:
+def test_markup_in_titles_prints_literally_and_nothing_is_fetched(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     fetched: list[str] = []
 
     class Recording(PackageURLFetcher):
-        def fetch(self, url: str, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+        def fetch(self, url: str, headers: dict[str, str] | None = None):
             fetched.append(url)
             return super().fetch(url, headers)
 
     monkeypatch.setattr(handouts, "package_url_fetcher", Recording)
-    cur, session = curriculum(module("m-x", SCRIPT, activity("team-time", 1, worksheet="aim")),
-                              plain_title=IMG)
+    cur, session = curriculum(
+        module("m-x", SCRIPT, activity("team-time", 1, worksheet="aim")), plain_title=IMG
+    )
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
         text = pdf_text(render_handout(cur, session))
     assert SCRIPT in text
@@ -208,16 +275,19 @@ def test_markup_in_titles_prints_literally_and_nothing_is_fetched(monkeypatch: p
     assert "<img" not in html
 
 
-@pytest.mark.parametrize("url", [
-    "http://example.com/x.png",
-    "https://example.com/style.css",
-    "ftp://example.com/x.png",
-    "data:image/png;base64,iVBORw0KGgo=",
-    "file:///etc/passwd",
-    asset_url(handouts.TEMPLATES) + "../../fetcher.py",
-    asset_url(handouts.TEMPLATES) + "no-such-file.css",
-    "file://evil.example.com" + handouts.TEMPLATES.as_posix() + "/handout.css",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com/x.png",
+        "https://example.com/style.css",
+        "ftp://example.com/x.png",
+        "data:image/png;base64,iVBORw0KGgo=",
+        "file:///etc/passwd",
+        asset_url(handouts.TEMPLATES) + "../../fetcher.py",
+        asset_url(handouts.TEMPLATES) + "no-such-file.css",
+        "file://evil.example.com" + handouts.TEMPLATES.as_posix() + "/handout.css",
+    ],
+)
 def test_the_fetcher_refuses_anything_but_package_assets(url: str) -> None:
     with pytest.raises(AssetRefusedError):
         package_url_fetcher()(url)
@@ -245,8 +315,12 @@ def test_storyboard_and_assessment_pages_appear_only_when_the_session_uses_them(
     cur, session = curriculum(module("m-rate", "Rating", activity("poll", 1, poll_type="assessment-scale")))
     text = pdf_text(render_handout(cur, session))
     flat = " ".join(text.split())
-    for label in (ASSESSMENT_TITLE, "Our rating", *(p.name for p in ASSESSMENT_SCALE),
-                  *(p.description for p in ASSESSMENT_SCALE)):
+    for label in (
+        ASSESSMENT_TITLE,
+        "Our rating",
+        *(p.name for p in ASSESSMENT_SCALE),
+        *(p.description for p in ASSESSMENT_SCALE),
+    ):
         assert label in flat
     assert "Assessment Scale" in pdf_text(handout_of("commitments"))
 
@@ -254,8 +328,13 @@ def test_storyboard_and_assessment_pages_appear_only_when_the_session_uses_them(
 def test_the_topic_pack_fills_the_worked_example_measures_and_diagram() -> None:
     text = " ".join(pdf_text(handout_of("aim", "measures", "driver-diagram")).split())
     assert "By March 2028, 80% of children aged 0-5 are screened" in text
-    for measure in ("Children screened", "Visits with a completed screen", "Staff trained", "Visit length",
-                    "Lower is better"):
+    for measure in (
+        "Children screened",
+        "Visits with a completed screen",
+        "Staff trained",
+        "Visit length",
+        "Lower is better",
+    ):
         assert measure in text
     assert "Primary driver 1 keeps <families> & staff together" in text
     assert WORKSHEETS["driver-diagram"].field("drivers_chosen").label in text
@@ -317,5 +396,9 @@ def test_a_four_by_four_by_four_diagram_prints_readably_on_landscape_pages() -> 
     assert len(pages) >= 2
     assert all(float(p.mediabox.width) > float(p.mediabox.height) for p in pages)
     text = " ".join(" ".join(p.extract_text() for p in pages).split())
-    assert all(f"Change idea {i}.{j}.{k} tested in one clinic" in text
-               for i in range(4) for j in range(4) for k in range(4))
+    assert all(
+        f"Change idea {i}.{j}.{k} tested in one clinic" in text
+        for i in range(4)
+        for j in range(4)
+        for k in range(4)
+    )

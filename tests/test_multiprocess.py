@@ -16,8 +16,7 @@ from typing import Any
 import pytest
 import sqlalchemy
 
-from .conftest import FIXTURES
-from .helpers import POSTGRES
+from .helpers import FIXTURES, POSTGRES
 
 pytestmark = pytest.mark.slow
 REDIS = ("127.0.0.1", 6379)
@@ -62,9 +61,27 @@ def serve(tmp: Path, name: str, schema: str, channel: str) -> tuple[subprocess.P
     }
     with log.open("w") as out:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(
-            [sys.executable, "-m", "facilitator", "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--public-url", base, "--curriculum", str(FIXTURES / "mini"), "--data-dir", str(tmp / name)],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
+            [
+                sys.executable,
+                "-m",
+                "facilitator",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--public-url",
+                base,
+                "--curriculum",
+                str(FIXTURES / "mini"),
+                "--data-dir",
+                str(tmp / name),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+        )
     deadline = time.monotonic() + 40
     while time.monotonic() < deadline:
         text = log.read_text()
@@ -110,10 +127,19 @@ async def scenario(a: dict[str, str], b: dict[str, str]) -> dict[str, Any]:
     console.on("state", states.put_nowait)
     console.on("poll_results", lambda m: got["results"].append(m))
     phone.on("room", lambda m: got["room"].append(m))
-    await console.connect(b["base"], transports=["websocket"], auth={"kind": "console", "code": code},
-                          headers={"Cookie": faculty_cookie}, wait_timeout=20)
-    await phone.connect(a["base"], transports=["websocket"],
-                        auth={"kind": "participant", "code": code, "token": token}, wait_timeout=20)
+    await console.connect(
+        b["base"],
+        transports=["websocket"],
+        auth={"kind": "console", "code": code},
+        headers={"Cookie": faculty_cookie},
+        wait_timeout=20,
+    )
+    await phone.connect(
+        a["base"],
+        transports=["websocket"],
+        auth={"kind": "participant", "code": code, "token": token},
+        wait_timeout=20,
+    )
     state = await asyncio.wait_for(states.get(), 10)
     poll = next(x["id"] for x in state["activities"] if x["kind"] == "poll")
     assert (await console.call("open_activity", {"activity_id": poll}, timeout=10))["ok"]
@@ -121,8 +147,9 @@ async def scenario(a: dict[str, str], b: dict[str, str]) -> dict[str, Any]:
         if any((m.get("activity") or {}).get("state") == "open" for m in got["room"]):
             break
         await asyncio.sleep(0.05)
-    reply = await phone.call("cast_vote", {"client_id": "multi-proc-01", "activity_id": poll, "value": 2},
-                             timeout=10)
+    reply = await phone.call(
+        "cast_vote", {"client_id": "multi-proc-01", "activity_id": poll, "value": 2}, timeout=10
+    )
     for _ in range(100):
         if any(m["results"]["count"] == 1 for m in got["results"]):
             break
@@ -132,8 +159,9 @@ async def scenario(a: dict[str, str], b: dict[str, str]) -> dict[str, Any]:
     return {"vote": reply, **got}
 
 
-def test_a_phone_on_one_process_and_the_console_on_another_see_each_other(schema: str,
-                                                                         tmp_path: Path) -> None:
+def test_a_phone_on_one_process_and_the_console_on_another_see_each_other(
+    schema: str, tmp_path: Path
+) -> None:
     channel = f"bsc-test-{uuid.uuid4().hex[:8]}"
     first, a = serve(tmp_path, "a", schema, channel)
     try:
@@ -148,6 +176,8 @@ def test_a_phone_on_one_process_and_the_console_on_another_see_each_other(schema
         first.wait(timeout=10)
     assert got["vote"]["ok"] is True
     assert any((m.get("activity") or {}).get("state") == "open" for m in got["room"]), (
-        "the console's action on process B reached the phone on process A")
+        "the console's action on process B reached the phone on process A"
+    )
     assert any(m["results"]["count"] == 1 for m in got["results"]), (
-        "the phone's vote on process A reached the console on process B")
+        "the phone's vote on process A reached the console on process B"
+    )

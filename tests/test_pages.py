@@ -27,12 +27,14 @@ def test_a_typed_code_in_any_case_finds_the_session(client: Any, room: dict[str,
 
 def test_a_bad_join_form_is_shown_again_with_the_reason(client: Any, room: dict[str, Any], csrf: Any) -> None:
     token = csrf(client.get(f"/j/{room['code']}").get_data(as_text=True))
-    reply = client.post(f"/j/{room['code']}", data={"team": "new", "new_team": "", "name": "Ana",
-                                                     "csrf": token})
+    reply = client.post(
+        f"/j/{room['code']}", data={"team": "new", "new_team": "", "name": "Ana", "csrf": token}
+    )
     assert reply.status_code == 400
     assert "pick your team, or type the name of a new one" in reply.get_data(as_text=True)
-    reply = client.post(f"/j/{room['code']}", data={"team": "new", "new_team": "Team X", "name": "",
-                                                     "csrf": token})
+    reply = client.post(
+        f"/j/{room['code']}", data={"team": "new", "new_team": "Team X", "name": "", "csrf": token}
+    )
     assert reply.status_code == 400
     assert "your name is empty" in reply.get_data(as_text=True)
     assert 'value="Team X"' in reply.get_data(as_text=True)  # what they typed is kept
@@ -43,16 +45,27 @@ def test_a_join_without_the_form_token_is_refused(client: Any, room: dict[str, A
     assert reply.status_code == 400
 
 
-def test_what_participants_type_is_escaped_on_every_page(app: Any, client: Any, room: dict[str, Any],
-                                                         csrf: Any, faculty_client: Any) -> None:
+def test_what_participants_type_is_escaped_on_every_page(
+    app: Any, client: Any, room: dict[str, Any], csrf: Any, faculty_client: Any
+) -> None:
     evil = '<script>alert("x")</script>'
     token = csrf(client.get(f"/j/{room['code']}").get_data(as_text=True))
-    reply = client.post(f"/j/{room['code']}", data={"team": "new", "new_team": evil, "name": f"<b>{evil}",
-                                                     "organisation": "<img src=x onerror=alert(1)>",
-                                                     "csrf": token})
+    reply = client.post(
+        f"/j/{room['code']}",
+        data={
+            "team": "new",
+            "new_team": evil,
+            "name": f"<b>{evil}",
+            "organisation": "<img src=x onerror=alert(1)>",
+            "csrf": token,
+        },
+    )
     assert reply.status_code == 303
-    for page in (client.get(f"/room/{room['code']}"), app.test_client().get(f"/j/{room['code']}"),
-                 faculty_client.get("/console")):
+    for page in (
+        client.get(f"/room/{room['code']}"),
+        app.test_client().get(f"/j/{room['code']}"),
+        faculty_client.get("/console"),
+    ):
         html = page.get_data(as_text=True)
         assert "<script>alert" not in html
         assert "<img src=x" not in html
@@ -61,8 +74,9 @@ def test_what_participants_type_is_escaped_on_every_page(app: Any, client: Any, 
     assert "script-src 'self'" in client.get(f"/room/{room['code']}").headers["Content-Security-Policy"]
 
 
-def test_the_phone_page_with_everything_it_loads_is_under_150_kb(client: Any, join_phone: Any,
-                                                                 room: dict[str, Any]) -> None:
+def test_the_phone_page_with_everything_it_loads_is_under_150_kb(
+    client: Any, join_phone: Any, room: dict[str, Any]
+) -> None:
     phone = join_phone("Riverside Clinic", "Ana")
     page = phone.get(f"/room/{room['code']}")
     html = page.get_data(as_text=True)
@@ -85,12 +99,20 @@ def test_faculty_sign_in_with_a_password(client: Any, app: Any, csrf: Any) -> No
     with app.app_context(), database().transaction() as db:
         set_password(db, "Lead@Example.org", "correct horse battery")
     token = csrf(client.get("/login").get_data(as_text=True))
-    wrong = client.post("/login", data={"email": "lead@example.org", "password": "nope nope nope",
-                                        "csrf": token})
+    wrong = client.post(
+        "/login", data={"email": "lead@example.org", "password": "nope nope nope", "csrf": token}
+    )
     assert wrong.status_code == 401
     assert "do not match" in wrong.get_data(as_text=True)
-    right = client.post("/login", data={"email": "lead@example.org", "password": "correct horse battery",
-                                        "csrf": token, "next": "//evil.example/x"})
+    right = client.post(
+        "/login",
+        data={
+            "email": "lead@example.org",
+            "password": "correct horse battery",
+            "csrf": token,
+            "next": "//evil.example/x",
+        },
+    )
     assert right.status_code == 303
     assert right.location == "/console"  # never sent off-site
 
@@ -111,15 +133,21 @@ def test_a_one_time_link_signs_in_once(client: Any, app: Any) -> None:
 def test_faculty_add_sets_a_password_from_a_script(tmp_path: Any, app: Any) -> None:
     runner = CliRunner()
     data = str(tmp_path / "cli-data")
-    result = runner.invoke(cli, ["faculty", "add", "coach@example.org", "--password-stdin",
-                                 "--data-dir", data], input="a long enough password\n")
+    result = runner.invoke(
+        cli,
+        ["faculty", "add", "coach@example.org", "--password-stdin", "--data-dir", data],
+        input="a long enough password\n",
+    )
     assert result.exit_code == 0, result.output
-    short = runner.invoke(cli, ["faculty", "add", "coach@example.org", "--password-stdin",
-                                "--data-dir", data], input="short\n")
+    short = runner.invoke(
+        cli, ["faculty", "add", "coach@example.org", "--password-stdin", "--data-dir", data], input="short\n"
+    )
     assert short.exit_code == 1
     assert "at least 10 characters" in short.output
-    link = runner.invoke(cli, ["faculty", "link", "coach@example.org", "--data-dir", data,
-                               "--public-url", "http://10.1.1.1:5000"])
+    link = runner.invoke(
+        cli,
+        ["faculty", "link", "coach@example.org", "--data-dir", data, "--public-url", "http://10.1.1.1:5000"],
+    )
     assert re.fullmatch(r"http://10\.1\.1\.1:5000/login/\S+\n", link.output)
 
 

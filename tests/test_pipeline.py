@@ -17,14 +17,17 @@ from .helpers import connect, last, received, vote
 
 
 def test_a_locked_room_refuses_every_write_from_a_phone_and_takes_them_once_unlocked(
-        app: Any, join_phone: Any, room: dict[str, Any], faculty_client: Any) -> None:
+    app: Any, join_phone: Any, room: dict[str, Any], faculty_client: Any
+) -> None:
     staff = connect(app, faculty_client, room["code"], "console")
     poll = last(staff, protocol.STATE)["activities"][0]["id"]
     staff.emit(protocol.OPEN_ACTIVITY, {"activity_id": poll}, callback=True)
     ana = connect(app, join_phone("Riverside Clinic", "Ana"), room["code"])
     ben = connect(app, join_phone("Hilltop Practice", "Ben"), room["code"])
     river = last(ana, protocol.STATE)["me"]["team"]["id"]
-    row = ana.emit(protocol.ADD_ITEM, {"client_id": "before-lock01", "kind": "commitment"}, callback=True)["item"]
+    row = ana.emit(protocol.ADD_ITEM, {"client_id": "before-lock01", "kind": "commitment"}, callback=True)[
+        "item"
+    ]
     assert staff.emit(protocol.REVEAL_STORYBOARDS, {"visible": True}, callback=True)["ok"]
     assert ben.emit(protocol.PLACE_DOT, {"client_id": "before-lock02", "team_id": river}, callback=True)["ok"]
     # A plausible payload for each write (and for a write added later, at least its client id).
@@ -55,8 +58,16 @@ def test_a_locked_room_refuses_every_write_from_a_phone_and_takes_them_once_unlo
 
     # Unlocked, the same writes go through: the lock was the only reason they were refused.
     assert staff.emit(protocol.SET_LOCK, {"locked": False}, callback=True)["ok"]
-    for n, event in enumerate((protocol.CAST_VOTE, protocol.EDIT_FIELD, protocol.PLACE_DOT, protocol.ADD_COMMENT,
-                               protocol.REMOVE_DOT, protocol.REMOVE_ITEM)):
+    for n, event in enumerate(
+        (
+            protocol.CAST_VOTE,
+            protocol.EDIT_FIELD,
+            protocol.PLACE_DOT,
+            protocol.ADD_COMMENT,
+            protocol.REMOVE_DOT,
+            protocol.REMOVE_ITEM,
+        )
+    ):
         phone, payload = writes[event]
         reply = phone.emit(event, {"client_id": f"unlocked-{n:06d}", **payload}, callback=True)
         assert reply["ok"], (event, reply)
@@ -67,7 +78,8 @@ def test_a_locked_room_refuses_every_write_from_a_phone_and_takes_them_once_unlo
 
 
 def test_a_retried_write_is_answered_as_the_first_time_even_once_locked(
-        app: Any, join_phone: Any, room: dict[str, Any], faculty_client: Any) -> None:
+    app: Any, join_phone: Any, room: dict[str, Any], faculty_client: Any
+) -> None:
     """A phone that lost the acknowledgement sends the write again after the lock: it learns
     the write was applied, and nothing is applied twice."""
     staff = connect(app, faculty_client, room["code"], "console")
@@ -82,10 +94,24 @@ def test_a_retried_write_is_answered_as_the_first_time_even_once_locked(
 
 def test_only_faculty_send_commands_and_every_command_is_registered_as_one() -> None:
     staff = {event for event, who in WRITES.items() if who == "staff"}
-    assert staff == {protocol.GO_TO_ITEM, protocol.NEXT_ITEM, protocol.PREVIOUS_ITEM, protocol.PUSH_ACTIVITY,
-                     protocol.OPEN_ACTIVITY, protocol.CLOSE_ACTIVITY, protocol.RESET_ACTIVITY, protocol.SHOW_RESULTS,
-                     protocol.START_TIMER, protocol.PAUSE_TIMER, protocol.CLEAR_TIMER, protocol.SET_LOCK,
-                     protocol.APPROVE_ANSWER, protocol.ADD_POLL, protocol.ADD_TEAM, protocol.REVEAL_STORYBOARDS}
+    assert staff == {
+        protocol.GO_TO_ITEM,
+        protocol.NEXT_ITEM,
+        protocol.PREVIOUS_ITEM,
+        protocol.PUSH_ACTIVITY,
+        protocol.OPEN_ACTIVITY,
+        protocol.CLOSE_ACTIVITY,
+        protocol.RESET_ACTIVITY,
+        protocol.SHOW_RESULTS,
+        protocol.START_TIMER,
+        protocol.PAUSE_TIMER,
+        protocol.CLEAR_TIMER,
+        protocol.SET_LOCK,
+        protocol.APPROVE_ANSWER,
+        protocol.ADD_POLL,
+        protocol.ADD_TEAM,
+        protocol.REVEAL_STORYBOARDS,
+    }
 
 
 def test_the_models_match_the_migrations(database: Database) -> None:

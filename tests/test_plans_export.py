@@ -15,55 +15,116 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
+from curriculum.assessment import ASSESSMENT_TITLE, scale_point
 from curriculum.worksheets import WORKSHEETS
 from exports.calendar import commitments_ics
 from exports.packet import plans_zip, slug, unique_slugs
-from exports.plans import DriverChoice, FilledSheet, PlanRow, TeamPlan
+from exports.plans import DriverChoice, FilledSheet, PlanRow, Rating, TeamPlan
 from exports.takehome import render_takehome
 from facilitator.cli import cli
+from live import protocol
 from live.protocol import ADD_ITEM
 
-from .helpers import connect, decode_qr, edit
+from .helpers import connect, decode_qr, edit, last, vote
 
 URL = "http://192.168.1.20:5000/room/K7Q2X"
 
 
-def sheet(name: str, values: dict[str, str] | None = None, rows: list[dict[str, str]] | None = None
-          ) -> FilledSheet:
+def sheet(
+    name: str, values: dict[str, str] | None = None, rows: list[dict[str, str]] | None = None
+) -> FilledSheet:
     return FilledSheet(name, values or {}, tuple(PlanRow(r) for r in rows or []))
 
 
 def commitments(*rows: tuple[str, str, str]) -> FilledSheet:
-    return sheet("commitments", rows=[{"what": what, "owner": owner, "due": due} for what, owner, due in rows])
+    return sheet(
+        "commitments", rows=[{"what": what, "owner": owner, "due": due} for what, owner, due in rows]
+    )
 
 
 def plan(*replaced: FilledSheet, **changes: Any) -> TeamPlan:
     """A team's plan with every worksheet filled; `replaced` sheets stand in for the defaults."""
     data = "\n".join(f"2027-{m:02d}: {v}" for m, v in enumerate([35, 38, 36, 41, 47, 52, 55, 58, 61, 63], 1))
-    sheets = {s.name: s for s in (
-        sheet("aim", {"aim_what": "Screen for adversity",
-                      "aim_statement": "By June 2028, 80% of children 0-5 screened"}),
-        sheet("measures", rows=[{"family": "process", "name": "Screening rate", "direction": "up",
-                                 "definition": "Eligible visits with a screen", "baseline": "35",
-                                 "target": "80", "data": data}]),
-        sheet("driver-diagram", {"drivers_own": "Text reminders"}),
-        sheet("pdsa", rows=[{"test": "Scripted introduction with two nurses", "cycle": "2",
-                             "prediction": "4 of 5 answer", "act": "adapt"}]),
-        sheet("action-plan", rows=[{"driver": "P1", "change": "Scripted introduction",
-                                    "preparation": "Train the nurses", "measure": "Screening rate",
-                                    "who": "Ana", "when": "April", "follow_up": "Review at huddle"}]),
-        commitments(("Call three families, then; report back", "Cy", "2027-03-16"),
-                    ("Draft the script", "Ana", "soon")),
-        sheet("storyboard", {"story_changes": "Scripted introduction", "story_results": "Screens rose",
-                             "story_lessons": "Start small", "story_next": "All nurses"}),
-        *replaced)}
+    sheets = {
+        s.name: s
+        for s in (
+            sheet(
+                "aim",
+                {
+                    "aim_what": "Screen for adversity",
+                    "aim_statement": "By June 2028, 80% of children 0-5 screened",
+                },
+            ),
+            sheet(
+                "measures",
+                rows=[
+                    {
+                        "family": "process",
+                        "name": "Screening rate",
+                        "direction": "up",
+                        "definition": "Eligible visits with a screen",
+                        "baseline": "35",
+                        "target": "80",
+                        "data": data,
+                    }
+                ],
+            ),
+            sheet("driver-diagram", {"drivers_own": "Text reminders"}),
+            sheet(
+                "pdsa",
+                rows=[
+                    {
+                        "test": "Scripted introduction with two nurses",
+                        "cycle": "2",
+                        "prediction": "4 of 5 answer",
+                        "act": "adapt",
+                    }
+                ],
+            ),
+            sheet(
+                "action-plan",
+                rows=[
+                    {
+                        "driver": "P1",
+                        "change": "Scripted introduction",
+                        "preparation": "Train the nurses",
+                        "measure": "Screening rate",
+                        "who": "Ana",
+                        "when": "April",
+                        "follow_up": "Review at huddle",
+                    }
+                ],
+            ),
+            commitments(
+                ("Call three families, then; report back", "Cy", "2027-03-16"),
+                ("Draft the script", "Ana", "soon"),
+            ),
+            sheet(
+                "storyboard",
+                {
+                    "story_changes": "Scripted introduction",
+                    "story_results": "Screens rose",
+                    "story_lessons": "Start small",
+                    "story_next": "All nurses",
+                },
+            ),
+            *replaced,
+        )
+    }
     base = TeamPlan(
-        collaborative="Safe Starts", session="Learning Session 1: Getting started", team="Riverside Clinic",
-        organisation="Riverside Health", members=("Ana", "Cy"), date="2027-03-09",
+        collaborative="Safe Starts",
+        session="Learning Session 1: Getting started",
+        team="Riverside Clinic",
+        organisation="Riverside Health",
+        members=("Ana", "Cy"),
+        date="2027-03-09",
         sheets=tuple(sheets.values()),
-        drivers=(DriverChoice("Every family is asked", "A screen at set visits", "Add it to the templates"),
-                 DriverChoice("", "", "Text reminders", own=True)),
-        workspace_url=URL)
+        drivers=(
+            DriverChoice("Every family is asked", "A screen at set visits", "Add it to the templates"),
+            DriverChoice("", "", "Text reminders", own=True),
+        ),
+        workspace_url=URL,
+    )
     return TeamPlan(**{**base.__dict__, **changes})
 
 
@@ -74,11 +135,24 @@ def pdf_text(data: bytes) -> tuple[str, int]:
 
 def test_the_plan_holds_everything_the_team_made() -> None:
     text, _ = pdf_text(render_takehome(plan()))
-    for expected in ("Riverside Clinic", "Riverside Health", "Safe Starts",
-                     "Learning Session 1: Getting started", "By June 2028, 80% of children 0-5 screened",
-                     "Screening rate", "Higher is better", "Scripted introduction with two nurses",
-                     "4 of 5 answer", "Train the nurses", "Call three families, then; report back", "Cy",
-                     "2027-03-16", "Text reminders", "our own idea", "Start small"):
+    for expected in (
+        "Riverside Clinic",
+        "Riverside Health",
+        "Safe Starts",
+        "Learning Session 1: Getting started",
+        "By June 2028, 80% of children 0-5 screened",
+        "Screening rate",
+        "Higher is better",
+        "Scripted introduction with two nurses",
+        "4 of 5 answer",
+        "Train the nurses",
+        "Call three families, then; report back",
+        "Cy",
+        "2027-03-16",
+        "Text reminders",
+        "our own idea",
+        "Start small",
+    ):
         assert expected in text, expected
     # Every worksheet prints under its title; the plain layouts label every field, as defined once.
     for name, definition in WORKSHEETS.items():
@@ -93,8 +167,11 @@ def test_the_plan_holds_everything_the_team_made() -> None:
 def test_long_text_flows_across_pages_and_is_not_cut() -> None:
     long = "We called every family who missed the screen. " * 64 + "THE-END-OF-THE-LONG-TEXT"
     word = "x" * 400 + "TAIL"
-    text, pages = pdf_text(render_takehome(plan(
-        commitments((long, "Cy", "2027-03-16")), sheet("storyboard", {"story_changes": word}))))
+    text, pages = pdf_text(
+        render_takehome(
+            plan(commitments((long, "Cy", "2027-03-16")), sheet("storyboard", {"story_changes": word}))
+        )
+    )
     _, short_pages = pdf_text(render_takehome(plan()))
     assert pages > short_pages
     assert "THE-END-OF-THE-LONG-TEXT" in text
@@ -103,7 +180,9 @@ def test_long_text_flows_across_pages_and_is_not_cut() -> None:
 
 def test_what_participants_typed_prints_literally_and_fetches_nothing() -> None:
     evil = '<script>alert(1)</script> <img src="http://example.com/x.png">'
-    text, _ = pdf_text(render_takehome(plan(sheet("storyboard", {"story_changes": evil}), team="<b>Team</b>")))
+    text, _ = pdf_text(
+        render_takehome(plan(sheet("storyboard", {"story_changes": evil}), team="<b>Team</b>"))
+    )
     assert "<script>alert(1)</script>" in text
     assert '<img src="http://example.com/x.png">' in text
     assert "<b>Team</b>" in text
@@ -112,8 +191,11 @@ def test_what_participants_typed_prints_literally_and_fetches_nothing() -> None:
 def test_the_qr_code_leads_back_to_the_workspace(tmp_path: Path) -> None:
     source = tmp_path / "plan.pdf"
     source.write_bytes(render_takehome(plan()))
-    subprocess.run(["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", str(source), str(tmp_path / "p")],
-                   check=True, timeout=60)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", str(source), str(tmp_path / "p")],
+        check=True,
+        timeout=60,
+    )
     image = next(tmp_path.glob("p*.png")).read_bytes()
     assert decode_qr(image) == URL
 
@@ -136,11 +218,13 @@ def parse_ics(data: bytes) -> list[dict[str, str]]:
             unfolded.append(line)
     assert unfolded[0] == "BEGIN:VCALENDAR"
     assert unfolded[-1] == "END:VCALENDAR"
-    events, current = [], None
+    events: list[dict[str, str]] = []
+    current: dict[str, str] | None = None
     for line in unfolded:
         if line == "BEGIN:VEVENT":
             current = {}
         elif line == "END:VEVENT":
+            assert current is not None
             events.append(current)
             current = None
         elif current is not None:
@@ -155,10 +239,18 @@ def unescape(value: str) -> str:
 
 def test_the_calendar_has_one_event_per_dated_commitment() -> None:
     long = "Call every family on the list " * 6 + "é" * 40
-    events = parse_ics(commitments_ics(plan(commitments(
-        ("Call three families, then; report back", "Cy", "2027-03-16"),
-        (long, "Ana", "2027-03-18"),
-        ("Draft the script", "Ana", "next week"))), now=datetime(2027, 3, 9, tzinfo=UTC)))
+    events = parse_ics(
+        commitments_ics(
+            plan(
+                commitments(
+                    ("Call three families, then; report back", "Cy", "2027-03-16"),
+                    (long, "Ana", "2027-03-18"),
+                    ("Draft the script", "Ana", "next week"),
+                )
+            ),
+            now=datetime(2027, 3, 9, tzinfo=UTC),
+        )
+    )
     assert len(events) == 2  # the one without a date is left out
     assert events[0]["DTSTART;VALUE=DATE"] == "20270316"
     assert events[0]["DTEND;VALUE=DATE"] == "20270317"
@@ -173,10 +265,16 @@ def test_the_faculty_zip_has_a_safe_folder_per_team() -> None:
     plans = [plan(team="Riverside Clinic"), plan(team="Riverside clinic!"), plan(team="../../etc/passwd")]
     with zipfile.ZipFile(io.BytesIO(plans_zip(plans))) as archive:
         names = archive.namelist()
-        assert sorted(names) == sorted([
-            "riverside-clinic/plan.pdf", "riverside-clinic/commitments.ics",
-            "riverside-clinic-2/plan.pdf", "riverside-clinic-2/commitments.ics",
-            "etc-passwd/plan.pdf", "etc-passwd/commitments.ics"])
+        assert sorted(names) == sorted(
+            [
+                "riverside-clinic/plan.pdf",
+                "riverside-clinic/commitments.ics",
+                "riverside-clinic-2/plan.pdf",
+                "riverside-clinic-2/commitments.ics",
+                "etc-passwd/plan.pdf",
+                "etc-passwd/commitments.ics",
+            ]
+        )
         text, _ = pdf_text(archive.read("riverside-clinic-2/plan.pdf"))
         assert "Riverside clinic!" in text
     assert slug("   ") == "team"
@@ -191,8 +289,9 @@ def test_the_zip_is_the_same_made_in_two_processes() -> None:
 
 
 # -- the routes ---------------------------------------------------------------------------------
-def test_a_phone_downloads_its_own_teams_plan_and_calendar(app: Any, join_phone: Any,
-                                                           room: dict[str, Any], client: Any) -> None:
+def test_a_phone_downloads_its_own_teams_plan_and_calendar(
+    app: Any, join_phone: Any, room: dict[str, Any], client: Any
+) -> None:
     ana_web = join_phone("Riverside Clinic", "Ana")
     ben_web = join_phone("Hilltop Practice", "Ben")
     ana = connect(app, ana_web, room["code"])
@@ -216,8 +315,9 @@ def test_a_phone_downloads_its_own_teams_plan_and_calendar(app: Any, join_phone:
     assert stranger.status_code == 302
 
 
-def test_faculty_download_every_teams_plan_as_one_zip(faculty_client: Any, client: Any,
-                                                      room: dict[str, Any]) -> None:
+def test_faculty_download_every_teams_plan_as_one_zip(
+    faculty_client: Any, client: Any, room: dict[str, Any]
+) -> None:
     assert client.get(f"/console/{room['id']}/plans.zip").status_code == 302
     reply = faculty_client.get(f"/console/{room['id']}/plans.zip")
     assert reply.mimetype == "application/zip"
@@ -229,8 +329,20 @@ def test_faculty_download_every_teams_plan_as_one_zip(faculty_client: Any, clien
 def test_bsc_export_writes_every_teams_files(app: Any, room: dict[str, Any]) -> None:
     data = app.config["DATA_DIR"]
     with tempfile.TemporaryDirectory() as out:
-        result = CliRunner().invoke(cli, ["export", "--data-dir", data, "-o", out, "--workers", "1",
-                                          "--curriculum", str(Path(__file__).parent / "fixtures" / "mini")])
+        result = CliRunner().invoke(
+            cli,
+            [
+                "export",
+                "--data-dir",
+                data,
+                "-o",
+                out,
+                "--workers",
+                "1",
+                "--curriculum",
+                str(Path(__file__).parent / "fixtures" / "mini"),
+            ],
+        )
         assert result.exit_code == 0, result.output
         folder = Path(out) / room["code"]
         assert sorted(p.name for p in folder.iterdir()) == ["hilltop-practice", "riverside-clinic"]
@@ -238,8 +350,9 @@ def test_bsc_export_writes_every_teams_files(app: Any, room: dict[str, Any]) -> 
         assert (folder / "riverside-clinic" / "commitments.ics").read_bytes().startswith(b"BEGIN:VCALENDAR")
 
 
-def test_a_phone_sees_the_run_chart_of_its_own_teams_measure(app: Any, join_phone: Any,
-                                                             room: dict[str, Any]) -> None:
+def test_a_phone_sees_the_run_chart_of_its_own_teams_measure(
+    app: Any, join_phone: Any, room: dict[str, Any]
+) -> None:
     import xml.etree.ElementTree as ET
 
     ana_web = join_phone("Riverside Clinic", "Ana")
@@ -255,3 +368,30 @@ def test_a_phone_sees_the_run_chart_of_its_own_teams_measure(app: Any, join_phon
     assert "Screening rate" in text
     assert "Trend: 8 points going up" in text
     assert ben_web.get(f"/room/{room['code']}/chart/{row['id']}.svg").status_code == 404
+
+
+def test_the_plan_prints_the_teams_self_rating_from_the_one_assessment_scale() -> None:
+    point = scale_point(2.0)
+    text, _ = pdf_text(render_takehome(plan(ratings=(Rating("Where is your team today?", 2.0),))))
+    assert f"{ASSESSMENT_TITLE}: our self-rating" in text
+    assert f"Where is your team today? {point.score} {point.name}. {point.description}" in text
+    assert ASSESSMENT_TITLE not in pdf_text(render_takehome(plan()))[0]
+
+
+def test_a_rating_given_on_a_phone_reaches_the_teams_plan(
+    app: Any, join_phone: Any, room: dict[str, Any], faculty_client: Any
+) -> None:
+    staff = connect(app, faculty_client, room["code"], "console")
+    staff.emit(
+        protocol.ADD_POLL,
+        {"poll_type": "assessment-scale", "prompt": "Where are you?", "title": "Our rating"},
+        callback=True,
+    )
+    rating = next(a["id"] for a in last(staff, protocol.STATE)["activities"] if a["title"] == "Our rating")
+    staff.emit(protocol.OPEN_ACTIVITY, {"activity_id": rating}, callback=True)
+    ana_web = join_phone("Riverside Clinic", "Ana")
+    assert vote(connect(app, ana_web, room["code"]), rating, 1.5, "rate-plan-0001")["ok"]
+    text, _ = pdf_text(ana_web.get(f"/room/{room['code']}/plan.pdf").get_data())
+    assert f"Our rating 1.5 {scale_point(1.5).name}" in text
+    hill, _ = pdf_text(join_phone("Hilltop Practice", "Ben").get(f"/room/{room['code']}/plan.pdf").get_data())
+    assert "Our rating" not in hill

@@ -17,8 +17,7 @@ from exports.decks import DeckOptions, build_deck
 from facilitator.cli import cli
 from live import protocol
 
-from .conftest import GOOD_FRONT
-from .helpers import connect, flush, last, received, slide_text, vote
+from .helpers import GOOD_FRONT, connect, flush, last, received, slide_text, vote
 
 QUIZ = """
 # Test or not?
@@ -55,16 +54,27 @@ def test_a_quiz_module_is_valid_and_its_slide_keeps_the_answer_for_the_notes(wri
     assert "The right answer: B, No: too big, test it with one nurse first." in notes
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    pytest.param(('correct: "No: too big, test it with one nurse first"\n', ""),
-                 "a quiz without its right answer", id="no-answer"),
-    pytest.param(("correct: \"No: too big", "correct: \"Maybe: too big"),
-                 "the right answer 'Maybe: too big, test it with one nurse first' is not one of the options",
-                 id="answer-not-an-option"),
-    pytest.param(("options: [Yes, ", "options: ["), "a quiz poll needs 2 to 12 options, not 1", id="one-option"),
-])
-def test_a_bad_quiz_is_reported_at_its_line(runner: CliRunner, write_module: Any, change: tuple[str, str],
-                                            message: str) -> None:
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        pytest.param(
+            ('correct: "No: too big, test it with one nurse first"\n', ""),
+            "a quiz without its right answer",
+            id="no-answer",
+        ),
+        pytest.param(
+            ('correct: "No: too big', 'correct: "Maybe: too big'),
+            "the right answer 'Maybe: too big, test it with one nurse first' is not one of the options",
+            id="answer-not-an-option",
+        ),
+        pytest.param(
+            ("options: [Yes, ", "options: ["), "a quiz poll needs 2 to 12 options, not 1", id="one-option"
+        ),
+    ],
+)
+def test_a_bad_quiz_is_reported_at_its_line(
+    runner: CliRunner, write_module: Any, change: tuple[str, str], message: str
+) -> None:
     path = write_module(GOOD_FRONT + QUIZ.replace(*change))
     result = runner.invoke(cli, ["validate", str(path)])
     assert result.exit_code == 1
@@ -72,12 +82,20 @@ def test_a_bad_quiz_is_reported_at_its_line(runner: CliRunner, write_module: Any
     assert message in result.output
 
 
-def test_phones_learn_the_right_answer_only_with_the_results(app: Any, join_phone: Any, room: dict[str, Any],
-                                                            faculty_client: Any) -> None:
+def test_phones_learn_the_right_answer_only_with_the_results(
+    app: Any, join_phone: Any, room: dict[str, Any], faculty_client: Any
+) -> None:
     staff = connect(app, faculty_client, room["code"], "console")
-    reply = staff.emit(protocol.ADD_POLL, {"poll_type": "quiz", "prompt": "Which is a measure of process?",
-                                           "options": ["Visits screened", "Children thriving", "Visit length"],
-                                           "correct": "Visits screened"}, callback=True)
+    reply = staff.emit(
+        protocol.ADD_POLL,
+        {
+            "poll_type": "quiz",
+            "prompt": "Which is a measure of process?",
+            "options": ["Visits screened", "Children thriving", "Visit length"],
+            "correct": "Visits screened",
+        },
+        callback=True,
+    )
     assert reply == {"ok": True}
     state = last(staff, protocol.STATE)
     quiz = next(a for a in state["activities"] if a["poll_type"] == "quiz")
@@ -101,16 +119,22 @@ def test_phones_learn_the_right_answer_only_with_the_results(app: Any, join_phon
     assert to_console["results"]["right_share"] == 50
 
 
-def test_a_quick_quiz_needs_its_answer_among_the_options(app: Any, faculty_client: Any,
-                                                        room: dict[str, Any]) -> None:
+def test_a_quick_quiz_needs_its_answer_among_the_options(
+    app: Any, faculty_client: Any, room: dict[str, Any]
+) -> None:
     staff = connect(app, faculty_client, room["code"], "console")
-    reply = staff.emit(protocol.ADD_POLL, {"poll_type": "quiz", "prompt": "Q?", "options": ["a", "b"],
-                                           "correct": "c"}, callback=True)
+    reply = staff.emit(
+        protocol.ADD_POLL,
+        {"poll_type": "quiz", "prompt": "Q?", "options": ["a", "b"], "correct": "c"},
+        callback=True,
+    )
     assert reply["ok"] is False
     assert reply["error"].startswith("the right answer 'c' is not one of the options")
 
 
-def test_the_quiz_renderer_is_in_the_page_the_phone_loads(app: Any, join_phone: Any, room: dict[str, Any]) -> None:
+def test_the_quiz_renderer_is_in_the_page_the_phone_loads(
+    app: Any, join_phone: Any, room: dict[str, Any]
+) -> None:
     phone = join_phone("Riverside Clinic", "Ana")
     page = phone.get(f"/room/{room['code']}").get_data(as_text=True)
     assert "polls.js" in page

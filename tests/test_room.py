@@ -13,12 +13,8 @@ from live.sockets import socketio
 from .helpers import connect, flush, last, received, vote
 
 
-def activity_id(state: dict[str, Any], key: str) -> int:
-    return next(a["id"] for a in state["activities"] if a["title"] == key or a["id"] == key)
-
-
 @pytest.fixture
-def console(app, faculty_client, room):  # type: ignore[no-untyped-def]
+def console(app, faculty_client, room):
     client = connect(app, faculty_client, room["code"], "console")
     state = last(client, protocol.STATE)
     return client, state
@@ -33,21 +29,27 @@ def test_a_phone_joins_and_gets_the_whole_room_on_connect(app, join_phone, room)
     assert state["me"]["name"] == "Ana"
     assert state["me"]["team"]["name"] == "Riverside Clinic"
     assert [i["title"] for i in state["agenda"]] == [
-        "Welcome", "The Model for Improvement", "Break", "Planning a PDSA"]
+        "Welcome",
+        "The Model for Improvement",
+        "Break",
+        "Planning a PDSA",
+    ]
     assert state["agenda"][0]["current"] is True
 
 
 def test_without_a_rejoin_cookie_a_phone_cannot_connect(app, client, room) -> None:
-    socket = socketio.test_client(app, flask_test_client=client,
-                                  auth={"kind": "participant", "code": room["code"]})
+    socket = socketio.test_client(
+        app, flask_test_client=client, auth={"kind": "participant", "code": room["code"]}
+    )
     assert not socket.is_connected()
     assert client.get(f"/room/{room['code']}").status_code == 302
 
 
 def test_only_faculty_reach_the_console_and_projector(app, client, room) -> None:
     for kind in ("console", "projector"):
-        socket = socketio.test_client(app, flask_test_client=client,
-                                      auth={"kind": kind, "code": room["code"]})
+        socket = socketio.test_client(
+            app, flask_test_client=client, auth={"kind": kind, "code": room["code"]}
+        )
         assert not socket.is_connected()
     assert client.get(f"/projector/{room['code']}").status_code == 302
     assert client.get(f"/console/{room['id']}").status_code == 302
@@ -57,8 +59,12 @@ def test_a_participant_cannot_send_facilitator_events(app, join_phone, room, con
     phone = connect(app, join_phone("Riverside Clinic", "Ana"), room["code"])
     _, state = console
     poll = state["activities"][0]["id"]
-    for event, payload in [(protocol.OPEN_ACTIVITY, {"activity_id": poll}), (protocol.NEXT_ITEM, {}),
-                           (protocol.SET_LOCK, {"locked": True}), (protocol.ADD_TEAM, {"name": "X"})]:
+    for event, payload in [
+        (protocol.OPEN_ACTIVITY, {"activity_id": poll}),
+        (protocol.NEXT_ITEM, {}),
+        (protocol.SET_LOCK, {"locked": True}),
+        (protocol.ADD_TEAM, {"name": "X"}),
+    ]:
         reply = phone.emit(event, payload, callback=True)
         assert reply == {"ok": False, "error": "only the facilitator can do that", "code": "forbidden"}
 
@@ -79,7 +85,9 @@ def test_a_vote_counts_once_however_often_it_is_retried(app, join_phone, room, c
     assert results["results"]["count"] == 2
     assert [b["count"] for b in results["results"]["bars"]] == [0, 1, 1]
     assert {t["team"]: t["results"]["count"] for t in results["by_team"]} == {
-        "Hilltop Practice": 1, "Riverside Clinic": 1}
+        "Hilltop Practice": 1,
+        "Riverside Clinic": 1,
+    }
 
 
 def test_an_answer_can_change_until_the_poll_closes(app, join_phone, room, console) -> None:
@@ -101,24 +109,42 @@ def test_an_answer_can_change_until_the_poll_closes(app, join_phone, room, conso
     ("payload", "error"),
     [
         pytest.param("not an object", "the message must be an object of named fields", id="not-a-dict"),
-        pytest.param({"activity_id": 1, "value": 1}, "'client_id' must be 8 to 64 letters",
-                     id="no-client-id"),
-        pytest.param({"client_id": "x" * 65, "activity_id": 1, "value": 1}, "'client_id' must be",
-                     id="client-id-too-long"),
-        pytest.param({"client_id": "write-bad00001", "activity_id": "1", "value": 1},
-                     "'activity_id' must be a whole number", id="activity-id-not-a-number"),
-        pytest.param({"client_id": "write-bad00002", "activity_id": 99999, "value": 1},
-                     "there is no such poll in this session", id="unknown-activity"),
-        pytest.param({"client_id": "write-bad00003", "activity_id": "POLL", "value": 7},
-                     "choose one of the 3 options", id="option-out-of-range"),
-        pytest.param({"client_id": "write-bad00004", "activity_id": "POLL", "value": True},
-                     "choose one of the 3 options", id="boolean-is-not-an-option"),
-        pytest.param({"client_id": "write-bad00005", "activity_id": "POLL"}, "'value' is missing",
-                     id="no-value"),
+        pytest.param(
+            {"activity_id": 1, "value": 1}, "'client_id' must be 8 to 64 letters", id="no-client-id"
+        ),
+        pytest.param(
+            {"client_id": "x" * 65, "activity_id": 1, "value": 1},
+            "'client_id' must be",
+            id="client-id-too-long",
+        ),
+        pytest.param(
+            {"client_id": "write-bad00001", "activity_id": "1", "value": 1},
+            "'activity_id' must be a whole number",
+            id="activity-id-not-a-number",
+        ),
+        pytest.param(
+            {"client_id": "write-bad00002", "activity_id": 99999, "value": 1},
+            "there is no such poll in this session",
+            id="unknown-activity",
+        ),
+        pytest.param(
+            {"client_id": "write-bad00003", "activity_id": "POLL", "value": 7},
+            "choose one of the 3 options",
+            id="option-out-of-range",
+        ),
+        pytest.param(
+            {"client_id": "write-bad00004", "activity_id": "POLL", "value": True},
+            "choose one of the 3 options",
+            id="boolean-is-not-an-option",
+        ),
+        pytest.param(
+            {"client_id": "write-bad00005", "activity_id": "POLL"}, "'value' is missing", id="no-value"
+        ),
     ],
 )
-def test_bad_votes_get_a_clear_error_and_change_nothing(app, join_phone, room, console,
-                                                       payload: Any, error: str) -> None:
+def test_bad_votes_get_a_clear_error_and_change_nothing(
+    app, join_phone, room, console, payload: Any, error: str
+) -> None:
     staff, state = console
     poll = state["activities"][0]["id"]
     staff.emit(protocol.OPEN_ACTIVITY, {"activity_id": poll}, callback=True)
@@ -161,7 +187,8 @@ def test_run_of_show_reaches_every_phone(app, join_phone, room, console) -> None
     assert last(phone, protocol.ROOM)["timer"]["running"] is True
     assert staff.emit(protocol.PREVIOUS_ITEM, {}, callback=True) == {"ok": True}
     assert staff.emit(protocol.PREVIOUS_ITEM, {}, callback=True)["error"] == (
-        "that is the first item of the agenda")
+        "that is the first item of the agenda"
+    )
 
 
 def test_revealed_results_reach_phones_and_hidden_ones_do_not(app, join_phone, room, console) -> None:
@@ -183,11 +210,13 @@ def test_revealed_results_reach_phones_and_hidden_ones_do_not(app, join_phone, r
     assert last(phone, protocol.POLL_RESULTS)["results"]["bars"][1]["count"] == 2
 
 
-def test_the_assessment_scale_is_one_rating_per_team_and_the_team_sees_it(app, join_phone, room,
-                                                                         console) -> None:
+def test_the_assessment_scale_is_one_rating_per_team_and_the_team_sees_it(
+    app, join_phone, room, console
+) -> None:
     staff, _ = console
-    assert staff.emit(protocol.ADD_POLL, {"poll_type": "assessment-scale", "prompt": "Where are you?"},
-                      callback=True) == {"ok": True}
+    assert staff.emit(
+        protocol.ADD_POLL, {"poll_type": "assessment-scale", "prompt": "Where are you?"}, callback=True
+    ) == {"ok": True}
     state = last(staff, protocol.STATE)
     rating = next(a["id"] for a in state["activities"] if a["poll_type"] == "assessment-scale")
     staff.emit(protocol.OPEN_ACTIVITY, {"activity_id": rating}, callback=True)
@@ -208,8 +237,9 @@ def test_the_assessment_scale_is_one_rating_per_team_and_the_team_sees_it(app, j
     assert {b["label"]: b["count"] for b in results["bars"]}["2.0"] == 1
 
 
-def test_open_answers_reach_the_projector_only_once_approved(app, join_phone, room, console,
-                                                            faculty_client) -> None:
+def test_open_answers_reach_the_projector_only_once_approved(
+    app, join_phone, room, console, faculty_client
+) -> None:
     staff, _ = console
     staff.emit(protocol.ADD_POLL, {"poll_type": "open", "prompt": "One word for today?"}, callback=True)
     open_poll = next(a["id"] for a in last(staff, protocol.STATE)["activities"] if a["poll_type"] == "open")
@@ -224,24 +254,38 @@ def test_open_answers_reach_the_projector_only_once_approved(app, join_phone, ro
     answer = to_console["results"]["answers"][0]
     assert answer["approved"] is False
     assert answer["text"] == "<img src=x onerror=alert(1)> Hopeful"
-    staff.emit(protocol.APPROVE_ANSWER, {"activity_id": open_poll, "response_id": answer["id"],
-                                         "approved": True}, callback=True)
+    staff.emit(
+        protocol.APPROVE_ANSWER,
+        {"activity_id": open_poll, "response_id": answer["id"], "approved": True},
+        callback=True,
+    )
     flush(app)
     assert last(projector, protocol.POLL_RESULTS)["results"]["answers"][0]["text"] == (
-        "<img src=x onerror=alert(1)> Hopeful")
+        "<img src=x onerror=alert(1)> Hopeful"
+    )
 
 
 @pytest.mark.parametrize(
     ("payload", "error"),
     [
-        pytest.param({"poll_type": "fishbowl", "prompt": "x"}, "'fishbowl' is not a poll kind", id="bad-type"),
-        pytest.param({"poll_type": "choice", "prompt": "x", "options": ["only"]},
-                     "a choice poll needs 2 to 12 options, not 1",
-                     id="one-option"),
-        pytest.param({"poll_type": "choice", "prompt": "x" * 501, "options": ["a", "b"]},
-                     "'prompt' is longer than 500 characters", id="long-prompt"),
-        pytest.param({"poll_type": "scale", "prompt": "x", "min": 5, "max": 1}, "the scale runs from 5 to 1",
-                     id="upside-down-scale"),
+        pytest.param(
+            {"poll_type": "fishbowl", "prompt": "x"}, "'fishbowl' is not a poll kind", id="bad-type"
+        ),
+        pytest.param(
+            {"poll_type": "choice", "prompt": "x", "options": ["only"]},
+            "a choice poll needs 2 to 12 options, not 1",
+            id="one-option",
+        ),
+        pytest.param(
+            {"poll_type": "choice", "prompt": "x" * 501, "options": ["a", "b"]},
+            "'prompt' is longer than 500 characters",
+            id="long-prompt",
+        ),
+        pytest.param(
+            {"poll_type": "scale", "prompt": "x", "min": 5, "max": 1},
+            "the scale runs from 5 to 1",
+            id="upside-down-scale",
+        ),
     ],
 )
 def test_bad_ad_hoc_polls_are_refused(console, payload: dict[str, Any], error: str) -> None:

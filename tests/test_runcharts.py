@@ -64,8 +64,12 @@ def test_fewer_than_ten_points_apply_no_runs_rule() -> None:
 
 
 def test_the_chart_is_valid_svg_with_escaped_labels() -> None:
-    svg = run_chart_svg([1, 2, 3, 4, 5, 6, 7], ["<Jan>", "Feb", "Mar", "Apr", "May", "Jun", "Jul"],
-                        title="Screens <done>", target=6)
+    svg = run_chart_svg(
+        [1, 2, 3, 4, 5, 6, 7],
+        ["<Jan>", "Feb", "Mar", "Apr", "May", "Jun", "Jul"],
+        title="Screens <done>",
+        target=6,
+    )
     root = ET.fromstring(svg)
     assert root.tag.endswith("svg")
     text = "".join(root.itertext())

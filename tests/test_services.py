@@ -25,7 +25,7 @@ from live.room.sessions import (
 )
 from live.writes import apply_once, author_of
 
-from .conftest import FIXTURES
+from .helpers import FIXTURES
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +46,16 @@ def world(database: Database, curriculum: Curriculum) -> dict[str, Any]:
         ben, _ = join(db, session, team_id=hill.id, display_name="Ben")
         poll = session.activities[0]
         runofshow.set_state(db, poll, "open")
-        ids = {"session": session.id, "ana": ana.id, "ben": ben.id, "poll": poll.id, "token": token,
-               "river": river.id, "hill": hill.id, "code": session.join_code}
+        ids = {
+            "session": session.id,
+            "ana": ana.id,
+            "ben": ben.id,
+            "poll": poll.id,
+            "token": token,
+            "river": river.id,
+            "hill": hill.id,
+            "code": session.join_code,
+        }
     return ids
 
 
@@ -55,8 +63,15 @@ def vote(database: Database, who: int, activity: int, value: Any, client_id: str
     """A vote as the room applies it: once per client id, refused in a locked room."""
     with database.transaction() as db:
         author = author_of(db, who)
-        reply, _ = apply_once(db, author, client_id, lambda: polls.cast_vote(
-            db, author, {"client_id": client_id, "activity_id": activity, "value": value}), False)
+        reply, _ = apply_once(
+            db,
+            author,
+            client_id,
+            lambda: polls.cast_vote(
+                db, author, {"client_id": client_id, "activity_id": activity, "value": value}
+            ),
+            False,
+        )
         return reply
 
 
@@ -64,18 +79,25 @@ def test_a_session_is_made_from_the_curriculum(database: Database, world: dict[s
     with database.transaction() as db:
         session = db.get(LearningSession, world["session"])
         assert session is not None
-        assert [i.title for i in session.items] == ["Welcome", "The Model for Improvement", "Break",
-                                                     "Planning a PDSA"]
-        assert [(a.kind, a.poll_type) for a in session.activities] == [("poll", "choice"),
-                                                                       ("team-time", None)]
+        assert [i.title for i in session.items] == [
+            "Welcome",
+            "The Model for Improvement",
+            "Break",
+            "Planning a PDSA",
+        ]
+        assert [(a.kind, a.poll_type) for a in session.activities] == [
+            ("poll", "choice"),
+            ("team-time", None),
+        ]
         assert session.activities[0].spec == {"options": ["The aim", "The measures", "The changes"]}
         assert len(session.join_code) == 5
         assert set(session.join_code) <= set(CODE_ALPHABET)
         assert session_by_code(db, session.join_code.lower()) is session
 
 
-def test_a_rejoin_token_finds_its_participant_and_is_stored_hashed(database: Database,
-                                                                  world: dict[str, Any]) -> None:
+def test_a_rejoin_token_finds_its_participant_and_is_stored_hashed(
+    database: Database, world: dict[str, Any]
+) -> None:
     with database.transaction() as db:
         found = participant_by_token(db, world["token"])
         assert found is not None
@@ -89,19 +111,26 @@ def test_a_rejoin_token_finds_its_participant_and_is_stored_hashed(database: Dat
     ("fields", "error"),
     [
         pytest.param({"team_id": None, "display_name": "Cy"}, "pick your team", id="no-team"),
-        pytest.param({"team_id": 10_000, "display_name": "Cy"}, "that team is not in this session",
-                     id="unknown-team"),
+        pytest.param(
+            {"team_id": 10_000, "display_name": "Cy"}, "that team is not in this session", id="unknown-team"
+        ),
         pytest.param({"team": "river", "display_name": "   "}, "'name' is empty", id="blank-name"),
-        pytest.param({"team": "river", "display_name": "x" * 61}, "'name' is longer than 60",
-                     id="long-name"),
-        pytest.param({"team": "river", "display_name": "Cy", "role": "r" * 41},
-                     "'role' is longer than 40", id="long-role"),
-        pytest.param({"team_id": None, "new_team": "riverside clinic", "display_name": "Cy"},
-                     "there is already a team called 'Riverside Clinic'", id="duplicate-team"),
+        pytest.param({"team": "river", "display_name": "x" * 61}, "'name' is longer than 60", id="long-name"),
+        pytest.param(
+            {"team": "river", "display_name": "Cy", "role": "r" * 41},
+            "'role' is longer than 40",
+            id="long-role",
+        ),
+        pytest.param(
+            {"team_id": None, "new_team": "riverside clinic", "display_name": "Cy"},
+            "there is already a team called 'Riverside Clinic'",
+            id="duplicate-team",
+        ),
     ],
 )
-def test_bad_joins_are_refused(database: Database, world: dict[str, Any], fields: dict[str, Any],
-                               error: str) -> None:
+def test_bad_joins_are_refused(
+    database: Database, world: dict[str, Any], fields: dict[str, Any], error: str
+) -> None:
     if fields.pop("team", None) == "river":
         fields["team_id"] = world["river"]
     with database.transaction() as db:
@@ -112,8 +141,9 @@ def test_bad_joins_are_refused(database: Database, world: dict[str, Any], fields
         assert refused.value.message.startswith(error)
 
 
-def test_a_retried_vote_counts_once_and_a_changed_vote_replaces(database: Database,
-                                                               world: dict[str, Any]) -> None:
+def test_a_retried_vote_counts_once_and_a_changed_vote_replaces(
+    database: Database, world: dict[str, Any]
+) -> None:
     assert vote(database, world["ana"], world["poll"], 0, "client-000001")["value"] == 0
     assert vote(database, world["ana"], world["poll"], 0, "client-000001")["value"] == 0
     vote(database, world["ana"], world["poll"], 2, "client-000002")
@@ -149,15 +179,24 @@ def test_reset_starts_the_answers_afresh(database: Database, world: dict[str, An
         ("multi", {"options": ["a", "b", "c"]}, [[2, 0], [1]], [[], [0, 0], [3], "a", [True]]),
         ("ranking", {"options": ["a", "b", "c"]}, [[2, 0, 1]], [[0, 1], [0, 0, 1], [0, 1, 2, 3]]),
         ("scale", {"min": 1, "max": 5}, [1, 5], [0, 6, 2.5, "3"]),
-        ("wordcloud", {"max_words": 3}, ["hope", "more family voice"], ["", "one two three four",
-                                                                        "x" * 31, 7]),
+        (
+            "wordcloud",
+            {"max_words": 3},
+            ["hope", "more family voice"],
+            ["", "one two three four", "x" * 31, 7],
+        ),
         ("open", {"max_chars": 50}, ["We learned to ask."], ["", "x" * 51, ["list"]]),
         ("assessment-scale", {}, [0.5, 3, 5.0], [0, 5.5, 2.2, "3"]),
     ],
 )
-def test_answers_are_checked_against_their_poll(database: Database, world: dict[str, Any],
-                                                poll_type: str, spec: dict[str, Any],
-                                                good: list[Any], bad: list[Any]) -> None:
+def test_answers_are_checked_against_their_poll(
+    database: Database,
+    world: dict[str, Any],
+    poll_type: str,
+    spec: dict[str, Any],
+    good: list[Any],
+    bad: list[Any],
+) -> None:
     with database.transaction() as db:
         session = db.get(LearningSession, world["session"])
         assert session is not None
@@ -182,8 +221,11 @@ def test_results_are_shaped_for_each_chart(database: Database, world: dict[str, 
         session = db.get(LearningSession, world["session"])
         assert session is not None
         cloud = polls.add_poll(db, session, {"poll_type": "wordcloud", "prompt": "One word?"})
-        rank = polls.add_poll(db, session, {"poll_type": "ranking", "prompt": "Order?",
-                                                "options": ["aim", "measures", "changes"]})
+        rank = polls.add_poll(
+            db,
+            session,
+            {"poll_type": "ranking", "prompt": "Order?", "options": ["aim", "measures", "changes"]},
+        )
         for activity in (cloud, rank):
             runofshow.set_state(db, activity, "open")
         ids = (cloud.id, rank.id)

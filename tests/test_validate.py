@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from curriculum.loader import load
 from facilitator.cli import cli
 
-from .conftest import GOOD_FRONT
+from .helpers import GOOD_FRONT
 
 SLIDE = "\n# A slide\n\n- a point\n"
 
@@ -25,51 +25,89 @@ def activity(body: str, title: str = "# An activity slide") -> str:
 MODULE_CASES = [
     pytest.param(
         GOOD_FRONT + activity("kind: fishbowl\nprompt: Hm?\nminutes: 3\n"),
-        13, "unknown activity kind 'fishbowl'", id="unknown-activity-kind"),
+        13,
+        "unknown activity kind 'fishbowl'",
+        id="unknown-activity-kind",
+    ),
     pytest.param(
         GOOD_FRONT + activity("kind: poll\ntype: choice\nprompt: Which?\nminutes: 3\n"),
-        13, "a choice poll with no options", id="poll-without-options"),
+        13,
+        "a choice poll with no options",
+        id="poll-without-options",
+    ),
     pytest.param(
         GOOD_FRONT + activity("kind: poll\ntype: multi\nprompt: Which?\noptions: []\nminutes: 3\n"),
-        16, "a multi poll with no options", id="poll-with-empty-options"),
+        16,
+        "a multi poll with no options",
+        id="poll-with-empty-options",
+    ),
     pytest.param(
         GOOD_FRONT + activity("kind: poll\ntype: scale\nprompt: How sure?\nminutes: 3\n"),
-        13, "a scale poll without bounds", id="scale-without-bounds"),
+        13,
+        "a scale poll without bounds",
+        id="scale-without-bounds",
+    ),
     pytest.param(
         GOOD_FRONT + activity("kind: poll\ntype: scale\nprompt: How sure?\nmin: 5\nmax: 1\nminutes: 3\n"),
-        17, "the scale runs from 5 to 1", id="scale-upside-down"),
+        17,
+        "the scale runs from 5 to 1",
+        id="scale-upside-down",
+    ),
     pytest.param(
         GOOD_FRONT.replace("title: A good module\n", "") + SLIDE,
-        2, "missing 'title'", id="module-without-title"),
+        2,
+        "missing 'title'",
+        id="module-without-title",
+    ),
     pytest.param(
-        GOOD_FRONT + "\nJust text, no heading.\n",
-        10, "the slide has no title", id="slide-without-title"),
+        GOOD_FRONT + "\nJust text, no heading.\n", 10, "the slide has no title", id="slide-without-title"
+    ),
     pytest.param(
-        GOOD_FRONT.replace("duration: 30", "duration: [30") + SLIDE,
-        6, "bad YAML", id="bad-yaml-front-matter"),
+        GOOD_FRONT.replace("duration: 30", "duration: [30") + SLIDE, 6, "bad YAML", id="bad-yaml-front-matter"
+    ),
     pytest.param(
         GOOD_FRONT + activity("kind: poll\ntype: choice\nprompt: Pick: one\noptions: [a, b]\nminutes: 3\n"),
-        15, "bad YAML: mapping values are not allowed here", id="bad-yaml-activity"),
+        15,
+        "bad YAML: mapping values are not allowed here",
+        id="bad-yaml-activity",
+    ),
     pytest.param(
         GOOD_FRONT + "\n# Picture\n\n![A cycle](images/nowhere.png)\n",
-        12, "image 'images/nowhere.png' not found", id="missing-image"),
+        12,
+        "image 'images/nowhere.png' not found",
+        id="missing-image",
+    ),
     pytest.param(
         GOOD_FRONT + "\n# Deep\n\n- one\n  - two\n    - three\n",
-        14, "bullets nest deeper than two levels", id="bullets-too-deep"),
+        14,
+        "bullets nest deeper than two levels",
+        id="bullets-too-deep",
+    ),
     pytest.param(
         GOOD_FRONT + activity("kind: team-time\nworksheet: fishbone\nprompt: Go\nminutes: 10\n"),
-        14, "unknown worksheet 'fishbone'", id="unknown-worksheet"),
+        14,
+        "unknown worksheet 'fishbone'",
+        id="unknown-worksheet",
+    ),
     pytest.param(
         GOOD_FRONT + activity("kind: poll\ntype: open\nprompt: Why?\n"),
-        13, "missing 'minutes'", id="activity-without-minutes"),
+        13,
+        "missing 'minutes'",
+        id="activity-without-minutes",
+    ),
     pytest.param(
         GOOD_FRONT.replace("session: 1", "session: 7") + SLIDE,
-        4, "session '7' is not known", id="unknown-session"),
+        4,
+        "session '7' is not known",
+        id="unknown-session",
+    ),
+    pytest.param("# No front matter\n", 1, "no front matter", id="no-front-matter"),
     pytest.param(
-        "# No front matter\n", 1, "no front matter", id="no-front-matter"),
-    pytest.param(
-        GOOD_FRONT + "\n# Notes never end\n\n::: notes\nSay this.\n", 12,
-        "the speaker notes block is never closed", id="unclosed-notes"),
+        GOOD_FRONT + "\n# Notes never end\n\n::: notes\nSay this.\n",
+        12,
+        "the speaker notes block is never closed",
+        id="unclosed-notes",
+    ),
 ]
 
 
@@ -87,10 +125,13 @@ def test_a_bad_module_is_reported_with_its_line(
 
 
 def test_every_problem_in_a_file_is_reported_not_only_the_first(runner, write_module) -> None:
-    text = (GOOD_FRONT.replace("title: A good module\n", "")
-            + activity("kind: fishbowl\nprompt: x\nminutes: 1\n")
-            + "---\n" + activity("kind: poll\ntype: scale\nprompt: x\nminutes: 1\n")
-            + "---\n\nno title here\n")
+    text = (
+        GOOD_FRONT.replace("title: A good module\n", "")
+        + activity("kind: fishbowl\nprompt: x\nminutes: 1\n")
+        + "---\n"
+        + activity("kind: poll\ntype: scale\nprompt: x\nminutes: 1\n")
+        + "---\n\nno title here\n"
+    )
     path = write_module(text)
     result = runner.invoke(cli, ["validate", str(path)])
     assert result.exit_code == 1
@@ -120,12 +161,19 @@ def test_the_fixture_curriculum_is_valid(runner, mini) -> None:
 
 def test_duplicate_module_ids(runner, mini) -> None:
     copy = mini / "modules" / "copy.md"
-    copy.write_text((mini / "modules" / "mini-plan.md").read_text().replace(
-        "worksheet: pdsa", "worksheet: aim").replace("Planning a PDSA", "Another"))
+    copy.write_text(
+        (mini / "modules" / "mini-plan.md")
+        .read_text()
+        .replace("worksheet: pdsa", "worksheet: aim")
+        .replace("Planning a PDSA", "Another")
+    )
     result = runner.invoke(cli, ["validate", str(mini)])
     assert result.exit_code == 1
-    assert re.search(r"(copy|mini-plan)\.md:2: module id 'mini-plan' is also the id of "
-                     r"(copy|mini-plan)\.md \(give every module its own id\)", result.output)
+    assert re.search(
+        r"(copy|mini-plan)\.md:2: module id 'mini-plan' is also the id of "
+        r"(copy|mini-plan)\.md \(give every module its own id\)",
+        result.output,
+    )
 
 
 def test_duplicate_activity_ids(runner, mini) -> None:
@@ -141,8 +189,10 @@ def test_an_agenda_item_that_overruns_the_next(runner, mini) -> None:
     result = runner.invoke(cli, ["validate", str(mini)])
     line = manifest_line(mini, "module: mini-model")
     assert result.exit_code == 1
-    assert (f"{mini / 'curriculum.yaml'}:{line}: 'The Model for Improvement' (09:15, 30 min) "
-            "runs to 09:45, past the next item at 09:40") in result.output
+    assert (
+        f"{mini / 'curriculum.yaml'}:{line}: 'The Model for Improvement' (09:15, 30 min) "
+        "runs to 09:45, past the next item at 09:40"
+    ) in result.output
 
 
 def test_an_agenda_that_overruns_the_session(runner, mini) -> None:
@@ -150,7 +200,8 @@ def test_an_agenda_that_overruns_the_session(runner, mini) -> None:
     result = runner.invoke(cli, ["validate", str(mini)])
     assert result.exit_code == 1
     assert "'Planning a PDSA' (10:00, 45 min) runs to 10:45, past the session's end at 10:30" in (
-        result.output)
+        result.output
+    )
 
 
 def test_an_agenda_naming_an_unknown_module_suggests_the_nearest(runner, mini) -> None:
@@ -163,8 +214,7 @@ def test_an_agenda_naming_an_unknown_module_suggests_the_nearest(runner, mini) -
 def test_a_module_on_the_wrong_session(runner, mini) -> None:
     edit(mini / "modules" / "mini-plan.md", "session: 1", "session: 2")
     result = runner.invoke(cli, ["validate", str(mini)])
-    assert "module 'mini-plan' is written for Learning Session 2, not Learning Session 1" in (
-        result.output)
+    assert "module 'mini-plan' is written for Learning Session 2, not Learning Session 1" in (result.output)
 
 
 def test_bad_yaml_in_the_manifest_gives_the_yaml_line(runner, mini) -> None:
@@ -183,8 +233,10 @@ def test_times_like_twelve_oclock_stay_times(runner, mini) -> None:
 
 
 def test_yes_and_no_stay_poll_options(write_module) -> None:
-    path = write_module(GOOD_FRONT + activity(
-        "kind: poll\ntype: choice\nprompt: Ready?\noptions: [Yes, No, On the fence]\nminutes: 1\n"))
+    path = write_module(
+        GOOD_FRONT
+        + activity("kind: poll\ntype: choice\nprompt: Ready?\noptions: [Yes, No, On the fence]\nminutes: 1\n")
+    )
     loaded = load(path)
     assert loaded.ok, loaded.problems
     assert loaded.modules[0].activities[0].spec["options"] == ["Yes", "No", "On the fence"]
@@ -200,8 +252,13 @@ def test_yes_and_no_stay_poll_options(write_module) -> None:
 )
 def test_the_command_never_shows_a_traceback(tmp_path: Path, make, message: str) -> None:
     path = make(tmp_path)
-    done = subprocess.run([sys.executable, "-m", "facilitator", "validate", str(path)],
-                          capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "facilitator", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
     assert done.returncode == 1
     assert message in done.stderr
     assert "Traceback" not in done.stderr + done.stdout

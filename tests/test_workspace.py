@@ -45,7 +45,10 @@ def test_an_edit_reaches_teammates_and_not_the_other_team(teams: dict[str, Any])
     assert reply["version"] == 1
     change = last(teams["cy"], WORKSPACE_CHANGED)
     assert (change["name"], change["value"], change["by"]) == (
-        "aim_what", "Screen every child at the 9-month visit", "Ana")
+        "aim_what",
+        "Screen every child at the 9-month visit",
+        "Ana",
+    )
     assert WORKSPACE_CHANGED not in received(teams["ben"])
 
 
@@ -72,8 +75,10 @@ def test_a_retried_edit_is_applied_once(teams: dict[str, Any]) -> None:
     assert first == again
     assert first["version"] == 1
     added = teams["ana"].emit(ADD_ITEM, {"client_id": "add-retry0001", "kind": "commitment"}, callback=True)
-    assert teams["ana"].emit(ADD_ITEM, {"client_id": "add-retry0001", "kind": "commitment"},
-                             callback=True) == added
+    assert (
+        teams["ana"].emit(ADD_ITEM, {"client_id": "add-retry0001", "kind": "commitment"}, callback=True)
+        == added
+    )
     teams["ana"].get_received()
     teams["ana"].emit(protocol.REQUEST_STATE, {}, callback=True)
     items = last(teams["ana"], protocol.STATE)["workspace"]["items"]
@@ -88,23 +93,37 @@ def test_a_participant_cannot_touch_another_teams_rows(teams: dict[str, Any]) ->
         (MARK_ITEM, {"item_id": row["id"], "status": "done"}),
     ]:
         reply = teams["ben"].emit(event, {"client_id": f"hill-{event}", **payload}, callback=True)
-        assert reply == {"ok": False, "error": "you can only change your own team's workspace",
-                         "code": "forbidden"}
+        assert reply == {
+            "ok": False,
+            "error": "you can only change your own team's workspace",
+            "code": "forbidden",
+        }
 
 
 @pytest.mark.parametrize(
     ("payload", "error"),
     [
-        pytest.param({"name": "aim_what", "value": "x" * 4001, "base_version": 0},
-                     "that is longer than 4000 characters", id="too-long"),
-        pytest.param({"name": "password", "value": "x", "base_version": 0},
-                     "'password' is not a field of the workspace", id="unknown-field"),
-        pytest.param({"name": "aim_what", "value": 42, "base_version": 0}, "'value' must be text",
-                     id="not-text"),
-        pytest.param({"name": "aim_what", "value": "x", "base_version": "1"},
-                     "'base_version' must be a whole number", id="bad-version"),
-        pytest.param({"name": "aim_what", "value": "x"}, "'base_version' must be a whole number",
-                     id="no-version"),
+        pytest.param(
+            {"name": "aim_what", "value": "x" * 4001, "base_version": 0},
+            "that is longer than 4000 characters",
+            id="too-long",
+        ),
+        pytest.param(
+            {"name": "password", "value": "x", "base_version": 0},
+            "'password' is not a field of the workspace",
+            id="unknown-field",
+        ),
+        pytest.param(
+            {"name": "aim_what", "value": 42, "base_version": 0}, "'value' must be text", id="not-text"
+        ),
+        pytest.param(
+            {"name": "aim_what", "value": "x", "base_version": "1"},
+            "'base_version' must be a whole number",
+            id="bad-version",
+        ),
+        pytest.param(
+            {"name": "aim_what", "value": "x"}, "'base_version' must be a whole number", id="no-version"
+        ),
     ],
 )
 def test_bad_edits_get_a_clear_error(teams: dict[str, Any], payload: dict[str, Any], error: str) -> None:
@@ -129,18 +148,21 @@ def test_row_fields_are_checked(teams: dict[str, Any], kind: str, name: str, val
     assert reply["error"].startswith(error)
 
 
-def test_a_locked_room_takes_no_edits(teams: dict[str, Any], app: Any, faculty_client: Any,
-                                     room: dict[str, Any]) -> None:
+def test_a_locked_room_takes_no_edits(
+    teams: dict[str, Any], app: Any, faculty_client: Any, room: dict[str, Any]
+) -> None:
     console = connect(app, faculty_client, room["code"], "console")
     console.emit(protocol.SET_LOCK, {"locked": True}, callback=True)
     assert edit(teams["ana"], "aim_what", "x", 0, "edit-lock0001")["code"] == "locked"
 
 
-def test_the_gallery_walk_reveal_dots_and_comments(teams: dict[str, Any], app: Any, faculty_client: Any,
-                                                   room: dict[str, Any]) -> None:
+def test_the_gallery_walk_reveal_dots_and_comments(
+    teams: dict[str, Any], app: Any, faculty_client: Any, room: dict[str, Any]
+) -> None:
     edit(teams["ana"], "aim_statement", "<script>x</script> 80% of children screened", 0, "edit-gal00001")
-    early = teams["ben"].emit(PLACE_DOT, {"client_id": "dot-early0001", "team_id": teams["river"]},
-                              callback=True)
+    early = teams["ben"].emit(
+        PLACE_DOT, {"client_id": "dot-early0001", "team_id": teams["river"]}, callback=True
+    )
     assert early["code"] == "not_revealed"
     assert teams["ben"].emit(REQUEST_GALLERY, {}, callback=True)["code"] == "not_revealed"
     console = connect(app, faculty_client, room["code"], "console")
@@ -149,26 +171,35 @@ def test_the_gallery_walk_reveal_dots_and_comments(teams: dict[str, Any], app: A
     assert last(teams["ben"], protocol.ROOM)["session"]["storyboards_revealed"] is True
     assert teams["ben"].emit(REQUEST_GALLERY, {}, callback=True) == {"ok": True}
     board = next(b for b in last(teams["ben"], GALLERY)["boards"] if b["team"] == "Riverside Clinic")
-    assert {"label": "Aim", "text": "<script>x</script> 80% of children screened", "brief": True} in board["sections"]
-    own = teams["ana"].emit(PLACE_DOT, {"client_id": "dot-own00001", "team_id": teams["river"]},
-                            callback=True)
+    assert {"label": "Aim", "text": "<script>x</script> 80% of children screened", "brief": True} in board[
+        "sections"
+    ]
+    own = teams["ana"].emit(
+        PLACE_DOT, {"client_id": "dot-own00001", "team_id": teams["river"]}, callback=True
+    )
     assert own["code"] == "own_team"
     for n in range(3):
-        reply = teams["ben"].emit(PLACE_DOT, {"client_id": f"dot-ben0000{n}", "team_id": teams["river"]},
-                                  callback=True)
+        reply = teams["ben"].emit(
+            PLACE_DOT, {"client_id": f"dot-ben0000{n}", "team_id": teams["river"]}, callback=True
+        )
         assert reply["ok"], reply
-    fourth = teams["ben"].emit(PLACE_DOT, {"client_id": "dot-ben00004", "team_id": teams["river"]},
-                               callback=True)
+    fourth = teams["ben"].emit(
+        PLACE_DOT, {"client_id": "dot-ben00004", "team_id": teams["river"]}, callback=True
+    )
     assert fourth["code"] == "no_dots"
-    assert teams["ben"].emit(ADD_COMMENT, {"client_id": "comment-0001", "team_id": teams["river"],
-                                           "text": "Love the family voice"}, callback=True)["ok"]
+    assert teams["ben"].emit(
+        ADD_COMMENT,
+        {"client_id": "comment-0001", "team_id": teams["river"], "text": "Love the family voice"},
+        callback=True,
+    )["ok"]
     projector.get_received()
     flush(app)
     assert last(projector, DOTS) == {str(teams["river"]): 3}
 
 
-def test_commitments_carry_forward_to_the_next_learning_session(app: Any, teams: dict[str, Any],
-                                                                csrf: Any) -> None:
+def test_commitments_carry_forward_to_the_next_learning_session(
+    app: Any, teams: dict[str, Any], csrf: Any
+) -> None:
     from live.context import curricula, database
     from live.models import Team
     from live.room.sessions import create_session, join
@@ -188,12 +219,21 @@ def test_commitments_carry_forward_to_the_next_learning_session(app: Any, teams:
     carried = next(i for i in state["workspace"]["items"] if i["id"] == item["id"])
     assert carried["session_id"] != state["session"]["id"]
     assert state["workspace"]["fields"][f"i{item['id']}"]["what"]["value"] == "Call three families"
-    reply = phone.emit(MARK_ITEM, {"client_id": "carry-mark01", "item_id": item["id"], "status": "partly",
-                                   "note": "Reached two of three"}, callback=True)
+    reply = phone.emit(
+        MARK_ITEM,
+        {
+            "client_id": "carry-mark01",
+            "item_id": item["id"],
+            "status": "partly",
+            "note": "Reached two of three",
+        },
+        callback=True,
+    )
     assert reply["item"]["status"] == "partly"
     assert reply["item"]["note"] == "Reached two of three"
-    bad = phone.emit(MARK_ITEM, {"client_id": "carry-mark02", "item_id": item["id"], "status": "maybe"},
-                     callback=True)
+    bad = phone.emit(
+        MARK_ITEM, {"client_id": "carry-mark02", "item_id": item["id"], "status": "maybe"}, callback=True
+    )
     assert bad["error"] == "'status' must be one of done, partly, not-done"
 
 
@@ -206,8 +246,14 @@ def test_a_teams_plan_is_built_from_its_workspace(app: Any, teams: dict[str, Any
     edit(ana, "aim_statement", "By June, 80% of children screened", 0, "plan-edit001")
     edit(ana, "drivers_own", "Text reminders before the visit\n", 0, "plan-edit002")
     measure = ana.emit(ADD_ITEM, {"client_id": "plan-add0001", "kind": "measure"}, callback=True)["item"]
-    for n, (name, value) in enumerate([("name", "Screening rate"), ("family", "process"), ("target", "80%"),
-                                       ("data", "Jan 2027: 35\nFeb 2027: 42.5\nMar 2027: 51")]):
+    for n, (name, value) in enumerate(
+        [
+            ("name", "Screening rate"),
+            ("family", "process"),
+            ("target", "80%"),
+            ("data", "Jan 2027: 35\nFeb 2027: 42.5\nMar 2027: 51"),
+        ]
+    ):
         assert edit(ana, name, value, 0, f"plan-m{n:07d}", item_id=measure["id"])["ok"]
     promise = ana.emit(ADD_ITEM, {"client_id": "plan-add0002", "kind": "commitment"}, callback=True)["item"]
     edit(ana, "what", "Call three families", 0, "plan-c0000001", item_id=promise["id"])
@@ -227,11 +273,17 @@ def test_a_teams_plan_is_built_from_its_workspace(app: Any, teams: dict[str, Any
     assert plan.sheet("aim").get("aim_statement") == "By June, 80% of children screened"
     (measure_row,) = plan.sheet("measures").rows
     assert (measure_row.get("name"), measure_row.get("family"), measure_row.get("target")) == (
-        "Screening rate", "process", "80%")
+        "Screening rate",
+        "process",
+        "80%",
+    )
     assert [v for _, v in measure_points(measure_row)] == [35.0, 42.5, 51.0]
     (commitment,) = plan.sheet("commitments").rows
     assert (commitment.get("what"), commitment.get("owner"), commitment.get("due")) == (
-        "Call three families", "Cy", "2027-03-16")
+        "Call three families",
+        "Cy",
+        "2027-03-16",
+    )
     (pdsa,) = plan.sheet("pdsa").rows
     assert (pdsa.get("test"), pdsa.get("act")) == ("Scripted introduction with two nurses", "adapt")
     assert plan.drivers[-1].change == "Text reminders before the visit"
@@ -239,8 +291,9 @@ def test_a_teams_plan_is_built_from_its_workspace(app: Any, teams: dict[str, Any
     assert plan.session == "Learning Session 1: Getting started"
 
 
-def test_the_console_sees_each_teams_progress(teams: dict[str, Any], app: Any, faculty_client: Any,
-                                              room: dict[str, Any]) -> None:
+def test_the_console_sees_each_teams_progress(
+    teams: dict[str, Any], app: Any, faculty_client: Any, room: dict[str, Any]
+) -> None:
     edit(teams["ana"], "aim_what", "Screen every child", 0, "progress-0001")
     teams["ana"].emit(ADD_ITEM, {"client_id": "progress-0002", "kind": "commitment"}, callback=True)
     console = connect(app, faculty_client, room["code"], "console")

@@ -42,32 +42,51 @@ def emu(inches: float) -> int:
 
 
 def box(x: float, y: float, w: float, h: float) -> str:
-    return (f'<a:xfrm><a:off x="{emu(x)}" y="{emu(y)}"/>'
-            f'<a:ext cx="{emu(w)}" cy="{emu(h)}"/></a:xfrm>')
+    return f'<a:xfrm><a:off x="{emu(x)}" y="{emu(y)}"/><a:ext cx="{emu(w)}" cy="{emu(h)}"/></a:xfrm>'
 
 
 def rpr(size: int, color: str, bold: bool = False) -> str:
     b = ' b="1"' if bold else ""
-    return (f'<a:defRPr sz="{size * 100}"{b}><a:solidFill><a:srgbClr val="{color}"/></a:solidFill>'
-            "</a:defRPr>")
+    return f'<a:defRPr sz="{size * 100}"{b}><a:solidFill><a:srgbClr val="{color}"/></a:solidFill></a:defRPr>'
 
 
-def level(n: int, size: int, color: str, *, bold: bool = False, bullet: str | None = None,
-          align: str = "l", indent: float = 0.0) -> str:
+def level(
+    n: int,
+    size: int,
+    color: str,
+    *,
+    bold: bool = False,
+    bullet: str | None = None,
+    align: str = "l",
+    indent: float = 0.0,
+) -> str:
     """An a:lvlNpPr: spacing, then the bullet, then the run defaults (schema order)."""
     if bullet:
         mar = f' marL="{emu(indent + 0.35)}" indent="-{emu(0.35)}"'
-        bu = (f'<a:buClr><a:srgbClr val="{CORAL}"/></a:buClr><a:buFont typeface="Arial"/>'
-              f'<a:buChar char="{bullet}"/>')
+        bu = (
+            f'<a:buClr><a:srgbClr val="{CORAL}"/></a:buClr><a:buFont typeface="Arial"/>'
+            f'<a:buChar char="{bullet}"/>'
+        )
     else:
         mar = f' marL="{emu(indent)}" indent="0"'
         bu = "<a:buNone/>"
-    return (f'<a:lvl{n}pPr{mar} algn="{align}"><a:spcBef><a:spcPts val="{600 if n == 1 else 300}"/>'
-            f"</a:spcBef>{bu}{rpr(size, color, bold)}</a:lvl{n}pPr>")
+    return (
+        f'<a:lvl{n}pPr{mar} algn="{align}"><a:spcBef><a:spcPts val="{600 if n == 1 else 300}"/>'
+        f"</a:spcBef>{bu}{rpr(size, color, bold)}</a:lvl{n}pPr>"
+    )
 
 
-def placeholder(shape_id: int, name: str, ph: str, geometry: str, levels: str, *,
-                anchor: str = "t", prompt: str = "", autofit: bool = True) -> str:
+def placeholder(
+    shape_id: int,
+    name: str,
+    ph: str,
+    geometry: str,
+    levels: str,
+    *,
+    anchor: str = "t",
+    prompt: str = "",
+    autofit: bool = True,
+) -> str:
     fit = "<a:normAutofit/>" if autofit else "<a:noAutofit/>"
     return (
         f'<p:sp {XMLNS}><p:nvSpPr><p:cNvPr id="{shape_id}" name="{name}"/>'
@@ -102,36 +121,63 @@ def slide_number(shape_id: int, color: str) -> str:
 
 
 def background(color: str) -> str:
-    return (f'<p:bg {XMLNS}><p:bgPr><a:solidFill><a:srgbClr val="{color}"/></a:solidFill>'
-            "<a:effectLst/></p:bgPr></p:bg>")
+    return (
+        f'<p:bg {XMLNS}><p:bgPr><a:solidFill><a:srgbClr val="{color}"/></a:solidFill>'
+        "<a:effectLst/></p:bgPr></p:bg>"
+    )
 
 
 def title_levels(size: int, color: str) -> str:
     return level(1, size, color, bold=True)
 
 
-BODY_LEVELS = (level(1, 28, INK, bullet="•") + level(2, 24, GREY, bullet="–", indent=0.4))
+BODY_LEVELS = level(1, 28, INK, bullet="•") + level(2, 24, GREY, bullet="–", indent=0.4)
 
 LAYOUTS: dict[str, dict[str, object]] = {
     "Title": {
         "bg": TEAL,
         "shapes": [
             rect(20, box(0.9, 2.0, 1.3, 0.12), CORAL),
-            placeholder(2, "Title", '<p:ph type="ctrTitle"/>', box(0.9, 2.3, 11.5, 1.7),
-                        title_levels(44, WHITE), anchor="b", prompt="Collaborative title"),
-            placeholder(3, "Subtitle", '<p:ph type="subTitle" idx="1"/>', box(0.9, 4.2, 11.5, 1.6),
-                        level(1, 24, "DCE7EC"), prompt="Learning session, date and venue"),
+            placeholder(
+                2,
+                "Title",
+                '<p:ph type="ctrTitle"/>',
+                box(0.9, 2.3, 11.5, 1.7),
+                title_levels(44, WHITE),
+                anchor="b",
+                prompt="Collaborative title",
+            ),
+            placeholder(
+                3,
+                "Subtitle",
+                '<p:ph type="subTitle" idx="1"/>',
+                box(0.9, 4.2, 11.5, 1.6),
+                level(1, 24, "DCE7EC"),
+                prompt="Learning session, date and venue",
+            ),
         ],
     },
     "Section": {
         "bg": SAND,
         "shapes": [
             rect(20, box(0, 0, 0.35, 7.5), CORAL),
-            placeholder(2, "Title", '<p:ph type="title"/>', box(1.0, 1.6, 11.3, 1.9),
-                        title_levels(40, TEAL), anchor="b", prompt="Module title"),
-            placeholder(3, "Text", '<p:ph type="body" idx="1"/>', box(1.0, 3.7, 11.3, 3.2),
-                        level(1, 24, GREY) + level(2, 22, INK, bullet="•"),
-                        prompt="Presenter, time and objectives"),
+            placeholder(
+                2,
+                "Title",
+                '<p:ph type="title"/>',
+                box(1.0, 1.6, 11.3, 1.9),
+                title_levels(40, TEAL),
+                anchor="b",
+                prompt="Module title",
+            ),
+            placeholder(
+                3,
+                "Text",
+                '<p:ph type="body" idx="1"/>',
+                box(1.0, 3.7, 11.3, 3.2),
+                level(1, 24, GREY) + level(2, 22, INK, bullet="•"),
+                prompt="Presenter, time and objectives",
+            ),
             slide_number(30, GREY),
         ],
     },
@@ -139,10 +185,23 @@ LAYOUTS: dict[str, dict[str, object]] = {
         "bg": WHITE,
         "shapes": [
             rect(20, box(0, 0, 13.333, 0.14), TEAL),
-            placeholder(2, "Title", '<p:ph type="title"/>', box(0.7, 0.35, 11.9, 1.0),
-                        title_levels(32, TEAL), anchor="b", prompt="Slide title"),
-            placeholder(3, "Content", '<p:ph idx="1"/>', box(0.7, 1.55, 11.9, 5.25), BODY_LEVELS,
-                        prompt="Text, a table or a picture"),
+            placeholder(
+                2,
+                "Title",
+                '<p:ph type="title"/>',
+                box(0.7, 0.35, 11.9, 1.0),
+                title_levels(32, TEAL),
+                anchor="b",
+                prompt="Slide title",
+            ),
+            placeholder(
+                3,
+                "Content",
+                '<p:ph idx="1"/>',
+                box(0.7, 1.55, 11.9, 5.25),
+                BODY_LEVELS,
+                prompt="Text, a table or a picture",
+            ),
             slide_number(30, GREY),
         ],
     },
@@ -150,12 +209,26 @@ LAYOUTS: dict[str, dict[str, object]] = {
         "bg": WHITE,
         "shapes": [
             rect(20, box(0, 0, 13.333, 0.14), TEAL),
-            placeholder(2, "Title", '<p:ph type="title"/>', box(0.7, 0.35, 11.9, 1.0),
-                        title_levels(32, TEAL), anchor="b", prompt="Slide title"),
-            placeholder(3, "Left content", '<p:ph idx="1"/>', box(0.7, 1.55, 5.8, 5.25), BODY_LEVELS,
-                        prompt="Text"),
-            placeholder(4, "Right content", '<p:ph idx="2"/>', box(6.85, 1.55, 5.8, 5.25),
-                        BODY_LEVELS, prompt="A picture or a table"),
+            placeholder(
+                2,
+                "Title",
+                '<p:ph type="title"/>',
+                box(0.7, 0.35, 11.9, 1.0),
+                title_levels(32, TEAL),
+                anchor="b",
+                prompt="Slide title",
+            ),
+            placeholder(
+                3, "Left content", '<p:ph idx="1"/>', box(0.7, 1.55, 5.8, 5.25), BODY_LEVELS, prompt="Text"
+            ),
+            placeholder(
+                4,
+                "Right content",
+                '<p:ph idx="2"/>',
+                box(6.85, 1.55, 5.8, 5.25),
+                BODY_LEVELS,
+                prompt="A picture or a table",
+            ),
             slide_number(30, GREY),
         ],
     },
@@ -163,31 +236,82 @@ LAYOUTS: dict[str, dict[str, object]] = {
         "bg": SAND,
         "shapes": [
             rect(20, box(0, 0, 13.333, 0.14), CORAL),
-            placeholder(5, "Kind", '<p:ph type="body" idx="15"/>', box(0.7, 0.3, 7.9, 0.45),
-                        level(1, 18, CORAL, bold=True), prompt="POLL · 3 MIN"),
-            placeholder(2, "Title", '<p:ph type="title"/>', box(0.7, 0.75, 7.9, 1.0),
-                        title_levels(32, TEAL), anchor="t", prompt="Activity title"),
-            placeholder(3, "Prompt", '<p:ph type="body" idx="1"/>', box(0.7, 1.9, 7.9, 5.0),
-                        level(1, 30, INK) + level(2, 26, INK, bullet="•"),
-                        prompt="The prompt and its options"),
-            placeholder(4, "Join QR", '<p:ph type="pic" idx="13"/>', box(9.35, 1.5, 3.3, 3.3),
-                        level(1, 14, GREY), prompt="Join QR code", autofit=False),
-            placeholder(6, "Join link", '<p:ph type="body" idx="14"/>', box(8.9, 4.95, 4.2, 1.2),
-                        level(1, 18, TEAL, bold=True, align="ctr"), prompt="the join link"),
+            placeholder(
+                5,
+                "Kind",
+                '<p:ph type="body" idx="15"/>',
+                box(0.7, 0.3, 7.9, 0.45),
+                level(1, 18, CORAL, bold=True),
+                prompt="POLL · 3 MIN",
+            ),
+            placeholder(
+                2,
+                "Title",
+                '<p:ph type="title"/>',
+                box(0.7, 0.75, 7.9, 1.0),
+                title_levels(32, TEAL),
+                anchor="t",
+                prompt="Activity title",
+            ),
+            placeholder(
+                3,
+                "Prompt",
+                '<p:ph type="body" idx="1"/>',
+                box(0.7, 1.9, 7.9, 5.0),
+                level(1, 30, INK) + level(2, 26, INK, bullet="•"),
+                prompt="The prompt and its options",
+            ),
+            placeholder(
+                4,
+                "Join QR",
+                '<p:ph type="pic" idx="13"/>',
+                box(9.35, 1.5, 3.3, 3.3),
+                level(1, 14, GREY),
+                prompt="Join QR code",
+                autofit=False,
+            ),
+            placeholder(
+                6,
+                "Join link",
+                '<p:ph type="body" idx="14"/>',
+                box(8.9, 4.95, 4.2, 1.2),
+                level(1, 18, TEAL, bold=True, align="ctr"),
+                prompt="the join link",
+            ),
             slide_number(30, GREY),
         ],
     },
     "Join": {
         "bg": TEAL,
         "shapes": [
-            placeholder(2, "Title", '<p:ph type="title"/>', box(0.9, 0.5, 11.5, 1.1),
-                        title_levels(40, WHITE), anchor="b", prompt="Join the room"),
+            placeholder(
+                2,
+                "Title",
+                '<p:ph type="title"/>',
+                box(0.9, 0.5, 11.5, 1.1),
+                title_levels(40, WHITE),
+                anchor="b",
+                prompt="Join the room",
+            ),
             rect(21, box(0.9, 1.9, 5.0, 5.0), WHITE),
-            placeholder(4, "Join QR", '<p:ph type="pic" idx="13"/>', box(1.1, 2.1, 4.6, 4.6),
-                        level(1, 14, GREY), prompt="Join QR code", autofit=False),
-            placeholder(3, "Join text", '<p:ph type="body" idx="14"/>', box(6.5, 2.1, 6.2, 4.6),
-                        level(1, 28, WHITE) + level(2, 22, "DCE7EC"),
-                        anchor="ctr", prompt="The join link and how to join"),
+            placeholder(
+                4,
+                "Join QR",
+                '<p:ph type="pic" idx="13"/>',
+                box(1.1, 2.1, 4.6, 4.6),
+                level(1, 14, GREY),
+                prompt="Join QR code",
+                autofit=False,
+            ),
+            placeholder(
+                3,
+                "Join text",
+                '<p:ph type="body" idx="14"/>',
+                box(6.5, 2.1, 6.2, 4.6),
+                level(1, 28, WHITE) + level(2, 22, "DCE7EC"),
+                anchor="ctr",
+                prompt="The join link and how to join",
+            ),
         ],
     },
 }
@@ -231,9 +355,12 @@ def style_master(prs) -> None:
     title = styles.find("p:titleStyle", NS)
     for child in list(title):
         title.remove(child)
-    title.append(fragment(
-        f'<a:lvl1pPr algn="l"><a:buNone/><a:defRPr sz="3200" b="1"><a:solidFill>'
-        f'<a:srgbClr val="{TEAL}"/></a:solidFill><a:latin typeface="+mj-lt"/></a:defRPr></a:lvl1pPr>'))
+    title.append(
+        fragment(
+            f'<a:lvl1pPr algn="l"><a:buNone/><a:defRPr sz="3200" b="1"><a:solidFill>'
+            f'<a:srgbClr val="{TEAL}"/></a:solidFill><a:latin typeface="+mj-lt"/></a:defRPr></a:lvl1pPr>'
+        )
+    )
     body = styles.find("p:bodyStyle", NS)
     levels = list(body)
     for old, new in zip(levels[:2], fragments(BODY_LEVELS), strict=True):
@@ -254,8 +381,16 @@ def style_theme(prs) -> None:
     root = etree.fromstring(theme_part.blob)
     scheme = root.find(".//a:clrScheme", NS)
     scheme.set("name", "BSC Learning Session")
-    colors = {"dk2": TEAL, "lt2": SAND, "accent1": TEAL, "accent2": CORAL, "accent3": "3D9970",
-              "accent4": "F2CC8F", "accent5": "5B8E9F", "accent6": "81B29A"}
+    colors = {
+        "dk2": TEAL,
+        "lt2": SAND,
+        "accent1": TEAL,
+        "accent2": CORAL,
+        "accent3": "3D9970",
+        "accent4": "F2CC8F",
+        "accent5": "5B8E9F",
+        "accent6": "81B29A",
+    }
     for slot, value in colors.items():
         node = scheme.find(f"a:{slot}", NS)
         node.clear()

@@ -57,13 +57,28 @@ def p(x: float, y: float) -> tuple[float, float]:
     return (x * S, y * S)
 
 
-def text(draw: ImageDraw.ImageDraw, xy: tuple[float, float], value: str, size: int,
-         fill: Colour = INK, bold: bool = False, anchor: str = "la") -> None:
+def text(
+    draw: ImageDraw.ImageDraw,
+    xy: tuple[float, float],
+    value: str,
+    size: int,
+    fill: Colour = INK,
+    bold: bool = False,
+    anchor: str = "la",
+) -> None:
     draw.text(p(*xy), value, font=font(size, bold), fill=fill, anchor=anchor)
 
 
-def lines(draw: ImageDraw.ImageDraw, xy: tuple[float, float], values: list[str], size: int,
-          fill: Colour = INK, bold: bool = False, anchor: str = "la", spacing: float = 1.3) -> None:
+def lines(
+    draw: ImageDraw.ImageDraw,
+    xy: tuple[float, float],
+    values: list[str],
+    size: int,
+    fill: Colour = INK,
+    bold: bool = False,
+    anchor: str = "la",
+    spacing: float = 1.3,
+) -> None:
     """Several lines, one under the other, each anchored like the first."""
     x, y = xy
     for value in values:
@@ -71,19 +86,34 @@ def lines(draw: ImageDraw.ImageDraw, xy: tuple[float, float], values: list[str],
         y += size * spacing
 
 
-def arrowhead(draw: ImageDraw.ImageDraw, tip: tuple[float, float], angle: float,
-              length: float, width: float, fill: Colour) -> None:
+def arrowhead(
+    draw: ImageDraw.ImageDraw,
+    tip: tuple[float, float],
+    angle: float,
+    length: float,
+    width: float,
+    fill: Colour,
+) -> None:
     """A filled triangle pointing along `angle` (radians) with its tip at `tip`."""
     tx, ty = tip
     back_x, back_y = tx - length * math.cos(angle), ty - length * math.sin(angle)
     nx, ny = -math.sin(angle), math.cos(angle)
-    points = [tip, (back_x + nx * width / 2, back_y + ny * width / 2),
-              (back_x - nx * width / 2, back_y - ny * width / 2)]
+    points = [
+        tip,
+        (back_x + nx * width / 2, back_y + ny * width / 2),
+        (back_x - nx * width / 2, back_y - ny * width / 2),
+    ]
     draw.polygon([p(x, y) for x, y in points], fill=fill)
 
 
-def pdsa_wheel(draw: ImageDraw.ImageDraw, centre: tuple[float, float], radius: float,
-               size: int, colours: dict[str, Colour], gap: float = 4) -> None:
+def pdsa_wheel(
+    draw: ImageDraw.ImageDraw,
+    centre: tuple[float, float],
+    radius: float,
+    size: int,
+    colours: dict[str, Colour],
+    gap: float = 4,
+) -> None:
     """A PDSA circle: Act top left, Plan top right, Do bottom right, Study bottom left."""
     cx, cy = centre
     box = [p(cx - radius, cy - radius), p(cx + radius, cy + radius)]
@@ -94,8 +124,12 @@ def pdsa_wheel(draw: ImageDraw.ImageDraw, centre: tuple[float, float], radius: f
     draw.line([p(cx - radius, cy), p(cx + radius, cy)], fill=WHITE, width=int(gap * S))
     draw.line([p(cx, cy - radius), p(cx, cy + radius)], fill=WHITE, width=int(gap * S))
     offset = radius * 0.45
-    label_at = {"Plan": (cx + offset, cy - offset), "Do": (cx + offset, cy + offset),
-                "Study": (cx - offset, cy + offset), "Act": (cx - offset, cy - offset)}
+    label_at = {
+        "Plan": (cx + offset, cy - offset),
+        "Do": (cx + offset, cy + offset),
+        "Study": (cx - offset, cy + offset),
+        "Act": (cx - offset, cy - offset),
+    }
     for name, xy in label_at.items():
         text(draw, xy, name, size, WHITE, bold=True, anchor="mm")
 
@@ -121,10 +155,14 @@ def make_pdsa_cycle() -> Path:
     notes = {
         "Act": ((60, 240), [["Adopt, adapt", "or abandon"], ["Plan the", "next cycle"]]),
         "Study": ((60, 640), [["Compare results", "with the prediction"], ["Sum up what", "you learned"]]),
-        "Plan": ((1230, 240), [["Objective and", "prediction"], ["Who, what,", "when, where"],
-                               ["Plan for data"]]),
-        "Do": ((1230, 640), [["Run the test"], ["Note problems", "and surprises"],
-                             ["Start the", "analysis"]]),
+        "Plan": (
+            (1230, 240),
+            [["Objective and", "prediction"], ["Who, what,", "when, where"], ["Plan for data"]],
+        ),
+        "Do": (
+            (1230, 640),
+            [["Run the test"], ["Note problems", "and surprises"], ["Start the", "analysis"]],
+        ),
     }
     for name, ((x, top), items) in notes.items():
         text(draw, (x, top - 56), name, 36, colours[name], bold=True)
@@ -135,8 +173,14 @@ def make_pdsa_cycle() -> Path:
             lines(draw, (x + 28, y), item, 30, INK, spacing=1.22)
             y += 30 * 1.22 * len(item) + 12
 
-    text(draw, (800, 960), "Small, fast tests: each cycle starts from what the last one taught",
-         26, GREY, anchor="mm")
+    text(
+        draw,
+        (800, 960),
+        "Small, fast tests: each cycle starts from what the last one taught",
+        26,
+        GREY,
+        anchor="mm",
+    )
     return save(image, "pdsa-cycle.png")
 
 
@@ -145,7 +189,7 @@ def make_pdsa_ramp() -> Path:
     text(draw, (800, 62), "A ramp of PDSA cycles", 52, TEAL, bold=True, anchor="mm")
 
     # The ramp: a wedge from bottom left to top right.
-    x0, y0 = 110, 820   # foot of the ramp
+    x0, y0 = 110, 820  # foot of the ramp
     x1, y1 = 1300, 390  # top of the ramp
     draw.polygon([p(x0, y0), p(x1, y1), p(x1, y0)], fill=TEAL_LIGHT)
     draw.line([p(x0, y0), p(x1, y1)], fill=TEAL, width=6 * S)
@@ -154,16 +198,17 @@ def make_pdsa_ramp() -> Path:
     slope = math.atan2(y1 - y0, x1 - x0)
     nx, ny = math.sin(slope), -math.cos(slope)  # unit normal, up and to the left of the ramp
     colours = {"P": TEAL, "D": CORAL, "S": TEAL_MID, "A": CORAL_DARK}
-    cycles = [(0.13, 50, "Very small test", "one person, one day"),
-              (0.37, 62, "Follow-up tests", "three people, one week"),
-              (0.61, 76, "Wider tests", "all shifts, more sites"),
-              (0.85, 92, "Implementation", "the new standard")]
+    cycles = [
+        (0.13, 50, "Very small test", "one person, one day"),
+        (0.37, 62, "Follow-up tests", "three people, one week"),
+        (0.61, 76, "Wider tests", "all shifts, more sites"),
+        (0.85, 92, "Implementation", "the new standard"),
+    ]
     for share, radius, label, sub in cycles:
         bx, by = x0 + share * (x1 - x0), y0 + share * (y1 - y0)
         cx, cy = bx + nx * (radius + 6), by + ny * (radius + 6)
         box = [p(cx - radius, cy - radius), p(cx + radius, cy + radius)]
-        for name, (start, end) in {"P": (270, 360), "D": (0, 90), "S": (90, 180),
-                                   "A": (180, 270)}.items():
+        for name, (start, end) in {"P": (270, 360), "D": (0, 90), "S": (90, 180), "A": (180, 270)}.items():
             draw.pieslice(box, start, end, fill=colours[name])
         draw.line([p(cx - radius, cy), p(cx + radius, cy)], fill=WHITE, width=4 * S)
         draw.line([p(cx, cy - radius), p(cx, cy + radius)], fill=WHITE, width=4 * S)
@@ -177,12 +222,18 @@ def make_pdsa_ramp() -> Path:
         text(draw, (bx, y0 + 58), sub, 22, INK, anchor="ma")
 
     # Where the ramp starts and where it leads.
-    lines(draw, (40, 580), ["Hunches,", "theories", "and ideas"], 28, CORAL_DARK, bold=True,
-          spacing=1.2)
+    lines(draw, (40, 580), ["Hunches,", "theories", "and ideas"], 28, CORAL_DARK, bold=True, spacing=1.2)
     draw.line([p(70, 695), p(100, 795)], fill=CORAL_DARK, width=4 * S)
     arrowhead(draw, (104, 810), math.atan2(115, 34), 22, 20, CORAL_DARK)
-    lines(draw, (1335, 250), ["Changes that", "result in", "improvement"], 30, CORAL_DARK,
-          bold=True, spacing=1.2)
+    lines(
+        draw,
+        (1335, 250),
+        ["Changes that", "result in", "improvement"],
+        30,
+        CORAL_DARK,
+        bold=True,
+        spacing=1.2,
+    )
 
     # Learning from data climbs with the cycles, parallel to the ramp.
     ax0, ay0 = 300, 470
@@ -191,8 +242,13 @@ def make_pdsa_ramp() -> Path:
     draw.line([p(ax0, ay0), p(ax1, ay1)], fill=CORAL, width=8 * S)
     arrowhead(draw, (ax1 + 30 * math.cos(slope), ay1 + 30 * math.sin(slope)), slope, 44, 40, CORAL)
     banner = Image.new("RGBA", (640 * S, 50 * S), (0, 0, 0, 0))
-    ImageDraw.Draw(banner).text((320 * S, 25 * S), "Learning from data, cycle by cycle",
-                                font=font(28, True), fill=CORAL_DARK, anchor="mm")
+    ImageDraw.Draw(banner).text(
+        (320 * S, 25 * S),
+        "Learning from data, cycle by cycle",
+        font=font(28, True),
+        fill=CORAL_DARK,
+        anchor="mm",
+    )
     banner = banner.rotate(math.degrees(-slope), expand=True, resample=Image.Resampling.BICUBIC)
     mx, my = (ax0 + ax1) / 2 + nx * 42, (ay0 + ay1) / 2 + ny * 42
     image.paste(banner, (int(mx * S - banner.width / 2), int(my * S - banner.height / 2)), banner)
@@ -211,8 +267,15 @@ def make_run_chart(show_shift: bool = True, name: str = "run-chart.png") -> Path
     median = (ordered[5] + ordered[6]) / 2  # 41.5
     goal = 70
 
-    text(draw, (800, 48), "% of eligible visits with the screen completed, by month",
-         38, TEAL, bold=True, anchor="mm")
+    text(
+        draw,
+        (800, 48),
+        "% of eligible visits with the screen completed, by month",
+        38,
+        TEAL,
+        bold=True,
+        anchor="mm",
+    )
     text(draw, (800, 96), "Illustrative data, one team", 26, GREY, anchor="mm")
 
     left, right, top, bottom = 180, 1530, 150, 790
@@ -244,8 +307,9 @@ def make_run_chart(show_shift: bool = True, name: str = "run-chart.png") -> Path
     text(draw, ((left + right) / 2, 930), "Month", 30, INK, bold=True, anchor="mm")
 
     axis = Image.new("RGBA", (560 * S, 50 * S), (0, 0, 0, 0))
-    ImageDraw.Draw(axis).text((280 * S, 25 * S), "% of visits, screen completed", font=font(30, True),
-                              fill=INK, anchor="mm")
+    ImageDraw.Draw(axis).text(
+        (280 * S, 25 * S), "% of visits, screen completed", font=font(30, True), fill=INK, anchor="mm"
+    )
     axis = axis.rotate(90, expand=True, resample=Image.Resampling.BICUBIC)
     image.paste(axis, (int(22 * S), int(((top + bottom) / 2 - 280) * S)), axis)
 
@@ -259,32 +323,57 @@ def make_run_chart(show_shift: bool = True, name: str = "run-chart.png") -> Path
     draw.line([p(left, y_med), p(year_split, y_med)], fill=CORAL_DARK, width=4 * S)
     for x in range(int(year_split), right, 26):
         draw.line([p(x, y_med), p(min(x + 14, right), y_med)], fill=CORAL_DARK, width=4 * S)
-    lines(draw, (right - 6, y_med + 12), [f"Baseline median {median:g}%", "(extended)"], 28,
-          CORAL_DARK, bold=True, anchor="ra", spacing=1.15)
+    lines(
+        draw,
+        (right - 6, y_med + 12),
+        [f"Baseline median {median:g}%", "(extended)"],
+        28,
+        CORAL_DARK,
+        bold=True,
+        anchor="ra",
+        spacing=1.15,
+    )
 
     # The shift: the last 8 points are all above the median.
     shift = list(range(14, len(values))) if show_shift else []
     if shift:
         sx0, sx1 = x_of(shift[0]) - 26, min(x_of(shift[-1]) + 26, right + 4)
         sy0 = y_of(max(values[i] for i in shift)) - 24
-        draw.rounded_rectangle([p(sx0, sy0), p(sx1, y_med - 12)], radius=18 * S,
-                               fill=CORAL_LIGHT, outline=CORAL, width=3 * S)
-        lines(draw, ((sx0 + sx1) / 2, y_of(85)), ["Shift: 8 points in a row", "above the median"], 32,
-              CORAL_DARK, bold=True, anchor="ma", spacing=1.15)
+        draw.rounded_rectangle(
+            [p(sx0, sy0), p(sx1, y_med - 12)], radius=18 * S, fill=CORAL_LIGHT, outline=CORAL, width=3 * S
+        )
+        lines(
+            draw,
+            ((sx0 + sx1) / 2, y_of(85)),
+            ["Shift: 8 points in a row", "above the median"],
+            32,
+            CORAL_DARK,
+            bold=True,
+            anchor="ma",
+            spacing=1.15,
+        )
 
     # The change tested, marked where it began.
     x = x_of(12)
     draw.line([p(x, top + 66), p(x, y_of(values[12]) - 18)], fill=GREY, width=2 * S)
-    lines(draw, (x - 10, top + 6), ["Test begins:", "screen in visit template"], 24, GREY,
-          anchor="ra", spacing=1.2)
+    lines(
+        draw,
+        (x - 10, top + 6),
+        ["Test begins:", "screen in visit template"],
+        24,
+        GREY,
+        anchor="ra",
+        spacing=1.2,
+    )
     text(draw, (x_of(5.5), y_of(57)), "Baseline: 12 months", 30, GREY, bold=True, anchor="mm")
 
     points = [p(x_of(i), y_of(v)) for i, v in enumerate(values)]
     draw.line(points, fill=TEAL, width=4 * S, joint="curve")
     for i, (x, y) in enumerate(points):
         colour = CORAL if i in shift else TEAL
-        draw.ellipse([x - 12 * S, y - 12 * S, x + 12 * S, y + 12 * S], fill=colour, outline=WHITE,
-                     width=3 * S)
+        draw.ellipse(
+            [x - 12 * S, y - 12 * S, x + 12 * S, y + 12 * S], fill=colour, outline=WHITE, width=3 * S
+        )
     return save(image, name)
 
 

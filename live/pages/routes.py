@@ -35,8 +35,13 @@ from live.workspaces.plans import team_plan
 
 # The pages' templates and static files sit at the top of live/, where the console's pages
 # (facilitator/) find them too.
-blueprint = Blueprint("room", __name__, template_folder="../templates", static_folder="../static/live",
-                      static_url_path="/static/live")
+blueprint = Blueprint(
+    "room",
+    __name__,
+    template_folder="../templates",
+    static_folder="../static/live",
+    static_url_path="/static/live",
+)
 
 
 def cookie_name(room: LearningSession) -> str:
@@ -84,31 +89,51 @@ def join_page(code: str) -> Any:
             team_id = None
         try:
             _, token = join(
-                db, room, team_id=team_id,
+                db,
+                room,
+                team_id=team_id,
                 new_team=form.get("new_team", "") if team_value in ("", "new") else "",
-                organisation=form.get("organisation", ""), display_name=form.get("name", ""),
-                role=form.get("role", ""))
+                organisation=form.get("organisation", ""),
+                display_name=form.get("name", ""),
+                role=form.get("role", ""),
+            )
         except Invalid as refused:
             db.rollback()
             return _join_form(db, room, error=_people_words(refused.message), status=400)
         response = make_response(redirect(url_for("room.phone", code=room.join_code), code=303))
-        response.set_cookie(cookie_name(room), token, max_age=config("REJOIN_DAYS") * 86400,
-                            httponly=True, samesite="Lax", secure=request.is_secure,
-                            path="/")
+        response.set_cookie(
+            cookie_name(room),
+            token,
+            max_age=config("REJOIN_DAYS") * 86400,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure,
+            path="/",
+        )
         session.permanent = True
         return response
 
 
 def _people_words(message: str) -> str:
     """Field names from the protocol, as the form calls them."""
-    return message.replace("'name'", "your name").replace("'role'", "your role").replace(
-        "'organisation'", "the organisation")
+    return (
+        message.replace("'name'", "your name")
+        .replace("'role'", "your role")
+        .replace("'organisation'", "the organisation")
+    )
 
 
 def _join_form(db: Session, room: LearningSession, error: str = "", status: int = 200) -> Any:
     form = request.form if request.method == "POST" else {}
-    page = render_template("live/join.html", room=room, teams=teams(db, room), roles=ROLES,
-                           error=error, form=form, limits=protocol)
+    page = render_template(
+        "live/join.html",
+        room=room,
+        teams=teams(db, room),
+        roles=ROLES,
+        error=error,
+        form=form,
+        limits=protocol,
+    )
     return make_response(page, status)
 
 
@@ -144,9 +169,14 @@ def _team_file(code: str, make: Callable[[TeamPlan], bytes], suffix: str, mimety
     if found is None:
         return redirect(url_for("room.join_page", code=code))
     plan, name = found
-    return Response(off_loop(make, plan), mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{name}-{suffix}"',
-                             "Cache-Control": "no-store"})
+    return Response(
+        off_loop(make, plan),
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}-{suffix}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @blueprint.get("/room/<code>/plan.pdf")
@@ -183,16 +213,23 @@ def projector(code: str) -> Any:
     if faculty_id() is None:
         return redirect(url_for("console.login", next=request.path))
     room = _session_or_404(db(), code)
-    return render_template("live/projector.html", room=room, join_url=join_url(room.join_code),
-                           qr=qr_svg(join_url(room.join_code)))
+    return render_template(
+        "live/projector.html",
+        room=room,
+        join_url=join_url(room.join_code),
+        qr=qr_svg(join_url(room.join_code)),
+    )
 
 
 @blueprint.get("/qr/<code>.svg")
 def qr(code: str) -> Response:
     """The join QR code of a session, as SVG."""
     room = _session_or_404(db(), code)
-    return Response(qr_svg(join_url(room.join_code)), mimetype="image/svg+xml",
-                    headers={"Cache-Control": "public, max-age=3600"})
+    return Response(
+        qr_svg(join_url(room.join_code)),
+        mimetype="image/svg+xml",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
 
 
 @blueprint.app_context_processor
@@ -206,7 +243,8 @@ def security_headers(response: Response) -> Response:
     response.headers.setdefault(
         "Content-Security-Policy",
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+        "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response

@@ -36,14 +36,19 @@ def _cast_vote(db: Session, author: Author, data: dict[str, Any]) -> Outcome:
     return reply, effects
 
 
-phone_write(protocol.CAST_VOTE, _cast_vote,
-            "A phone answers a poll. Acknowledged to that phone; results go to the projector and "
-            "consoles (batched); an answer the team gives once goes to the team's phones as `team_answer`.")
+phone_write(
+    protocol.CAST_VOTE,
+    _cast_vote,
+    "A phone answers a poll. Acknowledged to that phone; results go to the projector and "
+    "consoles (batched); an answer the team gives once goes to the team's phones as `team_answer`.",
+)
 
 
 def _approve(db: Session, session: LearningSession, data: dict[str, Any]) -> list[Effect]:
     activity = activity_of(db, session, protocol.integer(data, "activity_id"))
-    service.approve_answer(db, activity, protocol.integer(data, "response_id"), protocol.flag(data, "approved"))
+    service.approve_answer(
+        db, activity, protocol.integer(data, "response_id"), protocol.flag(data, "approved")
+    )
     return [results_changed(activity.id)]
 
 
@@ -72,11 +77,18 @@ def send_results(activity_ids: set[int]) -> None:
         activity = session.get(Activity, activity_id)
         if activity is None or activity.kind != "poll":
             continue
-        public = {"activity_id": activity.id, "visible": activity.results_visible,
-                  "results": service.results(session, activity)}
+        public = {
+            "activity_id": activity.id,
+            "visible": activity.results_visible,
+            "results": service.results(session, activity),
+        }
         socketio.emit(RESULTS, public, to=f"staff{activity.session_id}")
-        staff = {**public, "results": service.results(session, activity, approved_only=False),
-                 "by_team": service.results_by_team(session, activity), "console": True}
+        staff = {
+            **public,
+            "results": service.results(session, activity, approved_only=False),
+            "by_team": service.results_by_team(session, activity),
+            "console": True,
+        }
         socketio.emit(RESULTS, staff, to=f"console{activity.session_id}")
         if activity.results_visible:
             PhoneResults.owed.add(activity.id)
@@ -86,7 +98,12 @@ def send_results(activity_ids: set[int]) -> None:
         for activity_id in ids:
             activity = session.get(Activity, activity_id)
             if activity is not None and activity.results_visible:
-                socketio.emit(RESULTS, {"activity_id": activity.id, "visible": True,
-                                        "results": service.results(session, activity)},
-                              to=f"s{activity.session_id}")
-
+                socketio.emit(
+                    RESULTS,
+                    {
+                        "activity_id": activity.id,
+                        "visible": True,
+                        "results": service.results(session, activity),
+                    },
+                    to=f"s{activity.session_id}",
+                )

@@ -18,9 +18,15 @@ from live.writes import Author
 _RESPONSES = cast(Table, Response.__table__)
 _ACTIVITIES = cast(Table, Activity.__table__)
 _UPSERTS: dict[str, Any] = {}
-_POLL = select(_ACTIVITIES.c.id, _ACTIVITIES.c.session_id, _ACTIVITIES.c.kind, _ACTIVITIES.c.poll_type,
-               _ACTIVITIES.c.spec, _ACTIVITIES.c.state, _ACTIVITIES.c.round).where(
-    _ACTIVITIES.c.id == bindparam("activity_id"))
+_POLL = select(
+    _ACTIVITIES.c.id,
+    _ACTIVITIES.c.session_id,
+    _ACTIVITIES.c.kind,
+    _ACTIVITIES.c.poll_type,
+    _ACTIVITIES.c.spec,
+    _ACTIVITIES.c.state,
+    _ACTIVITIES.c.round,
+).where(_ACTIVITIES.c.id == bindparam("activity_id"))
 
 
 def _upsert(dialect: str) -> Any:
@@ -29,8 +35,12 @@ def _upsert(dialect: str) -> Any:
         statement = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(_RESPONSES)
         _UPSERTS[dialect] = statement.on_conflict_do_update(
             index_elements=["activity_id", "round", "owner"],
-            set_={"value": statement.excluded.value, "participant_id": statement.excluded.participant_id,
-                  "updated_at": statement.excluded.updated_at})
+            set_={
+                "value": statement.excluded.value,
+                "participant_id": statement.excluded.participant_id,
+                "updated_at": statement.excluded.updated_at,
+            },
+        )
     return _UPSERTS[dialect]
 
 
@@ -55,23 +65,40 @@ def cast_vote(db: Session, voter: Author, request: protocol.CastVote) -> tuple[d
     response = None
     if kind.moderated:
         # A changed answer goes back to the facilitator for approval.
-        response = db.scalar(select(Response).where(Response.activity_id == poll.id,
-                                                    Response.round == poll.round, Response.owner == owner))
+        response = db.scalar(
+            select(Response).where(
+                Response.activity_id == poll.id, Response.round == poll.round, Response.owner == owner
+            )
+        )
         if response is not None:
             response.approved = response.approved and response.value == value
             response.value, response.participant_id = value, voter.id
     if response is None:
-        connection.execute(_upsert(connection.dialect.name), {
-            "activity_id": poll.id, "round": poll.round, "owner": owner, "participant_id": voter.id,
-            "team_id": voter.team_id, "value": value, "approved": False, "updated_at": now()})
+        connection.execute(
+            _upsert(connection.dialect.name),
+            {
+                "activity_id": poll.id,
+                "round": poll.round,
+                "owner": owner,
+                "participant_id": voter.id,
+                "team_id": voter.team_id,
+                "value": value,
+                "approved": False,
+                "updated_at": now(),
+            },
+        )
     return {"ok": True, "activity_id": poll.id, "value": value}, kind.team_wide
 
 
 def responses(db: Session, activity: Activity) -> list[Any]:
     """The current round's answers to an activity (rows of id, value, team_id, approved)."""
-    return list(db.execute(select(Response.id, Response.value, Response.team_id, Response.approved)
-                           .where(Response.activity_id == activity.id, Response.round == activity.round)
-                           .order_by(Response.id)))
+    return list(
+        db.execute(
+            select(Response.id, Response.value, Response.team_id, Response.approved)
+            .where(Response.activity_id == activity.id, Response.round == activity.round)
+            .order_by(Response.id)
+        )
+    )
 
 
 def results(db: Session, activity: Activity, approved_only: bool = True) -> dict[str, Any]:
@@ -83,14 +110,21 @@ def results_by_team(db: Session, activity: Activity) -> list[dict[str, Any]]:
     """The results per team, for the facilitator."""
     kind = POLL_KINDS[activity.poll_type or ""]
     answers = responses(db, activity)
-    teams = {t.id: t for t in db.scalars(select(Team).where(
-        Team.collaborative_id == activity.session.collaborative_id))}
+    teams = {
+        t.id: t
+        for t in db.scalars(select(Team).where(Team.collaborative_id == activity.session.collaborative_id))
+    }
     grouped: dict[int, list[Any]] = {}
     for answer in answers:
         grouped.setdefault(answer.team_id, []).append(answer)
-    return [{"team_id": team_id, "team": teams[team_id].name,
-             "results": kind.tally(activity.spec, grouped[team_id], approved_only=False)}
-            for team_id in sorted(grouped, key=lambda t: teams[t].name.lower())]
+    return [
+        {
+            "team_id": team_id,
+            "team": teams[team_id].name,
+            "results": kind.tally(activity.spec, grouped[team_id], approved_only=False),
+        }
+        for team_id in sorted(grouped, key=lambda t: teams[t].name.lower())
+    ]
 
 
 def approve_answer(db: Session, activity: Activity, response_id: int, approved: bool) -> Response:
@@ -118,10 +152,20 @@ def add_poll(db: Session, session: LearningSession, payload: dict[str, Any]) -> 
     if not isinstance(anonymous, bool):
         raise Refused("'anonymous' must be true or false", "bad_payload")
     count = len(session.activities)
-    activity = Activity(session=session, item_id=session.current_item_id, position=count + 1,
-                        key=f"ad-hoc-{count + 1}", kind="poll", poll_type=kind.name,
-                        title=title, prompt=prompt, minutes=3, spec=spec,
-                        anonymous=anonymous, ad_hoc=True)
+    activity = Activity(
+        session=session,
+        item_id=session.current_item_id,
+        position=count + 1,
+        key=f"ad-hoc-{count + 1}",
+        kind="poll",
+        poll_type=kind.name,
+        title=title,
+        prompt=prompt,
+        minutes=3,
+        spec=spec,
+        anonymous=anonymous,
+        ad_hoc=True,
+    )
     db.add(activity)
     db.flush()
     return activity

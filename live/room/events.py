@@ -87,9 +87,13 @@ def on_connect(auth: Any = None) -> bool:
 
 def _tell_roster(client: Client) -> None:
     """The team's phones learn who is on the team (owners of commitments are picked from it)."""
-    names = list(db().scalars(select(Participant.display_name).where(
-        Participant.team_id == client.team_id, Participant.session_id == client.session_id)
-        .order_by(Participant.id)))
+    names = list(
+        db().scalars(
+            select(Participant.display_name)
+            .where(Participant.team_id == client.team_id, Participant.session_id == client.session_id)
+            .order_by(Participant.id)
+        )
+    )
     socketio.emit(protocol.ROSTER, {"team_id": client.team_id, "names": names}, to=f"t{client.team_id}")
 
 
@@ -115,6 +119,7 @@ def _room_changed(session_id: int) -> Effect:
         room = db().get(LearningSession, session_id)
         if room is not None:
             socketio.emit(protocol.ROOM, state.room(db(), room), to=f"s{session_id}")
+
     return send
 
 
@@ -124,11 +129,15 @@ def _console_changed(session_id: int) -> Effect:
     With a full room that takes a while to build, so it runs after the phones' `room`
     messages have gone out, in its own greenlet.
     """
+
     def send() -> None:
         room = db().get(LearningSession, session_id)
         if room is not None:
-            socketio.emit(protocol.STATE, state.console_state(db(), room, join_url(room.join_code)),
-                          to=f"console{session_id}")
+            socketio.emit(
+                protocol.STATE,
+                state.console_state(db(), room, join_url(room.join_code)),
+                to=f"console{session_id}",
+            )
 
     def later() -> None:
         if not current_app.config.get("FLUSH_IN_BACKGROUND", True):
@@ -139,7 +148,9 @@ def _console_changed(session_id: int) -> Effect:
         def run() -> None:
             with app.app_context():
                 send()
+
         socketio.start_background_task(run)
+
     return later
 
 
@@ -168,28 +179,47 @@ def _reset(db: Session, session: LearningSession, data: dict[str, Any]) -> list[
 
 
 def _add_team(db: Session, session: LearningSession, data: dict[str, Any]) -> list[Effect]:
-    add_team(db, session, protocol.text(data, "name", protocol.MAX_TEAM),
-             protocol.text(data, "organisation", protocol.MAX_ORGANISATION, required=False))
+    add_team(
+        db,
+        session,
+        protocol.text(data, "name", protocol.MAX_TEAM),
+        protocol.text(data, "organisation", protocol.MAX_ORGANISATION, required=False),
+    )
     return [lambda: owe(protocol.PRESENCE, session.id)]
 
 
-staff_command(protocol.GO_TO_ITEM, lambda db, s, d: runofshow.go_to_item(
-    db, s, runofshow.item_of(db, s, protocol.integer(d, "item_id"))), "Move the room to an agenda item.")
+staff_command(
+    protocol.GO_TO_ITEM,
+    lambda db, s, d: runofshow.go_to_item(db, s, runofshow.item_of(db, s, protocol.integer(d, "item_id"))),
+    "Move the room to an agenda item.",
+)
 staff_command(protocol.NEXT_ITEM, lambda db, s, d: runofshow.step(db, s, +1), "Next agenda item.")
 staff_command(protocol.PREVIOUS_ITEM, lambda db, s, d: runofshow.step(db, s, -1), "Previous agenda item.")
 staff_command(protocol.PUSH_ACTIVITY, _push, "Show an activity (or none) on every phone.")
-staff_command(protocol.OPEN_ACTIVITY, lambda db, s, d: runofshow.set_state(db, _activity(db, s, d), "open"),
-              "Open an activity for answers (and show it on every phone).")
-staff_command(protocol.CLOSE_ACTIVITY, lambda db, s, d: runofshow.set_state(db, _activity(db, s, d), "closed"),
-              "Close an activity: no more answers.")
+staff_command(
+    protocol.OPEN_ACTIVITY,
+    lambda db, s, d: runofshow.set_state(db, _activity(db, s, d), "open"),
+    "Open an activity for answers (and show it on every phone).",
+)
+staff_command(
+    protocol.CLOSE_ACTIVITY,
+    lambda db, s, d: runofshow.set_state(db, _activity(db, s, d), "closed"),
+    "Close an activity: no more answers.",
+)
 staff_command(protocol.RESET_ACTIVITY, _reset, "Start an activity's answers afresh.")
 staff_command(protocol.SHOW_RESULTS, _show, "Reveal or hide a poll's results on the projector and phones.")
-staff_command(protocol.START_TIMER, lambda db, s, d: runofshow.start_timer(
-    db, s, protocol.integer(d, "seconds", 0, protocol.MAX_TIMER)), "Start (or resume) the countdown.")
+staff_command(
+    protocol.START_TIMER,
+    lambda db, s, d: runofshow.start_timer(db, s, protocol.integer(d, "seconds", 0, protocol.MAX_TIMER)),
+    "Start (or resume) the countdown.",
+)
 staff_command(protocol.PAUSE_TIMER, lambda db, s, d: runofshow.pause_timer(db, s), "Pause the countdown.")
 staff_command(protocol.CLEAR_TIMER, lambda db, s, d: runofshow.clear_timer(db, s), "Remove the countdown.")
-staff_command(protocol.SET_LOCK, lambda db, s, d: runofshow.set_lock(db, s, protocol.flag(d, "locked")),
-              "Lock or unlock answers and edits from phones.")
+staff_command(
+    protocol.SET_LOCK,
+    lambda db, s, d: runofshow.set_lock(db, s, protocol.flag(d, "locked")),
+    "Lock or unlock answers and edits from phones.",
+)
 staff_command(protocol.ADD_TEAM, _add_team, "Add a team to the session.")
 
 

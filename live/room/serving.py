@@ -25,8 +25,9 @@ def current_or_new_session(db: Session, wanted: str | None = None) -> LearningSe
             names = ", ".join(s.slug for s in curriculum.sessions)
             raise Refused(f"no session '{key}' in {curriculum_id}; there are: {names}") from None
         return create_session(db, curriculum, source)
-    newest = db.scalar(select(LearningSession).order_by(LearningSession.created_at.desc(),
-                                                        LearningSession.id.desc()))
+    newest = db.scalar(
+        select(LearningSession).order_by(LearningSession.created_at.desc(), LearningSession.id.desc())
+    )
     if newest is not None:
         return newest
     curriculum = next(iter(offered.values()))

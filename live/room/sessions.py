@@ -19,8 +19,14 @@ from live.protocol import Refused
 # No 0/O, 1/I/L, 2/Z, 5/S: a code read off a projector across a ballroom.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY346789"
 CODE_LENGTH = 5
-ROLES = ("Senior leader", "Day-to-day lead", "Data lead", "Clinician or staff",
-         "Family or student partner", "Other")
+ROLES = (
+    "Senior leader",
+    "Day-to-day lead",
+    "Data lead",
+    "Clinician or staff",
+    "Family or student partner",
+    "Other",
+)
 
 
 def hash_token(token: str) -> str:
@@ -40,8 +46,9 @@ def ensure_collaborative(db: Session, curriculum: Curriculum) -> Collaborative:
     """The collaborative of a curriculum, made on first use."""
     found = db.scalar(select(Collaborative).where(Collaborative.curriculum_id == curriculum.id))
     if found is None:
-        found = Collaborative(curriculum_id=curriculum.id, title=curriculum.title,
-                              topic=curriculum.topic, aim=curriculum.aim)
+        found = Collaborative(
+            curriculum_id=curriculum.id, title=curriculum.title, topic=curriculum.topic, aim=curriculum.aim
+        )
         db.add(found)
         db.flush()
     return found
@@ -61,22 +68,43 @@ def activity_spec(source: CurriculumActivity) -> dict[str, Any]:
 def create_session(db: Session, curriculum: Curriculum, source: CurriculumSession) -> LearningSession:
     """A learning session in the room, its agenda and activities taken from the curriculum."""
     collaborative = ensure_collaborative(db, curriculum)
-    session = LearningSession(collaborative=collaborative, session_key=source.session, title=source.title,
-                      join_code=new_join_code(db))
+    session = LearningSession(
+        collaborative=collaborative,
+        session_key=source.session,
+        title=source.title,
+        join_code=new_join_code(db),
+    )
     db.add(session)
     position = 0
     for index, entry in enumerate(source.agenda):
-        item = AgendaItem(session=session, position=index, start=entry.start, minutes=entry.minutes,
-                          title=entry.title, kind=entry.kind,
-                          module_id=entry.module.id if entry.module else None,
-                          presenter=entry.module.presenter if entry.module else "")
+        item = AgendaItem(
+            session=session,
+            position=index,
+            start=entry.start,
+            minutes=entry.minutes,
+            title=entry.title,
+            kind=entry.kind,
+            module_id=entry.module.id if entry.module else None,
+            presenter=entry.module.presenter if entry.module else "",
+        )
         db.add(item)
         for activity in entry.module.activities if entry.module else ():
             position += 1
-            db.add(Activity(session=session, item=item, position=position, key=activity.id,
-                            kind=activity.kind, poll_type=activity.poll_type, title=activity.title,
-                            prompt=activity.prompt, minutes=activity.minutes,
-                            spec=activity_spec(activity), anonymous=activity.anonymous))
+            db.add(
+                Activity(
+                    session=session,
+                    item=item,
+                    position=position,
+                    key=activity.id,
+                    kind=activity.kind,
+                    poll_type=activity.poll_type,
+                    title=activity.title,
+                    prompt=activity.prompt,
+                    minutes=activity.minutes,
+                    spec=activity_spec(activity),
+                    anonymous=activity.anonymous,
+                )
+            )
     db.flush()
     if session.items:
         session.current_item_id = session.items[0].id
@@ -86,10 +114,14 @@ def create_session(db: Session, curriculum: Curriculum, source: CurriculumSessio
 def add_team(db: Session, session: LearningSession, name: str, organisation: str = "") -> Team:
     """A new team in the session's collaborative; names are unique regardless of case."""
     name = protocol.text({"name": name}, "name", protocol.MAX_TEAM)
-    organisation = protocol.text({"organisation": organisation}, "organisation", protocol.MAX_ORGANISATION,
-                                 required=False)
-    taken = db.scalar(select(Team).where(Team.collaborative_id == session.collaborative_id,
-                                         func.lower(Team.name) == name.lower()))
+    organisation = protocol.text(
+        {"organisation": organisation}, "organisation", protocol.MAX_ORGANISATION, required=False
+    )
+    taken = db.scalar(
+        select(Team).where(
+            Team.collaborative_id == session.collaborative_id, func.lower(Team.name) == name.lower()
+        )
+    )
     if taken is not None:
         raise Refused(f"there is already a team called '{taken.name}'", "duplicate")
     team = Team(collaborative_id=session.collaborative_id, name=name, organisation=organisation)
@@ -100,12 +132,25 @@ def add_team(db: Session, session: LearningSession, name: str, organisation: str
 
 def teams(db: Session, session: LearningSession) -> list[Team]:
     """The teams of the session's collaborative, by name."""
-    return list(db.scalars(select(Team).where(Team.collaborative_id == session.collaborative_id)
-                           .order_by(func.lower(Team.name))))
+    return list(
+        db.scalars(
+            select(Team)
+            .where(Team.collaborative_id == session.collaborative_id)
+            .order_by(func.lower(Team.name))
+        )
+    )
 
 
-def join(db: Session, session: LearningSession, *, team_id: int | None, new_team: str = "",
-         organisation: str = "", display_name: str, role: str = "") -> tuple[Participant, str]:
+def join(
+    db: Session,
+    session: LearningSession,
+    *,
+    team_id: int | None,
+    new_team: str = "",
+    organisation: str = "",
+    display_name: str,
+    role: str = "",
+) -> tuple[Participant, str]:
     """Someone joins from a phone: returns the participant and their secret rejoin token."""
     display_name = protocol.text({"name": display_name}, "name", protocol.MAX_NAME)
     role = protocol.text({"role": role}, "role", protocol.MAX_ROLE, required=False)
@@ -115,14 +160,14 @@ def join(db: Session, session: LearningSession, *, team_id: int | None, new_team
             raise Refused("that team is not in this session; pick one from the list", "no_team")
     elif new_team.strip():
         if not session.self_registration:
-            raise Refused("teams are set up by the faculty here; pick your team from the list",
-                          "closed")
+            raise Refused("teams are set up by the faculty here; pick your team from the list", "closed")
         team = add_team(db, session, new_team, organisation)
     else:
         raise Refused("pick your team, or type the name of a new one", "no_team")
     token = secrets.token_urlsafe(24)
-    participant = Participant(session=session, team=team, display_name=display_name, role=role,
-                              token_hash=hash_token(token))
+    participant = Participant(
+        session=session, team=team, display_name=display_name, role=role, token_hash=hash_token(token)
+    )
     db.add(participant)
     db.flush()
     return participant, token

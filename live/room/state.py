@@ -22,8 +22,7 @@ from live.workspaces.service import progress, workspace
 def timer(session: LearningSession) -> dict[str, Any] | None:
     """The countdown: running (ends_at, ISO time) or paused (remaining seconds)."""
     if session.timer_ends_at is not None:
-        return {"running": True, "ends_at": session.timer_ends_at.isoformat(),
-                "total": session.timer_total}
+        return {"running": True, "ends_at": session.timer_ends_at.isoformat(), "total": session.timer_total}
     if session.timer_remaining is not None:
         return {"running": False, "remaining": session.timer_remaining, "total": session.timer_total}
     return None
@@ -33,33 +32,58 @@ def activity_public(activity: Activity, staff: bool = False) -> dict[str, Any]:
     """What a phone or the projector needs to show an activity (faculty also see what phones must
     not, such as a quiz's right answer); a poll's words come from its kind's definition."""
     public: dict[str, Any] = {
-        "id": activity.id, "kind": activity.kind, "poll_type": activity.poll_type,
-        "title": activity.title, "prompt": activity.prompt, "minutes": activity.minutes,
-        "spec": activity.spec, "state": activity.state, "anonymous": activity.anonymous,
-        "results_visible": activity.results_visible, "team_wide": False,
+        "id": activity.id,
+        "kind": activity.kind,
+        "poll_type": activity.poll_type,
+        "title": activity.title,
+        "prompt": activity.prompt,
+        "minutes": activity.minutes,
+        "spec": activity.spec,
+        "state": activity.state,
+        "anonymous": activity.anonymous,
+        "results_visible": activity.results_visible,
+        "team_wide": False,
     }
     kind = POLL_KINDS.get(activity.poll_type or "")
     if kind is not None:
         shown = kind.for_phone(activity.spec)
-        public.update(spec={**shown, **activity.spec} if staff else shown, team_wide=kind.team_wide,
-                      instruction=kind.instruction, kind_title=kind.title)
+        public.update(
+            spec={**shown, **activity.spec} if staff else shown,
+            team_wide=kind.team_wide,
+            instruction=kind.instruction,
+            kind_title=kind.title,
+        )
     return public
 
 
 def agenda(session: LearningSession) -> list[dict[str, Any]]:
     """The agenda with times, as shown on every screen."""
-    return [{"id": i.id, "title": i.title, "kind": i.kind, "start": clock(i.start),
-             "end": clock(i.start + i.minutes), "presenter": i.presenter,
-             "current": i.id == session.current_item_id} for i in session.items]
+    return [
+        {
+            "id": i.id,
+            "title": i.title,
+            "kind": i.kind,
+            "start": clock(i.start),
+            "end": clock(i.start + i.minutes),
+            "presenter": i.presenter,
+            "current": i.id == session.current_item_id,
+        }
+        for i in session.items
+    ]
 
 
 def room(db: Session, session: LearningSession) -> dict[str, Any]:
     """The part of the state every client shares."""
     current = db.get(Activity, session.current_activity_id) if session.current_activity_id else None
     shared: dict[str, Any] = {
-        "session": {"id": session.id, "title": session.title, "code": session.join_code,
-                    "collaborative": session.collaborative.title, "locked": session.locked,
-                    "storyboards_revealed": session.storyboards_revealed},
+        "session": {
+            "id": session.id,
+            "title": session.title,
+            "code": session.join_code,
+            "collaborative": session.collaborative.title,
+            "locked": session.locked,
+            "storyboards_revealed": session.storyboards_revealed,
+        },
         "agenda": agenda(session),
         "activity": activity_public(current) if current else None,
         "timer": timer(session),
@@ -70,34 +94,54 @@ def room(db: Session, session: LearningSession) -> dict[str, Any]:
     return shared
 
 
-def participant_state(db: Session, participant: Participant,
-                      driver_diagram: dict[str, Any] | None = None) -> dict[str, Any]:
+def participant_state(
+    db: Session, participant: Participant, driver_diagram: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """A phone's full state: the room, who they are, their answers, their team's workspace."""
     state = room(db, participant.session)
     state["session"]["id"] = participant.session_id
     state["driver_diagram"] = driver_diagram
-    state["me"] = {"id": participant.id, "name": participant.display_name, "role": participant.role,
-                   "team": {"id": participant.team.id, "name": participant.team.name,
-                            "organisation": participant.team.organisation}}
+    state["me"] = {
+        "id": participant.id,
+        "name": participant.display_name,
+        "role": participant.role,
+        "team": {
+            "id": participant.team.id,
+            "name": participant.team.name,
+            "organisation": participant.team.organisation,
+        },
+    }
     owners = (f"p{participant.id}", f"t{participant.team_id}")
-    rows = db.execute(select(Response.activity_id, Response.value, Response.owner)
-                      .join(Activity, Activity.id == Response.activity_id)
-                      .where(Activity.session_id == participant.session_id,
-                             Response.round == Activity.round, Response.owner.in_(owners)))
+    rows = db.execute(
+        select(Response.activity_id, Response.value, Response.owner)
+        .join(Activity, Activity.id == Response.activity_id)
+        .where(
+            Activity.session_id == participant.session_id,
+            Response.round == Activity.round,
+            Response.owner.in_(owners),
+        )
+    )
     state["answers"] = {str(activity_id): value for activity_id, value, _ in rows}
     state["workspace"] = workspace(db, participant.team_id)
-    state["roster"] = [p.display_name for p in participant.team.participants
-                       if p.session_id == participant.session_id]
+    state["roster"] = [
+        p.display_name for p in participant.team.participants if p.session_id == participant.session_id
+    ]
     return state
 
 
 def presence(db: Session, session: LearningSession) -> dict[str, Any]:
     """How many have joined, per team."""
-    counts = dict(db.execute(select(Participant.team_id, func.count(Participant.id))
-                             .where(Participant.session_id == session.id)
-                             .group_by(Participant.team_id)).all())
-    rows = [{"id": t.id, "name": t.name, "organisation": t.organisation, "joined": counts.get(t.id, 0)}
-            for t in teams(db, session)]
+    counts = dict(
+        db.execute(
+            select(Participant.team_id, func.count(Participant.id))
+            .where(Participant.session_id == session.id)
+            .group_by(Participant.team_id)
+        ).all()
+    )
+    rows = [
+        {"id": t.id, "name": t.name, "organisation": t.organisation, "joined": counts.get(t.id, 0)}
+        for t in teams(db, session)
+    ]
     return {"total": sum(counts.values()), "teams": rows}
 
 
@@ -113,13 +157,19 @@ def console_state(db: Session, session: LearningSession, join_url: str) -> dict[
     """The facilitator's full state: everything, results always visible, people per team."""
     state = projector_state(db, session, join_url)
     state["activities"] = [
-        {**activity_public(a, staff=True), "item_id": a.item_id, "ad_hoc": a.ad_hoc,
-         "results": results(db, a, approved_only=False) if a.kind == "poll" else None}
+        {
+            **activity_public(a, staff=True),
+            "item_id": a.item_id,
+            "ad_hoc": a.ad_hoc,
+            "results": results(db, a, approved_only=False) if a.kind == "poll" else None,
+        }
         for a in session.activities
     ]
-    people = db.execute(select(Participant.id, Participant.team_id, Participant.display_name,
-                               Participant.role)
-                        .where(Participant.session_id == session.id).order_by(Participant.id))
+    people = db.execute(
+        select(Participant.id, Participant.team_id, Participant.display_name, Participant.role)
+        .where(Participant.session_id == session.id)
+        .order_by(Participant.id)
+    )
     by_team: dict[int, list[dict[str, Any]]] = {}
     for p in people:
         by_team.setdefault(p.team_id, []).append({"id": p.id, "name": p.display_name, "role": p.role})

@@ -23,10 +23,12 @@ _started = False
 
 def batched(topic: str) -> Callable[[Sender], Sender]:
     """Register the sender of a topic: called every round, with the ids owed (maybe none)."""
+
     def register(sender: Sender) -> Sender:
         _senders[topic] = sender
         _owed.setdefault(topic, set())
         return sender
+
     return register
 
 

@@ -64,6 +64,7 @@ def _register(event: str, handler: Callable[..., dict[str, Any]], doc: str) -> N
 
 def phone_write(event: str, action: PhoneAction, doc: str) -> None:
     """Register a participant's write: applied once per `client_id`, refused in a locked room."""
+
     def handler(payload: Any = None) -> dict[str, Any]:
         try:
             client = current_client()
@@ -79,13 +80,16 @@ def phone_write(event: str, action: PhoneAction, doc: str) -> None:
             author = author_of(db, participant_id)
             no_effects: list[Effect] = []
             return apply_once(db, author, client_id, lambda: action(db, author, data), no_effects)
+
         return _run(work)
+
     WRITES[event] = "phone"
     _register(event, handler, doc)
 
 
 def staff_command(event: str, action: StaffAction, doc: str) -> None:
     """Register a facilitator's command: consoles only; the whole room hears of it afterwards."""
+
     def handler(payload: Any = None) -> dict[str, Any]:
         try:
             client = current_client()
@@ -102,6 +106,8 @@ def staff_command(event: str, action: StaffAction, doc: str) -> None:
             extra = action(db, session, data) or []
             follow = [effect for make in _after_staff for effect in make(session.id)]
             return {"ok": True}, [*follow, *extra]
+
         return _run(work)
+
     WRITES[event] = "staff"
     _register(event, handler, doc)

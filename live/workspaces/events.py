@@ -28,6 +28,7 @@ Change = Callable[[Session, Author, dict[str, Any]], dict[str, Any]]
 
 def _team_hears(event: str, change: Change) -> Callable[[Session, Author, dict[str, Any]], Outcome]:
     """A workspace write whose reply goes, as `workspace_changed`, to the team and the consoles."""
+
     def action(db: Session, author: Author, data: dict[str, Any]) -> Outcome:
         reply = change(db, author, data)
         message = {"event": event, **reply}
@@ -35,30 +36,42 @@ def _team_hears(event: str, change: Change) -> Callable[[Session, Author, dict[s
         def send() -> None:
             socketio.emit(protocol.WORKSPACE_CHANGED, message, to=f"t{author.team_id}")
             socketio.emit(protocol.WORKSPACE_CHANGED, message, to=f"console{author.session_id}")
+
         return reply, [send]
+
     return action
 
 
 def _room_hears(change: Change) -> Callable[[Session, Author, dict[str, Any]], Outcome]:
     """A gallery write: the room's dot totals follow in the next round."""
+
     def action(db: Session, author: Author, data: dict[str, Any]) -> Outcome:
         return change(db, author, data), [lambda: owe(protocol.DOTS, author.session_id)]
+
     return action
 
 
 for _event, _change, _doc in (
-        (protocol.EDIT_FIELD, service.edit_field,
-         "A phone saves a field of its team's workspace; a stale edit gets a conflict."),
-        (protocol.ADD_ITEM, service.add_item, "A phone adds a row to its team's workspace."),
-        (protocol.REMOVE_ITEM, service.remove_item, "A phone removes a row of its team's workspace."),
-        (protocol.MARK_ITEM, service.mark_item,
-         "A phone marks an earlier commitment or cycle done, partly or not done.")):
+    (
+        protocol.EDIT_FIELD,
+        service.edit_field,
+        "A phone saves a field of its team's workspace; a stale edit gets a conflict.",
+    ),
+    (protocol.ADD_ITEM, service.add_item, "A phone adds a row to its team's workspace."),
+    (protocol.REMOVE_ITEM, service.remove_item, "A phone removes a row of its team's workspace."),
+    (
+        protocol.MARK_ITEM,
+        service.mark_item,
+        "A phone marks an earlier commitment or cycle done, partly or not done.",
+    ),
+):
     phone_write(_event, _team_hears(_event, _change), _doc)
 
 phone_write(protocol.PLACE_DOT, _room_hears(gallery.place_dot), "A phone places a dot; the totals follow.")
 phone_write(protocol.REMOVE_DOT, _room_hears(gallery.remove_dot), "A phone takes a dot back.")
-phone_write(protocol.ADD_COMMENT, _room_hears(gallery.add_comment),
-            "A phone comments on another team's storyboard.")
+phone_write(
+    protocol.ADD_COMMENT, _room_hears(gallery.add_comment), "A phone comments on another team's storyboard."
+)
 
 
 @socketio.on(protocol.REQUEST_GALLERY)
@@ -83,8 +96,11 @@ def _reveal(db: Session, session: LearningSession, data: dict[str, Any]) -> list
     return [lambda: owe(protocol.DOTS, session.id)]
 
 
-staff_command(protocol.REVEAL_STORYBOARDS, _reveal,
-              "Reveal the storyboards to the room for the gallery walk, or hide them.")
+staff_command(
+    protocol.REVEAL_STORYBOARDS,
+    _reveal,
+    "Reveal the storyboards to the room for the gallery walk, or hide them.",
+)
 
 
 @batched(protocol.DOTS)

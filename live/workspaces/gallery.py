@@ -39,24 +39,39 @@ def storyboard(db: Session, team: Team) -> dict[str, Any]:
     for filled in filled_sheets(workspace(db, team.id)):
         sheet = filled.sheet
         if sheet.gallery == "summary" and filled.summary():
-            sections.append({"label": sheet.gallery_label, "text": "; ".join(filled.summary()), "brief": True})
+            sections.append(
+                {"label": sheet.gallery_label, "text": "; ".join(filled.summary()), "brief": True}
+            )
         elif sheet.gallery == "fields":
-            sections += [{"label": f.label, "text": filled.get(f.name), "brief": False}
-                         for f in sheet.fields if filled.get(f.name)]
+            sections += [
+                {"label": f.label, "text": filled.get(f.name), "brief": False}
+                for f in sheet.fields
+                if filled.get(f.name)
+            ]
         elif sheet.gallery == "charts":
             for row in filled.rows:
                 if measure_points(row):
                     svg = measure_chart(row, 520, 240)
-                    charts.append({"name": row.get("name"),
-                                   "src": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()})
-    return {"team_id": team.id, "team": team.name, "organisation": team.organisation,
-            "sections": sections, "charts": charts}
+                    charts.append(
+                        {
+                            "name": row.get("name"),
+                            "src": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(),
+                        }
+                    )
+    return {
+        "team_id": team.id,
+        "team": team.name,
+        "organisation": team.organisation,
+        "sections": sections,
+        "charts": charts,
+    }
 
 
 def dot_totals(db: Session, session: LearningSession) -> dict[str, int]:
     """Dots per team (team id as text, for JSON)."""
-    rows = db.execute(select(Dot.team_id, func.count(Dot.id)).where(Dot.session_id == session.id)
-                      .group_by(Dot.team_id)).all()
+    rows = db.execute(
+        select(Dot.team_id, func.count(Dot.id)).where(Dot.session_id == session.id).group_by(Dot.team_id)
+    ).all()
     return {str(team_id): count for team_id, count in rows}
 
 
@@ -64,8 +79,9 @@ def gallery(db: Session, session: LearningSession, viewer: Author | None) -> dic
     """Every team's storyboard with its dots and comments; a viewer also sees their own dots."""
     if viewer is not None and not session.storyboards_revealed:
         raise Refused("the storyboards have not been revealed yet", "not_revealed")
-    teams = db.scalars(select(Team).where(Team.collaborative_id == session.collaborative_id)
-                       .order_by(func.lower(Team.name)))
+    teams = db.scalars(
+        select(Team).where(Team.collaborative_id == session.collaborative_id).order_by(func.lower(Team.name))
+    )
     comments: dict[int, list[str]] = {}
     for comment in db.scalars(select(Comment).where(Comment.session_id == session.id).order_by(Comment.id)):
         comments.setdefault(comment.team_id, []).append(comment.text)
@@ -73,8 +89,12 @@ def gallery(db: Session, session: LearningSession, viewer: Author | None) -> dic
     if viewer is not None:
         mine = list(db.scalars(select(Dot.team_id).where(Dot.participant_id == viewer.id)))
     boards = [{**storyboard(db, team), "comments": comments.get(team.id, [])} for team in teams]
-    return {"boards": boards, "dots": dot_totals(db, session), "my_dots": mine,
-            "dots_allowed": dots_allowed(db, session)}
+    return {
+        "boards": boards,
+        "dots": dot_totals(db, session),
+        "my_dots": mine,
+        "dots_allowed": dots_allowed(db, session),
+    }
 
 
 def _revealed(db: Session, author: Author) -> LearningSession:

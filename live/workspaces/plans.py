@@ -8,10 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from curriculum.model import Curriculum, session_heading
+from curriculum.polls import AssessmentPoll
 from curriculum.problems import Invalid
 from curriculum.worksheets import WORKSHEETS, chosen_ids
-from exports.plans import DriverChoice, FilledSheet, PlanRow, TeamPlan
-from live.models import LearningSession, Participant, Team
+from exports.plans import DriverChoice, FilledSheet, PlanRow, Rating, TeamPlan
+from live.models import Activity, LearningSession, Participant, Response, Team
 from live.protocol import Refused
 from live.workspaces.service import workspace
 
@@ -29,8 +30,11 @@ def filled_sheets(space: dict[str, Any]) -> tuple[FilledSheet, ...]:
         rows: tuple[PlanRow, ...] = ()
         if sheet.rows is not None:
             kind = sheet.rows.kind
-            rows = tuple(PlanRow(values(f"i{item['id']}"), item["status"], item["note"], item["id"])
-                         for item in space["items"] if item["kind"] == kind)
+            rows = tuple(
+                PlanRow(values(f"i{item['id']}"), item["status"], item["note"], item["id"])
+                for item in space["items"]
+                if item["kind"] == kind
+            )
         sheets.append(FilledSheet(sheet.name, {f.name: own.get(f.name, "") for f in sheet.fields}, rows))
     return tuple(sheets)
 
@@ -52,16 +56,37 @@ def _choices(curriculum: Curriculum | None, chosen: str, own: str) -> tuple[Driv
     return tuple(picks)
 
 
-def team_plan(db: Session, session: LearningSession, team: Team, curriculum: Curriculum | None,
-              workspace_url: str = "") -> TeamPlan:
+def _ratings(db: Session, session: LearningSession, team: Team) -> tuple[Rating, ...]:
+    """The team's answers to this session's assessment-scale polls (one per team, current round)."""
+    rows = db.execute(
+        select(Activity.title, Response.value)
+        .join(Response, Response.activity_id == Activity.id)
+        .where(
+            Activity.session_id == session.id,
+            Activity.poll_type == AssessmentPoll.name,
+            Response.round == Activity.round,
+            Response.owner == f"t{team.id}",
+        )
+        .order_by(Activity.position)
+    )
+    return tuple(Rating(title, float(value)) for title, value in rows)
+
+
+def team_plan(
+    db: Session, session: LearningSession, team: Team, curriculum: Curriculum | None, workspace_url: str = ""
+) -> TeamPlan:
     """Everything the team has in its workspace, shaped for the take-home PDF and calendar."""
     if team.collaborative_id != session.collaborative_id:
         raise Refused("that team is not in this session", "no_team")
     sheets = filled_sheets(workspace(db, team.id))
     drivers = next(s for s in sheets if s.name == "driver-diagram")
-    members = tuple(db.scalars(select(Participant.display_name)
-                               .where(Participant.team_id == team.id, Participant.session_id == session.id)
-                               .order_by(Participant.id)))
+    members = tuple(
+        db.scalars(
+            select(Participant.display_name)
+            .where(Participant.team_id == team.id, Participant.session_id == session.id)
+            .order_by(Participant.id)
+        )
+    )
     return TeamPlan(
         collaborative=session.collaborative.title,
         session=session_heading(session.session_key, session.title),
@@ -70,13 +95,17 @@ def team_plan(db: Session, session: LearningSession, team: Team, curriculum: Cur
         members=members,
         sheets=sheets,
         drivers=_choices(curriculum, drivers.get("drivers_chosen"), drivers.get("drivers_own")),
+        ratings=_ratings(db, session, team),
         workspace_url=workspace_url,
         date=session.date,
     )
 
 
-def session_plans(db: Session, session: LearningSession, curriculum: Curriculum | None,
-                  room_url: str) -> list[TeamPlan]:
+def session_plans(
+    db: Session, session: LearningSession, curriculum: Curriculum | None, room_url: str
+) -> list[TeamPlan]:
     """Every team's plan, for the faculty packet (teams with no one in this session included)."""
-    teams = db.scalars(select(Team).where(Team.collaborative_id == session.collaborative_id).order_by(Team.name))
+    teams = db.scalars(
+        select(Team).where(Team.collaborative_id == session.collaborative_id).order_by(Team.name)
+    )
     return [team_plan(db, session, team, curriculum, room_url) for team in teams]

@@ -33,8 +33,12 @@ class Conflict(Refused):
     """A teammate saved this field after the author last saw it."""
 
     def __init__(self, current: dict[str, Any]) -> None:
-        super().__init__(f"{current['by'] or 'A teammate'} changed this while you were typing: "
-                         "here is their text; keep it, or save yours again", "conflict", {"current": current})
+        super().__init__(
+            f"{current['by'] or 'A teammate'} changed this while you were typing: "
+            "here is their text; keep it, or save yours again",
+            "conflict",
+            {"current": current},
+        )
 
 
 def _item(db: Session, author: Author, item_id: int) -> WorkspaceItem:
@@ -57,9 +61,15 @@ def edit_field(db: Session, author: Author, payload: dict[str, Any]) -> dict[str
         definition, scope = row_field(item.kind, name), f"i{item.id}"
     base = protocol.integer(payload, "base_version", 0)
     value = check_value(definition, payload.get("value"))
-    stored = db.scalar(select(WorkspaceField).where(WorkspaceField.team_id == author.team_id,
-                                                    WorkspaceField.scope == scope,
-                                                    WorkspaceField.name == name).with_for_update())
+    stored = db.scalar(
+        select(WorkspaceField)
+        .where(
+            WorkspaceField.team_id == author.team_id,
+            WorkspaceField.scope == scope,
+            WorkspaceField.name == name,
+        )
+        .with_for_update()
+    )
     if stored is None:
         if base != 0:
             raise Refused("that field is gone (a teammate may have removed its row)", "no_item")
@@ -76,8 +86,15 @@ def edit_field(db: Session, author: Author, payload: dict[str, Any]) -> dict[str
 
 
 def _field_reply(stored: WorkspaceField, item_id: Any) -> dict[str, Any]:
-    return {"ok": True, "team_id": stored.team_id, "item_id": item_id, "name": stored.name,
-            "value": stored.value, "version": stored.version, "by": stored.updated_by}
+    return {
+        "ok": True,
+        "team_id": stored.team_id,
+        "item_id": item_id,
+        "name": stored.name,
+        "value": stored.value,
+        "version": stored.version,
+        "by": stored.updated_by,
+    }
 
 
 def add_item(db: Session, author: Author, payload: dict[str, Any]) -> dict[str, Any]:
@@ -85,9 +102,16 @@ def add_item(db: Session, author: Author, payload: dict[str, Any]) -> dict[str, 
     kind = protocol.text(payload, "kind", 16)
     if kind not in ROW_KINDS:
         raise Refused("'kind' must be one of " + ", ".join(ROW_KINDS), "bad_payload")
-    count = db.scalar(select(func.count(WorkspaceItem.id)).where(
-        WorkspaceItem.team_id == author.team_id, WorkspaceItem.kind == kind,
-        WorkspaceItem.deleted.is_(False))) or 0
+    count = (
+        db.scalar(
+            select(func.count(WorkspaceItem.id)).where(
+                WorkspaceItem.team_id == author.team_id,
+                WorkspaceItem.kind == kind,
+                WorkspaceItem.deleted.is_(False),
+            )
+        )
+        or 0
+    )
     if count >= MAX_ROWS:
         raise Refused(f"a workspace holds at most {MAX_ROWS} rows of one kind", "too_many")
     item = WorkspaceItem(team_id=author.team_id, kind=kind, position=count + 1, session_id=author.session_id)
@@ -121,19 +145,30 @@ def mark_item(db: Session, author: Author, payload: dict[str, Any]) -> dict[str,
 
 
 def _item_view(item: WorkspaceItem) -> dict[str, Any]:
-    return {"id": item.id, "kind": item.kind, "position": item.position, "session_id": item.session_id,
-            "status": item.status, "note": item.status_note}
+    return {
+        "id": item.id,
+        "kind": item.kind,
+        "position": item.position,
+        "session_id": item.session_id,
+        "status": item.status,
+        "note": item.status_note,
+    }
 
 
 def workspace(db: Session, team_id: int) -> dict[str, Any]:
     """A team's whole workspace: its rows, and every field with its version and last author."""
-    items = db.scalars(select(WorkspaceItem).where(WorkspaceItem.team_id == team_id,
-                                                   WorkspaceItem.deleted.is_(False))
-                       .order_by(WorkspaceItem.kind, WorkspaceItem.position, WorkspaceItem.id))
+    items = db.scalars(
+        select(WorkspaceItem)
+        .where(WorkspaceItem.team_id == team_id, WorkspaceItem.deleted.is_(False))
+        .order_by(WorkspaceItem.kind, WorkspaceItem.position, WorkspaceItem.id)
+    )
     fields: dict[str, dict[str, Any]] = {}
     for stored in db.scalars(select(WorkspaceField).where(WorkspaceField.team_id == team_id)):
         fields.setdefault(stored.scope, {})[stored.name] = {
-            "value": stored.value, "version": stored.version, "by": stored.updated_by}
+            "value": stored.value,
+            "version": stored.version,
+            "by": stored.updated_by,
+        }
     return {"team_id": team_id, "items": [_item_view(i) for i in items], "fields": fields}
 
 
@@ -142,24 +177,49 @@ def progress(db: Session, session: LearningSession) -> list[dict[str, Any]]:
 
     Three grouped queries for the whole room: consoles ask for this after every action.
     """
-    teams = list(db.scalars(select(Team).where(Team.collaborative_id == session.collaborative_id)
-                            .order_by(func.lower(Team.name))))
+    teams = list(
+        db.scalars(
+            select(Team)
+            .where(Team.collaborative_id == session.collaborative_id)
+            .order_by(func.lower(Team.name))
+        )
+    )
     ids = [t.id for t in teams]
     filled: dict[int, set[str]] = {}
-    for team_id, name in db.execute(select(WorkspaceField.team_id, WorkspaceField.name).distinct().where(
-            WorkspaceField.team_id.in_(ids), WorkspaceField.scope == "", WorkspaceField.value != "")):
+    for team_id, name in db.execute(
+        select(WorkspaceField.team_id, WorkspaceField.name)
+        .distinct()
+        .where(WorkspaceField.team_id.in_(ids), WorkspaceField.scope == "", WorkspaceField.value != "")
+    ):
         filled.setdefault(team_id, set()).add(name)
-    for team_id, kind in db.execute(select(WorkspaceItem.team_id, WorkspaceItem.kind).distinct().where(
-            WorkspaceItem.team_id.in_(ids), WorkspaceItem.deleted.is_(False))):
+    for team_id, kind in db.execute(
+        select(WorkspaceItem.team_id, WorkspaceItem.kind)
+        .distinct()
+        .where(WorkspaceItem.team_id.in_(ids), WorkspaceItem.deleted.is_(False))
+    ):
         filled.setdefault(team_id, set()).add(kind)
-    last = dict(db.execute(select(WorkspaceField.team_id, func.max(WorkspaceField.updated_at))
-                           .where(WorkspaceField.team_id.in_(ids)).group_by(WorkspaceField.team_id)).all())
+    last = dict(
+        db.execute(
+            select(WorkspaceField.team_id, func.max(WorkspaceField.updated_at))
+            .where(WorkspaceField.team_id.in_(ids))
+            .group_by(WorkspaceField.team_id)
+        ).all()
+    )
     rows = []
     for team in teams:
         keys = filled.get(team.id, set())
-        sections = [sheet.name for sheet in WORKSHEETS.values()
-                    if keys & ({f.name for f in sheet.fields} | ({sheet.rows.kind} if sheet.rows else set()))]
+        sections = [
+            sheet.name
+            for sheet in WORKSHEETS.values()
+            if keys & ({f.name for f in sheet.fields} | ({sheet.rows.kind} if sheet.rows else set()))
+        ]
         when = last.get(team.id)
-        rows.append({"team_id": team.id, "team": team.name, "sections": sections,
-                     "last": when.isoformat() if when else None})
+        rows.append(
+            {
+                "team_id": team.id,
+                "team": team.name,
+                "sections": sections,
+                "last": when.isoformat() if when else None,
+            }
+        )
     return rows
