@@ -11,6 +11,7 @@ Adding a kind: a class here with `@register`, its renderer in polls.js, and its 
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -25,6 +26,14 @@ MAX_OPTIONS = 12
 MAX_OPTION = 120
 MAX_LABEL = 40
 MAX_WORD = 30
+MAX_CLOUD = 60  # words on the cloud
+_WORD = re.compile(r"[\w'’-]+")
+
+
+def cloud_words(phrase: str) -> list[str]:
+    """The words of an answer as the cloud counts them: case folded, punctuation dropped."""
+    found = (w.strip("'’-_").casefold() for w in _WORD.findall(phrase))
+    return [w for w in found if w]
 
 
 @dataclass(frozen=True)
@@ -32,7 +41,7 @@ class Setting:
     """One setting a poll kind takes, under the same key in a module and in a quick poll."""
 
     key: str
-    type: Literal["options", "whole", "label", "option"]
+    type: Literal["options", "whole", "label", "option", "flag"]
     label: str  # how the console's quick-poll form asks for it
     low: int = 0
     high: int = 0
@@ -80,7 +89,6 @@ class PollKind:
     title: ClassVar[str]  # the console's list of kinds: "Single choice"
     instruction: ClassVar[str]  # above the question on phones and slides: "Choose one"
     team_wide: ClassVar[bool] = False  # one answer per team, the last one set counts
-    moderated: ClassVar[bool] = False  # answers reach the room only once a facilitator approves them
     settings: ClassVar[tuple[Setting, ...]] = ()
 
     # -- settings -----------------------------------------------------------------------------
@@ -123,6 +131,10 @@ class PollKind:
             yield Issue("options", "two options read the same", "make every option different")
 
     # -- in the room ----------------------------------------------------------------------------
+    def moderates(self, spec: Mapping[str, Any]) -> bool:
+        """Whether answers reach the room only once a facilitator approves them."""
+        return False
+
     def for_phone(self, spec: Mapping[str, Any]) -> dict[str, Any]:
         """What phones (and the projector) are sent to draw the poll: nothing they must not see."""
         return dict(spec)
@@ -149,6 +161,10 @@ class PollKind:
 
 def _read_setting(setting: Setting, value: Any) -> Any:
     key = f"'{setting.key}'"
+    if setting.type == "flag":
+        if not isinstance(value, bool):
+            raise Invalid(f"{key} must be true or false")
+        return value
     if setting.type == "whole":
         if not _whole(value):
             raise Invalid(f"{key} must be a whole number, not '{value}'")
@@ -171,6 +187,8 @@ def _read_setting(setting: Setting, value: Any) -> Any:
 
 
 def _setting_hint(setting: Setting) -> str:
+    if setting.type == "flag":
+        return f"write {setting.key}: true or {setting.key}: false"
     if setting.type == "whole":
         return f"use a number from {setting.low} to {setting.high}"
     if setting.type == "options":
@@ -427,12 +445,23 @@ class AssessmentPoll(PollKind):
 
 @register
 class WordCloudPoll(PollKind):
-    """A few words each; the room's words drawn by how often they were given."""
+    """A few words each; the room's words drawn by how often they were given.
+
+    Answers are split into words, case and punctuation folded; each word counts once per
+    answer. Faculty can take a word off the cloud (`spec["hidden"]`, the room's own list), and
+    with `moderated: true` an answer reaches the cloud only once approved.
+    """
 
     name = "wordcloud"
     title = "Word cloud"
     instruction = "A few words"
-    settings = (Setting("max_words", "whole", "Words each, at most", 1, 10, default=3, example=3),)
+    settings = (
+        Setting("max_words", "whole", "Words each, at most", 1, 10, default=3, example=3),
+        Setting("moderated", "flag", "Show answers only once approved"),
+    )
+
+    def moderates(self, spec: Mapping[str, Any]) -> bool:
+        return bool(spec.get("moderated"))
 
     def check(self, spec: Mapping[str, Any], value: Any) -> Any:
         limit = int(spec.get("max_words", 3))
@@ -447,12 +476,19 @@ class WordCloudPoll(PollKind):
     def tally(
         self, spec: Mapping[str, Any], answers: Sequence[Answer], approved_only: bool = True
     ) -> dict[str, Any]:
-        counts = Counter(" ".join(str(a.value).split()).casefold() for a in answers)
-        return {
-            "type": self.name,
-            "count": len(answers),
-            "words": [{"text": w, "count": c} for w, c in counts.most_common(60)],
-        }
+        moderated = self.moderates(spec)
+        counted = [a for a in answers if a.approved or not (moderated and approved_only)]
+        counts = Counter(word for a in counted for word in set(cloud_words(str(a.value))))
+        hidden = set(spec.get("hidden", ()))
+        words = [
+            {"text": w, "count": c, **({"hidden": True} if w in hidden else {})}
+            for w, c in counts.most_common()
+            if w not in hidden or not approved_only
+        ]
+        result: dict[str, Any] = {"type": self.name, "count": len(answers), "words": words[:MAX_CLOUD]}
+        if moderated and not approved_only:
+            result["answers"] = [{"id": a.id, "text": a.value, "approved": a.approved} for a in answers]
+        return result
 
     def showing(self, spec: Mapping[str, Any]) -> Showing:
         words = int(spec.get("max_words", 3))
@@ -466,7 +502,6 @@ class OpenPoll(PollKind):
     name = "open"
     title = "Open answer"
     instruction = "Your answer"
-    moderated = True
     settings = (
         Setting("max_chars", "whole", "Characters each, at most", 20, 2000, default=280, example=280),
     )

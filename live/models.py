@@ -18,6 +18,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -87,6 +89,9 @@ class LearningSession(Base):
     current_activity_id: Mapped[int | None] = mapped_column(Integer, default=None)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     storyboards_revealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The projector's big join panel: shown while people join, put in a corner once the room
+    # moves on, and brought back by the facilitator.
+    join_shown: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     date: Mapped[str] = mapped_column(String(20), default="")
     timer_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     timer_remaining: Mapped[int | None] = mapped_column(Integer, default=None)  # paused: seconds
@@ -144,6 +149,7 @@ class Activity(Base):
     results_visible: Mapped[bool] = mapped_column(Boolean, default=False)
     ad_hoc: Mapped[bool] = mapped_column(Boolean, default=False)
     round: Mapped[int] = mapped_column(Integer, default=1)  # bumped by a reset
+    hidden: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")  # words taken off the cloud
 
     session: Mapped[LearningSession] = relationship(back_populates="activities")
     item: Mapped[AgendaItem | None] = relationship(back_populates="activities")
@@ -160,6 +166,7 @@ class Team(Base):
     name: Mapped[str] = mapped_column(String(80))
     organisation: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    removed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # made by mistake
 
     collaborative: Mapped[Collaborative] = relationship(back_populates="teams")
     participants: Mapped[list[Participant]] = relationship(back_populates="team")
@@ -177,6 +184,8 @@ class Participant(Base):
     role: Mapped[str] = mapped_column(String(40), default="")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    # Removed by the facilitator, or left ("not me"): can no longer rejoin with the old link.
+    removed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     session: Mapped[LearningSession] = relationship(back_populates="participants")
     team: Mapped[Team] = relationship(back_populates="participants")
@@ -266,4 +275,32 @@ class Comment(Base):
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
+    approved: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())  # moderated walks
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class Question(Base):
+    """A question posted to a question board; others upvote it, faculty approve, pin and answer it."""
+
+    __tablename__ = "question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
+    text: Mapped[str] = mapped_column(Text)
+    approved: Mapped[bool] = mapped_column(Boolean, default=False)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    answered: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class QuestionVote(Base):
+    """One participant's upvote of a question (one each)."""
+
+    __tablename__ = "question_vote"
+    __table_args__ = (UniqueConstraint("question_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))

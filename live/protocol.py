@@ -47,6 +47,14 @@ APPROVE_ANSWER = "approve_answer"  # {response_id, approved}
 ADD_POLL = "add_poll"  # {poll_type, prompt, options?, min?, max?, anonymous?}
 ADD_TEAM = "add_team"  # {name, organisation?}
 REVEAL_STORYBOARDS = "reveal_storyboards"  # {visible}
+SHOW_JOIN = "show_join"  # {visible}: the projector's big join panel
+RENAME_TEAM = "rename_team"  # {team_id, name, organisation?}
+REMOVE_TEAM = "remove_team"  # {team_id}
+MOVE_PARTICIPANT = "move_participant"  # {participant_id, team_id}
+REMOVE_PARTICIPANT = "remove_participant"  # {participant_id}
+REQUEST_WORKSPACE = "request_workspace"  # {team_id}: a console looks at a team's workspace
+HIDE_WORD = "hide_word"  # {activity_id, word, hidden}
+APPROVE_COMMENT = "approve_comment"  # {comment_id, approved}
 
 # -- sent by the server ----------------------------------------------------------------------
 STATE = "state"  # the full state for this client, on every (re)connect
@@ -58,6 +66,8 @@ ROSTER = "roster"  # {team_id, names}: a team's phones, when a teammate joins
 WORKSPACE_CHANGED = "workspace_changed"  # a write to a team's workspace: the team and consoles
 GALLERY = "gallery"  # the storyboards, dots and comments: whoever asked
 DOTS = "dots"  # {team id: dots}: everyone, once storyboards are revealed
+REJOIN = "rejoin"  # {}: phones connect again (faculty moved or removed their participant)
+WORKSPACE = "workspace"  # a team's workspace, read-only: the console that asked
 
 # -- bounds ----------------------------------------------------------------------------------
 MAX_NAME = 60

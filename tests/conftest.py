@@ -1,4 +1,5 @@
-"""Shared fixtures: the CLI runner, a tiny curriculum on disk, and writers of bad modules."""
+"""Shared fixtures: the CLI runner, a tiny curriculum on disk, writers of bad modules, the room
+in-process and as `bsc serve` with a browser."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from click.testing import CliRunner
 
 from live.db import Database, sqlite_url, upgrade
 
-from .helpers import FIXTURES, POSTGRES
+from .helpers import FIXTURES, POSTGRES, Server, launch_chromium, shots_folder
 
 
 @pytest.fixture
@@ -168,3 +169,37 @@ def join_phone(app, room):
         return phone
 
     return join
+
+
+# -- the room in a real browser ----------------------------------------------------------------
+@pytest.fixture
+def running(tmp_path: Path) -> Iterator[Server]:
+    """`bsc serve` on the mini curriculum, stopped after the test."""
+    server = Server(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def server(running: Server) -> dict[str, str]:
+    """The running server's base URL, faculty sign-in link and join link."""
+    return running.info
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (skipped where Playwright is missing)."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        chromium = launch_chromium(p)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """The folder for screenshots: $BSC_SCREENSHOTS, else the test's temporary folder."""
+    return shots_folder(tmp_path / "shots")

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
+import socket
 import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from curriculum.loader import load
@@ -168,3 +173,127 @@ def flush(app: Any) -> None:
 
     with app.app_context():
         broadcast.flush()
+
+
+# -- the room in a real browser (tests/test_browser.py, tests/test_projector_fit.py) ----------
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def shots_folder(default: Path) -> Path:
+    """Where screenshots go: $BSC_SCREENSHOTS, else `default`."""
+    folder = Path(os.environ.get("BSC_SCREENSHOTS", default))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """Debian's Chromium, headless, through Playwright."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+class Server:
+    """`bsc serve` in its own process, as faculty start it, on a fixture curriculum."""
+
+    def __init__(self, folder: Path, curriculum: Path = FIXTURES / "mini") -> None:
+        self.folder = folder
+        self.curriculum = curriculum
+        self.data = folder / "data"
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+        self.info: dict[str, str] = {}
+
+    def start(self) -> dict[str, str]:
+        self.starts += 1
+        log = self.folder / f"serve-{self.starts}.log"
+        with log.open("w") as out:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "facilitator",
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--public-url",
+                    self.base,
+                    "--curriculum",
+                    str(self.curriculum),
+                    "--data-dir",
+                    str(self.data),
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+        deadline = time.monotonic() + 30
+        text = ""
+        while time.monotonic() < deadline:
+            text = log.read_text()
+            if "Listening on" in text:
+                break
+            assert self.process.poll() is None, text
+            time.sleep(0.2)
+        else:
+            pytest.fail(f"bsc serve did not start:\n{text}")
+        link = re.search(r"sign-in link\): (\S+)", text)
+        join = re.search(r"Join URL for phones: (\S+)", text)
+        assert link, text
+        assert join, text
+        self.info = {"base": self.base, "login": link.group(1), "join": join.group(1)}
+        return self.info
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+def join(context: Any, url: str, team: str, name: str, role: str) -> Any:
+    """Join the room from a new phone page, as a new team; the page once connected."""
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_label("A team not on the list").check()
+    page.get_by_label("New team's name").fill(team)
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Your role on the team").select_option(role)
+    page.get_by_role("button", name="Join the room").click()
+    page.wait_for_url(re.compile(r"/room/"))
+    page.get_by_text("Connected").wait_for()
+    return page
+
+
+def open_console(browser: Any, server: dict[str, str], screen: tuple[int, int]) -> tuple[Any, Any]:
+    """Faculty sign in with the printed link, open the session's console, then its projector."""
+    console = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    console.goto(server["login"])
+    console.get_by_role("link", name="Getting started").click()
+    console.get_by_text("Connected").wait_for()
+    with console.expect_popup() as opened:
+        console.get_by_role("link", name="Open the projector").click()
+    projector = opened.value
+    projector.set_viewport_size({"width": screen[0], "height": screen[1]})
+    return console, projector

@@ -13,6 +13,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     session,
     url_for,
 )
@@ -30,7 +31,10 @@ from live.context import config, curricula, db, faculty_id, join_url, public_url
 from live.models import LearningSession, Participant
 from live.pages.forms import check_csrf, csrf_token
 from live.pages.offload import off_loop
+from live.room.events import tell_roster
+from live.room.people import remove_participant
 from live.room.sessions import ROLES, join, participant_by_token, session_by_code, teams
+from live.sockets.broadcast import owe
 from live.workspaces.plans import team_plan
 
 # The pages' templates and static files sit at the top of live/, where the console's pages
@@ -54,6 +58,12 @@ def _session_or_404(db: Session, code: str) -> LearningSession:
     if found is None:
         abort(404, "No session has this code. Check the code on the projector.")
     return found
+
+
+@blueprint.get("/favicon.ico")
+def favicon() -> Any:
+    """The room's icon, for browsers that ask for it at the root."""
+    return send_from_directory(blueprint.static_folder or "", "favicon.ico", max_age=7 * 86400)
 
 
 @blueprint.get("/healthz")
@@ -145,6 +155,29 @@ def phone(code: str) -> Any:
     if participant is None:
         return redirect(url_for("room.join_page", code=room.join_code))
     return render_template("live/phone.html", room=room, me=participant, worksheets=described())
+
+
+@blueprint.post("/room/<code>/leave")
+def leave(code: str) -> Any:
+    """The phone's "not me / change team": it lets go of its participant and goes back to the join page.
+
+    What the participant wrote in the team's workspace stays the team's; their own answers no
+    longer count, and the old link no longer opens the room.
+    """
+    check_csrf()
+    with transaction() as db:
+        room = _session_or_404(db, code)
+        participant = _participant_or_none(db, room)
+        if participant is not None:
+            remove_participant(db, participant)
+            team_id, session_id = participant.team_id, room.id
+        join_code = room.join_code
+    if participant is not None:
+        owe(protocol.PRESENCE, session_id)
+        tell_roster(session_id, team_id)
+    response = make_response(redirect(url_for("room.join_page", code=join_code), code=303))
+    response.delete_cookie(f"bsc_{join_code}", path="/")
+    return response
 
 
 def _participant_or_none(db: Session, room: LearningSession) -> Participant | None:

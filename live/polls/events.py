@@ -56,7 +56,18 @@ def _add_poll(db: Session, session: LearningSession, data: dict[str, Any]) -> No
     service.add_poll(db, session, data)
 
 
-staff_command(protocol.APPROVE_ANSWER, _approve, "Show an open answer on the projector's wall, or not.")
+def _hide_word(db: Session, session: LearningSession, data: dict[str, Any]) -> list[Effect]:
+    activity = activity_of(db, session, protocol.integer(data, "activity_id"))
+    service.hide_word(db, activity, protocol.text(data, "word", 40), protocol.flag(data, "hidden"))
+    return [results_changed(activity.id)]
+
+
+staff_command(
+    protocol.APPROVE_ANSWER,
+    _approve,
+    "Show an answer of a moderated poll (open answers; word clouds that say so), or not.",
+)
+staff_command(protocol.HIDE_WORD, _hide_word, "Take a word off the word cloud, or put it back.")
 staff_command(protocol.ADD_POLL, _add_poll, "Add a quick poll at the current agenda item.")
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from curriculum.polls import POLL_KINDS, poll_kind
+from curriculum.polls import POLL_KINDS, WordCloudPoll, cloud_words, poll_kind
 from live import protocol
 from live.models import Activity, LearningSession, Response, Team, now
 from live.protocol import Refused
@@ -63,7 +63,7 @@ def cast_vote(db: Session, voter: Author, request: protocol.CastVote) -> tuple[d
     value = kind.check(poll.spec, request["value"])
     owner = f"t{voter.team_id}" if kind.team_wide else f"p{voter.id}"
     response = None
-    if kind.moderated:
+    if kind.moderates(poll.spec):
         # A changed answer goes back to the facilitator for approval.
         response = db.scalar(
             select(Response).where(
@@ -101,9 +101,14 @@ def responses(db: Session, activity: Activity) -> list[Any]:
     )
 
 
+def _spec(activity: Activity) -> dict[str, Any]:
+    """The poll's settings and the room's own changes to it (words taken off the cloud)."""
+    return {**activity.spec, "hidden": activity.hidden} if activity.hidden else dict(activity.spec)
+
+
 def results(db: Session, activity: Activity, approved_only: bool = True) -> dict[str, Any]:
     """The results of a poll as the room sees them (moderated answers only once approved)."""
-    return POLL_KINDS[activity.poll_type or ""].tally(activity.spec, responses(db, activity), approved_only)
+    return POLL_KINDS[activity.poll_type or ""].tally(_spec(activity), responses(db, activity), approved_only)
 
 
 def results_by_team(db: Session, activity: Activity) -> list[dict[str, Any]]:
@@ -121,7 +126,7 @@ def results_by_team(db: Session, activity: Activity) -> list[dict[str, Any]]:
         {
             "team_id": team_id,
             "team": teams[team_id].name,
-            "results": kind.tally(activity.spec, grouped[team_id], approved_only=False),
+            "results": kind.tally(_spec(activity), grouped[team_id], approved_only=False),
         }
         for team_id in sorted(grouped, key=lambda t: teams[t].name.lower())
     ]
@@ -135,6 +140,19 @@ def approve_answer(db: Session, activity: Activity, response_id: int, approved: 
     response.approved = approved
     db.flush()
     return response
+
+
+def hide_word(db: Session, activity: Activity, word: str, hidden: bool) -> None:
+    """Take a word off the room's word cloud, or put it back."""
+    if activity.poll_type != WordCloudPoll.name:
+        raise Refused("only a word cloud has words to hide", "not_a_poll")
+    folded = cloud_words(word)
+    if len(folded) != 1:
+        raise Refused("name one word of the cloud", "bad_payload")
+    word = folded[0]
+    words = [w for w in activity.hidden if w != word]
+    activity.hidden = [*words, word] if hidden else words
+    db.flush()
 
 
 def add_poll(db: Session, session: LearningSession, payload: dict[str, Any]) -> Activity:

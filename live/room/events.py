@@ -7,33 +7,23 @@ client then receives `state`, whole. After every facilitator command the whole s
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from flask import current_app, request
 from flask_socketio import emit, join_room
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from curriculum.problems import Invalid
 from live import protocol
-from live.context import curricula, db, faculty_id, join_url
+from live.context import db, faculty_id, join_url
 from live.models import Activity, LearningSession, Participant
 from live.polls.events import results_changed
 from live.protocol import Refused, refusal
-from live.room import runofshow, state
+from live.room import people, runofshow, state
 from live.room.sessions import add_team, participant_by_token, session_by_code
 from live.sockets import Client, Effect, broadcast, clients, current_client, current_sid, rooms_for, socketio
 from live.sockets.broadcast import batched, owe
 from live.sockets.pipeline import after_every_staff_command, staff_command
-
-
-def _driver_diagram(session: LearningSession) -> dict[str, Any] | None:
-    """The collaborative's driver diagram from its curriculum, for the team to choose from."""
-    curriculum = curricula().get(session.collaborative.curriculum_id)
-    if curriculum is None or curriculum.topic_pack is None:
-        return None
-    return asdict(curriculum.topic_pack.driver_diagram)
 
 
 def full_state(client: Client) -> dict[str, Any]:
@@ -43,7 +33,7 @@ def full_state(client: Client) -> dict[str, Any]:
         participant = session.get(Participant, client.participant_id)
         if participant is None:
             raise Refused("you are no longer in this session; join again", "gone")
-        return state.participant_state(session, participant, _driver_diagram(participant.session))
+        return state.participant_state(session, participant, state.driver_diagram(participant.session))
     room = session.get(LearningSession, client.session_id)
     if room is None:
         raise Refused("this session has been removed", "gone")
@@ -66,7 +56,8 @@ def on_connect(auth: Any = None) -> bool:
         token = auth.get("token") or request.cookies.get(f"bsc_{room.join_code}")
         participant = participant_by_token(db(), token)
         if participant is None or participant.session_id != room.id:
-            return False
+            # Said to the phone, which then goes to the join page (removed, or never joined).
+            raise ConnectionRefusedError("not_joined")
         client = Client("participant", room.id, participant.id, participant.team_id)
     elif kind in ("projector", "console"):
         if faculty_id() is None:
@@ -80,21 +71,16 @@ def on_connect(auth: Any = None) -> bool:
     emit(protocol.STATE, full_state(client))
     if client.kind == "participant":
         owe(protocol.PRESENCE, client.session_id)
-        _tell_roster(client)
+        tell_roster(client.session_id, client.team_id)
     broadcast.start(current_app._get_current_object())  # type: ignore[attr-defined]
     return True
 
 
-def _tell_roster(client: Client) -> None:
+def tell_roster(session_id: int, team_id: int | None) -> None:
     """The team's phones learn who is on the team (owners of commitments are picked from it)."""
-    names = list(
-        db().scalars(
-            select(Participant.display_name)
-            .where(Participant.team_id == client.team_id, Participant.session_id == client.session_id)
-            .order_by(Participant.id)
-        )
-    )
-    socketio.emit(protocol.ROSTER, {"team_id": client.team_id, "names": names}, to=f"t{client.team_id}")
+    if team_id is not None:
+        names = state.roster(db(), team_id, session_id)
+        socketio.emit(protocol.ROSTER, {"team_id": team_id, "names": names}, to=f"t{team_id}")
 
 
 @socketio.on("disconnect")
@@ -188,6 +174,48 @@ def _add_team(db: Session, session: LearningSession, data: dict[str, Any]) -> li
     return [lambda: owe(protocol.PRESENCE, session.id)]
 
 
+def _rename_team(db: Session, session: LearningSession, data: dict[str, Any]) -> list[Effect]:
+    name = protocol.text(data, "name", protocol.MAX_TEAM)
+    organisation = protocol.text(data, "organisation", protocol.MAX_ORGANISATION, required=False)
+    team = people.rename_team(db, session, protocol.integer(data, "team_id"), name, organisation)
+    return [lambda: owe(protocol.PRESENCE, session.id), _reconnect(f"t{team.id}")]
+
+
+def _remove_team(db: Session, session: LearningSession, data: dict[str, Any]) -> list[Effect]:
+    people.remove_team(db, session, protocol.integer(data, "team_id"))
+    return [lambda: owe(protocol.PRESENCE, session.id)]
+
+
+def _move_participant(db: Session, session: LearningSession, data: dict[str, Any]) -> list[Effect]:
+    participant = people.participant_of(db, session, protocol.integer(data, "participant_id"))
+    before = participant.team_id
+    people.move_participant(db, session, participant.id, protocol.integer(data, "team_id"))
+    after = participant.team_id
+    return [
+        lambda: owe(protocol.PRESENCE, session.id),
+        _reconnect(f"p{participant.id}"),
+        lambda: tell_roster(session.id, before),
+        lambda: tell_roster(session.id, after),
+    ]
+
+
+def _remove_participant(db: Session, session: LearningSession, data: dict[str, Any]) -> list[Effect]:
+    participant = people.participant_of(db, session, protocol.integer(data, "participant_id"))
+    team_id = participant.team_id
+    people.remove_participant(db, participant)
+    return [
+        lambda: owe(protocol.PRESENCE, session.id),
+        _reconnect(f"p{participant.id}"),
+        lambda: tell_roster(session.id, team_id),
+    ]
+
+
+def _reconnect(room: str) -> Effect:
+    """Phones connect again and take their state afresh: a moved participant joins their new
+    team's room, a removed one is refused and goes to the join page, a renamed team sees its name."""
+    return lambda: socketio.emit(protocol.REJOIN, {}, to=room)
+
+
 staff_command(
     protocol.GO_TO_ITEM,
     lambda db, s, d: runofshow.go_to_item(db, s, runofshow.item_of(db, s, protocol.integer(d, "item_id"))),
@@ -221,12 +249,28 @@ staff_command(
     "Lock or unlock answers and edits from phones.",
 )
 staff_command(protocol.ADD_TEAM, _add_team, "Add a team to the session.")
+staff_command(protocol.RENAME_TEAM, _rename_team, "Correct a team's name or organisation.")
+staff_command(protocol.REMOVE_TEAM, _remove_team, "Take away a team made by mistake (it must be empty).")
+staff_command(protocol.MOVE_PARTICIPANT, _move_participant, "Put a participant in another team.")
+staff_command(
+    protocol.REMOVE_PARTICIPANT,
+    _remove_participant,
+    "Take a participant out of the session: their link stops working, their answers no longer count.",
+)
+staff_command(
+    protocol.SHOW_JOIN,
+    lambda db, s, d: runofshow.show_join(db, s, protocol.flag(d, "visible")),
+    "Show the projector's big join panel, or put it in its corner.",
+)
 
 
 @batched(protocol.PRESENCE)
 def send_presence(session_ids: set[int]) -> None:
-    """How many have joined, per team: to the projector and consoles."""
+    """How many have joined, per team, to the projector; and who, to the consoles."""
     for session_id in session_ids:
         room = db().get(LearningSession, session_id)
         if room is not None:
-            socketio.emit(protocol.PRESENCE, state.presence(db(), room), to=f"staff{session_id}")
+            socketio.emit(protocol.PRESENCE, state.presence(db(), room), to=f"projector{session_id}")
+            socketio.emit(
+                protocol.PRESENCE, state.presence(db(), room, people=True), to=f"console{session_id}"
+            )

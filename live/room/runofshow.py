@@ -27,9 +27,13 @@ def activity_of(db: Session, session: LearningSession, activity_id: int) -> Acti
 
 
 def go_to_item(db: Session, session: LearningSession, item: AgendaItem) -> None:
-    """Move the room to an agenda item; phones show its first activity when it has one."""
+    """Move the room to an agenda item; phones show its first activity when it has one.
+
+    The room is under way: the projector's join panel moves to a corner.
+    """
     session.current_item_id = item.id
     session.current_activity_id = item.activities[0].id if item.activities else None
+    session.join_shown = False
     db.flush()
 
 
@@ -49,8 +53,10 @@ def step(db: Session, session: LearningSession, offset: int) -> None:
 def push_activity(db: Session, session: LearningSession, activity: Activity | None) -> None:
     """Show this activity on every phone (None: nothing, just the agenda)."""
     session.current_activity_id = activity.id if activity else None
-    if activity is not None and activity.item_id is not None:
-        session.current_item_id = activity.item_id
+    if activity is not None:
+        session.join_shown = False
+        if activity.item_id is not None:
+            session.current_item_id = activity.item_id
     db.flush()
 
 
@@ -59,6 +65,7 @@ def set_state(db: Session, activity: Activity, state: str) -> None:
     activity.state = state
     if state == "open":
         activity.session.current_activity_id = activity.id
+        activity.session.join_shown = False
     db.flush()
 
 
@@ -104,6 +111,12 @@ def pause_timer(db: Session, session: LearningSession) -> None:
 def clear_timer(db: Session, session: LearningSession) -> None:
     """Take the timer off the screens."""
     session.timer_ends_at = session.timer_remaining = session.timer_total = None
+    db.flush()
+
+
+def show_join(db: Session, session: LearningSession, visible: bool) -> None:
+    """Bring the projector's big join panel back (late arrivals), or put it in its corner."""
+    session.join_shown = visible
     db.flush()
 
 

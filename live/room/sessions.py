@@ -117,17 +117,24 @@ def add_team(db: Session, session: LearningSession, name: str, organisation: str
     organisation = protocol.text(
         {"organisation": organisation}, "organisation", protocol.MAX_ORGANISATION, required=False
     )
-    taken = db.scalar(
-        select(Team).where(
-            Team.collaborative_id == session.collaborative_id, func.lower(Team.name) == name.lower()
-        )
-    )
-    if taken is not None:
-        raise Refused(f"there is already a team called '{taken.name}'", "duplicate")
+    name_free(db, session, name)
     team = Team(collaborative_id=session.collaborative_id, name=name, organisation=organisation)
     db.add(team)
     db.flush()
     return team
+
+
+def name_free(db: Session, session: LearningSession, name: str, team_id: int | None = None) -> None:
+    """Refuse a team name another team of the collaborative has, in any case."""
+    taken = db.scalar(
+        select(Team).where(
+            Team.collaborative_id == session.collaborative_id,
+            func.lower(Team.name) == name.lower(),
+            Team.id != (team_id or 0),
+        )
+    )
+    if taken is not None:
+        raise Refused(f"there is already a team called '{taken.name}'", "duplicate")
 
 
 def teams(db: Session, session: LearningSession) -> list[Team]:
@@ -135,7 +142,7 @@ def teams(db: Session, session: LearningSession) -> list[Team]:
     return list(
         db.scalars(
             select(Team)
-            .where(Team.collaborative_id == session.collaborative_id)
+            .where(Team.collaborative_id == session.collaborative_id, Team.removed.is_(False))
             .order_by(func.lower(Team.name))
         )
     )
@@ -156,7 +163,7 @@ def join(
     role = protocol.text({"role": role}, "role", protocol.MAX_ROLE, required=False)
     if team_id is not None:
         team = db.get(Team, team_id)
-        if team is None or team.collaborative_id != session.collaborative_id:
+        if team is None or team.removed or team.collaborative_id != session.collaborative_id:
             raise Refused("that team is not in this session; pick one from the list", "no_team")
     elif new_team.strip():
         if not session.self_registration:
@@ -164,6 +171,19 @@ def join(
         team = add_team(db, session, new_team, organisation)
     else:
         raise Refused("pick your team, or type the name of a new one", "no_team")
+    same = db.scalar(
+        select(Participant.display_name).where(
+            Participant.team_id == team.id,
+            Participant.session_id == session.id,
+            Participant.removed.is_(False),
+            func.lower(Participant.display_name) == display_name.lower(),
+        )
+    )
+    if same is not None:
+        raise Refused(
+            f"someone in {team.name} is already called {same}: add an initial, such as '{display_name} B.'",
+            "duplicate",
+        )
     token = secrets.token_urlsafe(24)
     participant = Participant(
         session=session, team=team, display_name=display_name, role=role, token_hash=hash_token(token)
@@ -177,7 +197,9 @@ def participant_by_token(db: Session, token: str | None) -> Participant | None:
     """The participant a rejoin token belongs to, if any."""
     if not token or len(token) > 100:
         return None
-    return db.scalar(select(Participant).where(Participant.token_hash == hash_token(token)))
+    return db.scalar(
+        select(Participant).where(Participant.token_hash == hash_token(token), Participant.removed.is_(False))
+    )
 
 
 def session_by_code(db: Session, code: str) -> LearningSession | None:

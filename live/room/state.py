@@ -6,15 +6,17 @@ where the room is. Everything here is plain data (JSON), never ORM objects.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from curriculum.model import clock
 from curriculum.polls import POLL_KINDS
+from live.context import curricula
 from live.models import Activity, LearningSession, Participant, Response, now
-from live.polls.service import results
+from live.polls.service import results, results_by_team
 from live.room.sessions import ROLES, teams
 from live.workspaces.service import progress, workspace
 
@@ -56,6 +58,14 @@ def activity_public(activity: Activity, staff: bool = False) -> dict[str, Any]:
     return public
 
 
+def driver_diagram(session: LearningSession) -> dict[str, Any] | None:
+    """The collaborative's driver diagram from its curriculum, for the team to choose from."""
+    curriculum = curricula().get(session.collaborative.curriculum_id)
+    if curriculum is None or curriculum.topic_pack is None:
+        return None
+    return asdict(curriculum.topic_pack.driver_diagram)
+
+
 def agenda(session: LearningSession) -> list[dict[str, Any]]:
     """The agenda with times, as shown on every screen."""
     return [
@@ -83,6 +93,7 @@ def room(db: Session, session: LearningSession) -> dict[str, Any]:
             "collaborative": session.collaborative.title,
             "locked": session.locked,
             "storyboards_revealed": session.storyboards_revealed,
+            "join_shown": session.join_shown,
         },
         "agenda": agenda(session),
         "activity": activity_public(current) if current else None,
@@ -123,26 +134,47 @@ def participant_state(
     )
     state["answers"] = {str(activity_id): value for activity_id, value, _ in rows}
     state["workspace"] = workspace(db, participant.team_id)
-    state["roster"] = [
-        p.display_name for p in participant.team.participants if p.session_id == participant.session_id
-    ]
+    state["roster"] = roster(db, participant.team_id, participant.session_id)
     return state
 
 
-def presence(db: Session, session: LearningSession) -> dict[str, Any]:
-    """How many have joined, per team."""
-    counts = dict(
-        db.execute(
-            select(Participant.team_id, func.count(Participant.id))
-            .where(Participant.session_id == session.id)
-            .group_by(Participant.team_id)
-        ).all()
+def roster(db: Session, team_id: int, session_id: int) -> list[str]:
+    """Who is on a team in this session, in the order they joined (owners are picked from it)."""
+    return list(
+        db.scalars(
+            select(Participant.display_name)
+            .where(
+                Participant.team_id == team_id,
+                Participant.session_id == session_id,
+                Participant.removed.is_(False),
+            )
+            .order_by(Participant.id)
+        )
     )
-    rows = [
-        {"id": t.id, "name": t.name, "organisation": t.organisation, "joined": counts.get(t.id, 0)}
-        for t in teams(db, session)
-    ]
-    return {"total": sum(counts.values()), "teams": rows}
+
+
+def presence(db: Session, session: LearningSession, people: bool = False) -> dict[str, Any]:
+    """How many have joined, per team; for the console (`people`) also who they are."""
+    joined = db.execute(
+        select(Participant.id, Participant.team_id, Participant.display_name, Participant.role)
+        .where(Participant.session_id == session.id, Participant.removed.is_(False))
+        .order_by(Participant.id)
+    ).all()
+    by_team: dict[int, list[dict[str, Any]]] = {}
+    for p in joined:
+        by_team.setdefault(p.team_id, []).append({"id": p.id, "name": p.display_name, "role": p.role})
+    rows = []
+    for t in teams(db, session):
+        row = {
+            "id": t.id,
+            "name": t.name,
+            "organisation": t.organisation,
+            "joined": len(by_team.get(t.id, [])),
+        }
+        if people:
+            row["people"] = by_team.get(t.id, [])
+        rows.append(row)
+    return {"total": len(joined), "teams": rows}
 
 
 def projector_state(db: Session, session: LearningSession, join_url: str) -> dict[str, Any]:
@@ -162,19 +194,11 @@ def console_state(db: Session, session: LearningSession, join_url: str) -> dict[
             "item_id": a.item_id,
             "ad_hoc": a.ad_hoc,
             "results": results(db, a, approved_only=False) if a.kind == "poll" else None,
+            "by_team": results_by_team(db, a) if a.kind == "poll" else None,
         }
         for a in session.activities
     ]
-    people = db.execute(
-        select(Participant.id, Participant.team_id, Participant.display_name, Participant.role)
-        .where(Participant.session_id == session.id)
-        .order_by(Participant.id)
-    )
-    by_team: dict[int, list[dict[str, Any]]] = {}
-    for p in people:
-        by_team.setdefault(p.team_id, []).append({"id": p.id, "name": p.display_name, "role": p.role})
-    for row in state["presence"]["teams"]:
-        row["people"] = by_team.get(row["id"], [])
+    state["presence"] = presence(db, session, people=True)
     state["roles"] = list(ROLES)
     state["progress"] = progress(db, session)
     return state

@@ -1,7 +1,8 @@
 """The Socket.IO plumbing: the server object, who is on each connection, and the rooms.
 
 Rooms: `s<id>` every client of a learning session, `staff<id>` the projector and consoles,
-`console<id>` consoles only, `t<id>` a team's phones. The handlers live with their areas
+`projector<id>` and `console<id>` each of those, `t<id>` a team's phones, `p<id>` one
+participant's phones. The handlers live with their areas
 (live/room/events.py, live/polls/events.py, live/workspaces/events.py) and are registered
 by `load_handlers`; every write passes through live/sockets/pipeline.py.
 """
@@ -51,11 +52,11 @@ def rooms_for(client: Client) -> list[str]:
     """The Socket.IO rooms a client joins."""
     rooms = [f"s{client.session_id}"]
     if client.kind in ("projector", "console"):
-        rooms.append(f"staff{client.session_id}")
-    if client.kind == "console":
-        rooms.append(f"console{client.session_id}")
+        rooms += [f"staff{client.session_id}", f"{client.kind}{client.session_id}"]
     if client.team_id is not None:
         rooms.append(f"t{client.team_id}")
+    if client.participant_id is not None:
+        rooms.append(f"p{client.participant_id}")
     return rooms
 
 

@@ -42,10 +42,11 @@ const BSC = (() => {
     let sending = false;
     const socket = io({ auth: { kind, code }, reconnectionDelayMax: 4000 });
 
+    let waiting = () => "";  // what the page is waiting for from its user, said in the status
     function show(online) {
       if (!indicator) return;
       indicator.textContent = online
-        ? (outbox.length ? "Sending…" : "Connected")
+        ? (outbox.length ? "Sending…" : waiting() || "Connected")
         : "Offline: your answers will be sent when the connection is back";
       indicator.classList.toggle("offline", !online);
       document.body.classList.toggle("is-offline", !online);
@@ -101,10 +102,22 @@ const BSC = (() => {
     }
     socket.on("connect", () => { show(true); flush(); });
     socket.on("disconnect", () => show(false));
-    socket.on("connect_error", () => show(false));
+    socket.on("connect_error", (err) => {
+      show(false);
+      // A phone the faculty removed (or one whose link is not valid here) joins again.
+      if (kind === "participant" && err && err.message === "not_joined") window.location.assign(`/j/${code}`);
+    });
+    // The faculty moved or removed this participant: connect again, and take the new state.
+    socket.on("rejoin", () => { socket.disconnect(); socket.connect(); });
     socket.on("state", onState);
     show(false);
-    return { socket, write, command, pending: () => outbox.map((x) => x.payload) };
+    return {
+      socket, write, command, pending: () => outbox.map((x) => x.payload),
+      /* Drop every unsent write (this phone leaves its participant: nothing goes out as them). */
+      forget() { outbox = []; save(); },
+      /* Say in the status what the page waits for (a choice to make), or "" for nothing. */
+      waitingFor(describe) { waiting = describe; show(socket.connected); },
+    };
   }
 
   let noticeTimer = null;

@@ -7,7 +7,8 @@
   let state = null;
   const link = BSC.connect("console", code, (s) => { state = s; render(); });
   link.socket.on("room", (shared) => { state = Object.assign({}, state, shared); render(); });
-  link.socket.on("presence", (p) => { if (state) { state.presence = Object.assign(state.presence, p); renderTeams(); } });
+  // Consoles get presence with the people of each team: the lists stay whole as people join.
+  link.socket.on("presence", (p) => { if (state) { state.presence = p; renderTeams(); renderProgress(); } });
   link.socket.on("poll_results", (msg) => {
     if (!state || !msg.console) return;
     const activity = state.activities.find((a) => a.id === msg.activity_id);
@@ -20,6 +21,7 @@
 
   document.querySelectorAll("[data-send]").forEach((b) => b.addEventListener("click", () => send(b.dataset.send, {})));
   document.getElementById("lock").addEventListener("click", () => send("set_lock", { locked: !state.session.locked }));
+  document.getElementById("show-join").addEventListener("click", () => send("show_join", { visible: !state.session.join_shown }));
   document.getElementById("timer-start").addEventListener("click", () => {
     const minutes = Number(document.getElementById("timer-minutes").value);
     send("start_timer", { seconds: Math.round(minutes * 60) });
@@ -51,8 +53,8 @@
   document.getElementById("add-team").addEventListener("submit", (event) => {
     event.preventDefault();
     const form = event.target;
-    send("add_team", { name: form.name.value, organisation: form.organisation.value });
-    form.reset();
+    // Cleared once the team is added: a refused name stays to be corrected.
+    link.command("add_team", { name: form.name.value, organisation: form.organisation.value }, () => form.reset());
   });
 
   function render() {
@@ -62,6 +64,10 @@
     const lock = document.getElementById("lock");
     lock.setAttribute("aria-pressed", String(state.session.locked));
     lock.textContent = state.session.locked ? "Unlock answers" : "Lock answers";
+    const join = document.getElementById("show-join");
+    join.setAttribute("aria-pressed", String(state.session.join_shown));
+    join.textContent = state.session.join_shown ? "Shrink the join code" : "Show the join code";
+    if (viewing) Workspace.room(state);
     renderActivities();
     renderTeams();
     renderProgress();
@@ -104,6 +110,7 @@
     if (a.results) {
       card.append(el("p", { class: "count" }, `${a.results.count} answers`), Polls.results(a.results) || "");
       if (a.results.answers) card.append(approvals(a));
+      if (a.results.words && a.results.words.length) card.append(cloudWords(a));
       if (a.by_team && a.by_team.length) {
         card.append(el("details", {}, el("summary", {}, "Results per team"),
           a.by_team.map((t) => el("div", { class: "team-results" }, el("h4", {}, `${t.team} (${t.results.count})`),
@@ -111,6 +118,15 @@
       }
     }
     return card;
+  }
+
+  /* The cloud's words, each with a button to take it off the projector (or put it back). */
+  function cloudWords(a) {
+    return el("details", {}, el("summary", {}, "Words on the cloud"),
+      el("ul", { class: "approvals" }, a.results.words.map((w) => el("li", {},
+        el("span", { class: w.hidden ? "hidden-word" : null }, `${w.text} (${w.count})`), " ",
+        el("button", { type: "button", onclick: () => send("hide_word", { activity_id: a.id, word: w.text, hidden: !w.hidden }) },
+          w.hidden ? "Show it again" : "Hide it")))));
   }
 
   function approvals(a) {
@@ -134,19 +150,75 @@
     reveal.setAttribute("aria-pressed", String(state.session.storyboards_revealed));
     reveal.textContent = state.session.storyboards_revealed ? "Hide storyboards" : "Reveal storyboards";
     const body = clear(document.querySelector("#progress tbody"));
-    for (const row of state.progress || []) {
-      body.append(el("tr", {}, el("td", {}, row.team), el("td", {}, row.sections.map((s) => TABS[s] || s).join(", ") || "nothing yet"),
-        el("td", {}, row.last ? new Date(row.last).toLocaleTimeString() : "")));
+    // Every team of the room, a new one included, whether or not it has written yet.
+    const rows = Object.fromEntries((state.progress || []).map((r) => [r.team_id, r]));
+    for (const team of state.presence.teams) {
+      const row = rows[team.id] || { sections: [], last: null };
+      body.append(el("tr", {}, el("td", {}, team.name),
+        el("td", {}, row.sections.map((s) => TABS[s] || s).join(", ") || "nothing yet"),
+        el("td", {}, row.last ? new Date(row.last).toLocaleTimeString() : ""),
+        el("td", {}, el("button", { type: "button", onclick: () => look(team.id) }, "Look at it"))));
     }
   }
 
+  /* Teams and people: who joined, and the facilitator's fixes (rename, move, remove). */
   function renderTeams() {
+    const focused = document.activeElement && document.activeElement.id;
     const box = clear(document.getElementById("teams"));
     document.getElementById("joined-count").textContent = String(state.presence.total);
-    for (const team of state.presence.teams) {
-      box.append(el("details", { class: "team" },
-        el("summary", {}, `${team.name} · ${team.joined}`),
-        el("ul", {}, (team.people || []).map((p) => el("li", {}, p.name, p.role ? el("small", {}, ` ${p.role}`) : null)))));
+    const teams = state.presence.teams;
+    for (const team of teams) {
+      const people = team.people || [];
+      const nameId = `rename-${team.id}`;
+      // What the facilitator types here survives the redraws that people joining cause.
+      const draft = renames[team.id] || { name: team.name, organisation: team.organisation || "" };
+      const keep = (field) => (e) => { renames[team.id] = Object.assign({}, draft, { [field]: e.target.value }); };
+      const rename = el("form", { class: "inline-form", onsubmit: (event) => {
+        event.preventDefault();
+        const wanted = { team_id: team.id, name: event.target.elements.name.value, organisation: event.target.elements.organisation.value };
+        link.command("rename_team", wanted, () => { delete renames[team.id]; });
+      } },
+      el("label", { for: nameId }, "Team name"),
+      el("input", { id: nameId, name: "name", value: draft.name, maxlength: 80, required: true, oninput: keep("name") }),
+      el("label", { for: `${nameId}-org` }, "Organisation"),
+      el("input", { id: `${nameId}-org`, name: "organisation", value: draft.organisation, maxlength: 120, oninput: keep("organisation") }),
+      el("button", { type: "submit" }, "Rename"));
+      box.append(el("details", { class: "team", open: openTeams.has(team.id), ontoggle: (e) => {
+        if (e.target.open) openTeams.add(team.id); else openTeams.delete(team.id);
+      } },
+      el("summary", {}, `${team.name} · ${team.joined}`),
+      el("ul", {}, people.map((p) => el("li", {}, p.name, p.role ? el("small", {}, ` ${p.role}`) : null, " ",
+        teams.length > 1 ? el("select", { "aria-label": `Move ${p.name} to another team`, onchange: (e) => {
+          if (e.target.value) send("move_participant", { participant_id: p.id, team_id: Number(e.target.value) });
+        } }, el("option", { value: "" }, "Move to…"), teams.filter((t) => t.id !== team.id).map((t) => el("option", { value: t.id }, t.name))) : null,
+        " ",
+        el("button", { type: "button", onclick: () => {
+          if (confirm(`Take ${p.name} out of the session? Their own answers will no longer count.`)) send("remove_participant", { participant_id: p.id });
+        } }, "Remove")))),
+      rename,
+      people.length ? null : el("button", { type: "button", onclick: () => {
+        if (confirm(`Remove the team ${team.name}?`)) send("remove_team", { team_id: team.id });
+      } }, "Remove this empty team")));
     }
+    if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
   }
+
+  const openTeams = new Set();  // which team panels the facilitator has open, kept across redraws
+  const renames = {};  // team id -> the name and organisation being typed
+
+  /* Look over a team's shoulder: its workspace, read-only, live. */
+  let viewing = null;
+  Workspace.attach(link, { readOnly: true });
+  link.socket.on("workspace", (view) => {
+    viewing = view.team.id;
+    document.getElementById("workspace-view").hidden = false;
+    Workspace.update({ workspace: view.workspace, me: { id: 0, team: view.team }, roster: view.roster,
+      driver_diagram: view.driver_diagram, session: state.session });
+    document.getElementById("workspace-view").scrollIntoView();
+  });
+  function look(teamId) { link.command("request_workspace", { team_id: teamId }); }
+  document.getElementById("close-workspace").addEventListener("click", () => {
+    viewing = null;
+    document.getElementById("workspace-view").hidden = true;
+  });
 })();

@@ -10,6 +10,23 @@
   const answers = {};       // activity id -> my (or my team's) answer, as the server has it
   const teamBy = {};        // activity id -> who set the team's answer
   const pendingFor = {};    // activity id -> an answer waiting to be sent
+  // The team-time activity whose worksheet was opened for the team (kept across a reload, so
+  // a reload returns to the tab the person was on, not to the pushed one).
+  const pushedKey = `bsc-pushed-${code}`;
+  let shownActivity = null;
+  try { shownActivity = Number(localStorage.getItem(pushedKey)) || null; } catch (e) { /* none */ }
+  const refused = {};       // activity id -> why the last answer was refused (its text is kept)
+  /* Typed answers (word cloud, open) are kept on the phone from the first keystroke until the
+     server has them: a reload, a lock or a refusal never loses them. */
+  const typed = {
+    key: `bsc-poll-drafts-${code}`,
+    all() { try { return JSON.parse(localStorage.getItem(this.key) || "{}"); } catch (e) { return {}; } },
+    set(id, text) {
+      const all = this.all();
+      if (text === null) delete all[id]; else all[id] = text;
+      try { localStorage.setItem(this.key, JSON.stringify(all)); } catch (e) { /* private mode */ }
+    },
+  };
 
   const link = BSC.connect("participant", code, (state) => {
     room = state;
@@ -23,6 +40,14 @@
     render();
   });
   Workspace.attach(link);
+  document.getElementById("leave").addEventListener("submit", (event) => {
+    if (!confirm("Leave the session on this phone? You can join again, as yourself, in another team.")) {
+      event.preventDefault();
+      return;
+    }
+    link.forget();
+    Workspace.forget();
+  });
   link.socket.on("room", (shared) => {
     room = Object.assign({}, room, shared);
     if (!shared.results) delete room.results;
@@ -48,8 +73,11 @@
       delete pendingFor[activity.id];
       if (reply.ok) {
         answers[activity.id] = reply.value;
+        delete refused[activity.id];
+        if (typeof value === "string" && typed.all()[activity.id] === value) typed.set(activity.id, null);
         if (activity.team_wide) teamBy[activity.id] = me.name;
-      } else BSC.notice(reply.error);
+      } else if (typeof value === "string") refused[activity.id] = reply.error; // shown beside the field
+      else BSC.notice(reply.error);
       render();
     });
   }
@@ -68,6 +96,8 @@
 
   function render() {
     if (!room) return;
+    // A redraw (the timer, a teammate's answer) must not take the caret from someone typing.
+    const focused = document.activeElement && area.contains(document.activeElement) ? document.activeElement.id : null;
     const now = room.agenda.find((i) => i.current);
     document.getElementById("agenda-now").textContent = now ? `${now.start}–${now.end} · ${now.title}` : "";
     BSC.renderAgenda(document.getElementById("agenda"), room.agenda);
@@ -85,7 +115,12 @@
       area.append(el("p", {}, section ? "Work on it together below: your teammates see each change as you make it."
         : activity.kind === "gallery-walk" ? "Browse the other teams' storyboards below and place your dots."
           : `${activity.minutes} minutes.`));
-      Workspace.show(section);
+      // Open the pushed worksheet once, when it is pushed: after that the team may browse.
+      if (shownActivity !== activity.id) {
+        Workspace.show(section);
+        shownActivity = activity.id;
+        try { localStorage.setItem(pushedKey, String(activity.id)); } catch (e) { /* private mode */ }
+      }
       return;
     }
     const locked = room.session.locked;
@@ -93,7 +128,19 @@
     if (activity.state === "ready") area.append(el("p", { class: "status" }, "This poll opens in a moment."));
     if (activity.state === "closed") area.append(el("p", { class: "status" }, "This poll has closed."));
     if (locked && activity.state === "open") area.append(el("p", { class: "status" }, "Answers are paused for a moment."));
-    area.append(Polls.form(activity, current(activity), (value) => send(activity, value), open));
+    const stored = typed.all();
+    const draft = { text: activity.id in stored ? stored[activity.id] : null, error: refused[activity.id] || null,
+      keep: (text) => { typed.set(activity.id, text); delete refused[activity.id]; } };
+    area.append(Polls.form(activity, current(activity), (value) => send(activity, value), open, draft));
+    if (focused) {
+      const again = document.getElementById(focused);
+      if (again && !again.disabled) {
+        again.focus();
+        if ((again.tagName === "TEXTAREA" || again.type === "text") && again.value) {
+          again.setSelectionRange(again.value.length, again.value.length);
+        }
+      }
+    }
     const state = status(activity);
     if (state) area.append(state);
     area.append(el("div", { id: "results" }));

@@ -2,7 +2,9 @@
    curriculum/polls.py. Each draws only from what the server sends: the activity (its `spec`,
    `instruction`, `prompt`) and the results its kind tallied. No label, option or limit is
    written here.
-     form(activity, value, send, open)  the phone's answer form (`send(value)` answers)
+     form(activity, value, send, open, draft)
+                                        the phone's answer form (`send(value)` answers; text
+                                        kinds keep what is typed in `draft`: {text, error, keep})
      results(results)                   the chart: projector, console, and phones once revealed
      waiting(activity)                  the projector before the reveal (or null)
    Adding a kind: its definition in curriculum/polls.py, its renderer here, and its tests. */
@@ -65,15 +67,22 @@ const Polls = (() => {
     return el("ul", { class: "wall" }, results.answers.map((a) => el("li", {}, a.text)));
   }
 
-  function textForm(activity, value, send, open, long, limit, label) {
+  /* A typed answer: what is typed stays in `draft` (kept on the phone) until the server has it;
+     a refusal shows its reason beside the field and leaves the text to correct. */
+  function textForm(activity, value, send, open, draft, long, limit, label) {
     const id = `poll-${activity.id}-text`;
-    const input = el(long ? "textarea" : "input", { id, maxlength: limit, rows: long ? 4 : null, autocomplete: "off" });
-    input.value = typeof value === "string" ? value : "";
-    return group(activity, open, [el("label", { for: id }, label), input, sendButton("Send", () => {
-      const text = input.value.trim();
-      if (!text) { BSC.notice("Type something first."); return; }
-      send(text);
-    })]);
+    const errorId = draft && draft.error ? `${id}-error` : null;
+    const input = el(long ? "textarea" : "input", { id, maxlength: limit, rows: long ? 4 : null, autocomplete: "off",
+      "aria-describedby": errorId, "aria-invalid": errorId ? "true" : null,
+      oninput: (e) => { if (draft) draft.keep(e.target.value); } });
+    input.value = draft && draft.text !== null ? draft.text : typeof value === "string" ? value : "";
+    return group(activity, open, [el("label", { for: id }, label), input,
+      errorId ? el("p", { class: "field-error", id: errorId, role: "alert" }, `Not sent: ${draft.error}`) : null,
+      sendButton("Send", () => {
+        const text = input.value.trim();
+        if (!text) { BSC.notice("Type something first."); return; }
+        send(text);
+      })]);
   }
 
   const kinds = {
@@ -148,13 +157,13 @@ const Polls = (() => {
       waiting: () => null,
     },
     wordcloud: {
-      form: (activity, value, send, open) => textForm(activity, value, send, open, false,
+      form: (activity, value, send, open, draft) => textForm(activity, value, send, open, draft, false,
         activity.spec.max_words * 31, activity.instruction),
       results: words,
       waiting: () => null,
     },
     open: {
-      form: (activity, value, send, open) => textForm(activity, value, send, open, true,
+      form: (activity, value, send, open, draft) => textForm(activity, value, send, open, draft, true,
         activity.spec.max_chars, activity.instruction),
       results: wall,
       waiting: () => null,
@@ -166,7 +175,7 @@ const Polls = (() => {
 
   return {
     kinds: Object.keys(kinds),
-    form: (activity, value, send, open) => kind(activity.poll_type).form(activity, value, send, open),
+    form: (activity, value, send, open, draft) => kind(activity.poll_type).form(activity, value, send, open, draft),
     results: (results) => (results ? kind(results.type).results(results) : null),
     waiting: (activity) => kind(activity.poll_type).waiting(activity),
   };

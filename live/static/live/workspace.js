@@ -13,7 +13,13 @@ const Workspace = (() => {
   const sheetNamed = (name) => SHEETS.find((s) => s.name === name);
   let link = null;
   let state = null;      // {workspace, me, roster, driver_diagram, session}
-  let open = "aim";
+  let open = SHEETS[0].name;  // the tab shown; kept across reloads (see remember/recall)
+  const tabKey = () => `bsc-tab-${document.getElementById("room").dataset.code}`;
+  function openTab(name) {
+    open = name;
+    try { localStorage.setItem(tabKey(), name); } catch (e) { /* private mode */ }
+  }
+  try { const kept = localStorage.getItem(tabKey()); if (kept && sheetNamed(kept)) open = kept; } catch (e) { /* none */ }
   const local = {};      // key -> {value, base, dirty, timer, conflict}
   let gallery = null;
 
@@ -24,22 +30,71 @@ const Workspace = (() => {
     return scope[name] || { value: "", version: 0, by: "" };
   }
 
+  /* Drafts: whatever is typed is kept on the phone from the first keystroke, per field, until
+     the server has it; a reload, a lock or a refusal never loses it. */
+  const drafts = {
+    key: () => `bsc-drafts-${state.session.code}-${state.me.id}`,
+    load() { try { return JSON.parse(localStorage.getItem(this.key()) || "{}"); } catch (e) { return {}; } },
+    store(all) { try { localStorage.setItem(this.key(), JSON.stringify(all)); } catch (e) { /* private mode */ } },
+    keep(k, entry) { const all = this.load(); all[k] = { value: entry.value, base: entry.base }; this.store(all); },
+    drop(k) { const all = this.load(); if (k in all) { delete all[k]; this.store(all); } },
+  };
+  let readOnly = false;  // the console looking over a team's shoulder: nothing is written
+  const locked = () => readOnly || Boolean(state && state.session.locked);
+  // An entry holds the author's own text while it differs from what the server has.
+  const holding = (entry) => entry.dirty || entry.sending || entry.error || entry.conflict;
+
   function save(itemId, name) {
-    const entry = local[key(itemId, name)];
-    if (!entry || !entry.dirty) return;
+    const k = key(itemId, name);
+    const entry = local[k];
+    if (!entry || !entry.dirty || entry.conflict || locked()) return; // a lock keeps it as a draft
+    clearTimeout(entry.timer);
     entry.dirty = false;
-    link.write("edit_field", { item_id: itemId, name, value: entry.value, base_version: entry.base }, (reply) => {
+    entry.sending = true;
+    const sent = entry.value;
+    link.write("edit_field", { item_id: itemId, name, value: sent, base_version: entry.base }, (reply) => {
+      entry.sending = false;
       if (reply.ok) {
         entry.base = reply.version;
-        entry.conflict = null;
+        entry.error = null;
         remember(reply);
+        if (!entry.dirty) drafts.drop(k);
       } else if (reply.code === "conflict") {
         entry.conflict = reply.current;
-        entry.dirty = true;
         remember(reply.current); // ours stays in the field until the author chooses
-      } else BSC.notice(reply.error);
+      } else if (reply.code === "locked") {
+        entry.dirty = true; // sent just as the room was locked: it goes again on unlock
+      } else {
+        entry.error = reply.error; // refused: the text stays, with the reason beside it
+      }
       draw();
     });
+  }
+
+  function saveAll() {
+    if (readOnly) return;
+    for (const [k, entry] of Object.entries(local)) {
+      if (entry.dirty) {
+        const [itemId, name] = k.split("|");
+        save(itemId ? Number(itemId) : null, name);
+      }
+    }
+  }
+
+  /* After a reload: the drafts this phone had not sent go back into their fields, and out. */
+  function restoreDrafts() {
+    if (readOnly) return;
+    const ids = new Set(state.workspace.items.map((i) => String(i.id)));
+    for (const [k, draft] of Object.entries(drafts.load())) {
+      const [itemId, name] = k.split("|");
+      if (itemId && !ids.has(itemId)) {
+        drafts.drop(k);
+        BSC.notice(`A teammate removed a row you were writing in. Your text was: ${draft.value}`);
+        continue;
+      }
+      if (server(itemId ? Number(itemId) : null, name).value === draft.value) { drafts.drop(k); continue; }
+      if (!local[k] || !holding(local[k])) local[k] = { value: draft.value, base: draft.base, dirty: true };
+    }
   }
 
   function remember(reply) {
@@ -56,44 +111,55 @@ const Workspace = (() => {
     const k = key(itemId, name);
     const saved = server(itemId, name);
     const entry = local[k] || (local[k] = { value: saved.value, base: saved.version, dirty: false });
-    if (!entry.dirty && !entry.conflict) { entry.value = saved.value; entry.base = saved.version; }
+    if (!holding(entry)) { entry.value = saved.value; entry.base = saved.version; }
     const hintId = def.hint ? `${id}-hint` : null;
+    const errorId = entry.error ? `${id}-error` : null;
+    const describedBy = [errorId, hintId].filter(Boolean).join(" ") || null;
     let input;
     if (def.input === "choice" || def.input === "member") {
       const options = def.input === "member" ? state.roster.map((n) => ({ value: n, label: n })) : def.choices;
-      input = el("select", { id, "aria-describedby": hintId }, el("option", { value: "" }, "Choose…"),
+      input = el("select", { id, "aria-describedby": describedBy, disabled: locked() }, el("option", { value: "" }, "Choose…"),
         options.map((o) => el("option", { value: o.value, selected: o.value === entry.value }, o.label)));
       if (entry.value && !options.some((o) => o.value === entry.value)) input.append(el("option", { selected: true }, entry.value));
     } else if (def.input === "long" || def.input === "data") {
-      input = el("textarea", { id, rows: 3, maxlength: def.limit, "aria-describedby": hintId });
+      input = el("textarea", { id, rows: 3, maxlength: def.limit, "aria-describedby": describedBy, readonly: locked(),
+        "aria-invalid": entry.error ? "true" : null });
       input.value = entry.value;
     } else {
-      input = el("input", { id, type: def.input === "date" ? "date" : "text", maxlength: def.limit, "aria-describedby": hintId });
+      input = el("input", { id, type: def.input === "date" ? "date" : "text", maxlength: def.limit,
+        "aria-describedby": describedBy, readonly: locked(), "aria-invalid": entry.error ? "true" : null });
       input.value = entry.value;
     }
     const changed = () => {
+      if (locked()) return;
       entry.value = input.value;
       entry.dirty = true;
+      entry.error = null;
+      drafts.keep(k, entry);
       clearTimeout(entry.timer);
       entry.timer = setTimeout(() => save(itemId, name), 1200);
     };
     input.addEventListener("input", changed);
     input.addEventListener("change", () => { changed(); save(itemId, name); });
     input.addEventListener("blur", () => save(itemId, name));
-    const wrap = el("div", { class: "field", "data-field": name }, el("label", { for: id }, def.label),
-      def.hint ? el("small", { class: "hint", id: hintId }, def.hint) : null, input);
-    if (saved.by && !entry.conflict) wrap.append(el("small", { class: "by" }, `saved by ${saved.by}`));
+    const wrap = el("div", { class: "field" + (locked() ? " locked" : "") + (entry.error ? " refused" : ""), "data-field": name },
+      el("label", { for: id }, def.label), def.hint ? el("small", { class: "hint", id: hintId }, def.hint) : null, input,
+      entry.error ? el("p", { class: "field-error", id: errorId, role: "alert" }, `Not saved: ${entry.error}. Your text is kept; correct it and leave the field to try again.`) : null);
+    if (entry.dirty && locked() && !readOnly) wrap.append(el("small", { class: "by" }, "Kept as a draft: it is sent when editing resumes."));
+    else if (entry.dirty || entry.sending) wrap.append(el("small", { class: "by" }, "Saving…"));
+    else if (saved.by && !entry.conflict && !entry.error) wrap.append(el("small", { class: "by" }, `saved by ${saved.by}`));
     if (entry.conflict) {
       wrap.classList.add("conflict");
       wrap.append(el("div", { class: "conflict-box", role: "alert" },
-        el("p", {}, `${entry.conflict.by || "A teammate"} saved this while you were typing. Their text:`),
+        el("p", {}, `Not saved yet: ${entry.conflict.by || "a teammate"} saved this while you were typing. Choose which text to keep. Their text:`),
         el("blockquote", {}, entry.conflict.value || "(empty)"),
         el("div", { class: "row" },
           el("button", { type: "button", onclick: () => {
-            entry.value = entry.conflict.value; entry.base = entry.conflict.version; entry.dirty = false; entry.conflict = null; draw();
+            entry.value = entry.conflict.value; entry.base = entry.conflict.version; entry.dirty = false; entry.conflict = null;
+            drafts.drop(k); draw();
           } }, "Use their text"),
-          el("button", { type: "button", class: "primary", onclick: () => {
-            entry.base = entry.conflict.version; entry.conflict = null; entry.dirty = true; save(itemId, name);
+          el("button", { type: "button", class: "primary", disabled: locked(), onclick: () => {
+            entry.base = entry.conflict.version; entry.conflict = null; entry.dirty = true; drafts.keep(k, entry); save(itemId, name);
           } }, "Save mine over it"))));
     }
     return wrap;
@@ -104,6 +170,7 @@ const Workspace = (() => {
   }
 
   function carried(item, rows) {
+    if (readOnly) return item.status ? el("p", { class: "small" }, `From last time: ${item.status}. ${item.note || ""}`) : null;
     if (!rows.carry_forward || !item.session_id || item.session_id === state.session.id) return null;
     const noteId = `note-${item.id}`;
     const note = el("textarea", { id: noteId, rows: 2, maxlength: 1000 });
@@ -136,11 +203,11 @@ const Workspace = (() => {
         data && server(item.id, data.name).value ? el("img", { class: "chart",
           src: `/room/${state.session.code}/chart/${item.id}.svg?v=${server(item.id, data.name).version}-${server(item.id, "target").version}`,
           alt: `Run chart of ${named || "this measure"}, with its median and the rules that fired` }) : null,
-        el("button", { type: "button", class: "remove", onclick: () => {
+        readOnly ? null : el("button", { type: "button", class: "remove", onclick: () => {
           if (confirm("Remove this row for the whole team?")) link.write("remove_item", { item_id: item.id }, (r) => { if (!r.ok) BSC.notice(r.error); });
         } }, "Remove")));
     });
-    box.push(el("button", { type: "button", class: "primary", onclick: () => link.write("add_item", { kind: rows.kind },
+    if (!readOnly) box.push(el("button", { type: "button", class: "primary", onclick: () => link.write("add_item", { kind: rows.kind },
       (reply) => { if (!reply.ok) BSC.notice(reply.error); }) }, `Add a ${rows.noun.toLowerCase()}`));
     return box;
   }
@@ -171,11 +238,12 @@ const Workspace = (() => {
           secondary.changes.forEach((change, n) => {
             const id = `${secondary.id}.${n + 1}`;
             group.append(el("label", { class: "choice" },
-              el("input", { type: "checkbox", checked: chosen.includes(id), onchange: (e) => {
+              el("input", { type: "checkbox", checked: chosen.includes(id), disabled: locked(), onchange: (e) => {
                 const next = new Set(chosen);
                 if (e.target.checked) next.add(id); else next.delete(id);
-                const entry = local[key(null, def.name)] || (local[key(null, def.name)] = { base: server(null, def.name).version });
-                entry.value = JSON.stringify([...next]); entry.dirty = true; save(null, def.name);
+                const k = key(null, def.name);
+                const entry = local[k] || (local[k] = { base: server(null, def.name).version });
+                entry.value = JSON.stringify([...next]); entry.dirty = true; drafts.keep(k, entry); save(null, def.name);
               } }), el("span", {}, change)));
           });
         }
@@ -185,17 +253,28 @@ const Workspace = (() => {
     return box;
   }
 
+  function statusLine() {
+    const n = Object.values(local).filter((e) => e.conflict).length;
+    return n ? `Connected · ${n} edit${n > 1 ? "s wait" : " waits"} for your choice below` : "";
+  }
+
   function draw() {
     const root = document.getElementById("workspace");
     if (!root || !state) return;
+    link.waitingFor(statusLine);
     const focused = document.activeElement && document.activeElement.id;
     clear(root);
     root.append(el("h2", {}, `${state.me.team.name}'s workspace`));
+    if (readOnly) root.append(el("p", { class: "small" }, "Read-only: what the team sees, as they type it."));
+    else if (locked()) {
+      root.append(el("p", { class: "paused", role: "status" },
+        "The facilitator has paused editing for a moment. What you typed is kept and is sent when editing resumes."));
+    }
     const tabs = el("div", { class: "tabs", role: "tablist" }, SHEETS.map((sheet) =>
       el("button", { type: "button", role: "tab", "aria-selected": String(open === sheet.name),
-        onclick: () => { open = sheet.name; draw(); } }, sheet.tab)));
+        onclick: () => { openTab(sheet.name); draw(); } }, sheet.tab)));
     root.append(tabs, el("div", { role: "tabpanel" }, sectionBody(open)));
-    root.append(el("p", { class: "downloads" },
+    if (!readOnly) root.append(el("p", { class: "downloads" },
       el("a", { href: `/room/${state.session.code}/plan.pdf`, class: "button" }, "Download our plan (PDF)"), " ",
       el("a", { href: `/room/${state.session.code}/commitments.ics`, class: "button" }, "Add commitments to my calendar")));
     if (focused) {
@@ -239,15 +318,23 @@ const Workspace = (() => {
     return `● ${count} dot${count === 1 ? "" : "s"}`;
   }
 
+  const commentDrafts = {};  // team id -> {text, error}: a comment is kept until the server has it
+
   function commentForm(teamId) {
-    const input = el("input", { id: `comment-${teamId}`, maxlength: 500 });
-    return el("div", { class: "comment-form" }, el("label", { for: `comment-${teamId}` }, "Leave a comment"), input,
+    const id = `comment-${teamId}`;
+    const draft = commentDrafts[teamId] || (commentDrafts[teamId] = { text: "", error: null });
+    const input = el("input", { id, maxlength: 500, "aria-describedby": draft.error ? `${id}-error` : null,
+      oninput: (e) => { draft.text = e.target.value; draft.error = null; } });
+    input.value = draft.text;
+    return el("div", { class: "comment-form" }, el("label", { for: id }, "Leave a comment"), input,
+      draft.error ? el("p", { class: "field-error", id: `${id}-error`, role: "alert" }, `Not sent: ${draft.error}`) : null,
       el("button", { type: "button", onclick: () => {
-        if (!input.value.trim()) return;
-        link.write("add_comment", { team_id: teamId, text: input.value }, (r) => {
-          if (r.ok) link.socket.emit("request_gallery", {}); else BSC.notice(r.error);
+        const text = input.value.trim();
+        if (!text) return;
+        link.write("add_comment", { team_id: teamId, text }, (r) => {
+          if (r.ok) { if (draft.text.trim() === text) draft.text = ""; link.socket.emit("request_gallery", {}); }
+          else { draft.error = r.error; drawGallery(); }
         });
-        input.value = "";
       } }, "Send"));
   }
 
@@ -259,10 +346,11 @@ const Workspace = (() => {
   }
 
   return {
-    attach(theLink) {
+    attach(theLink, options) {
       link = theLink;
+      readOnly = Boolean(options && options.readOnly);
       link.socket.on("workspace_changed", (msg) => {
-        if (!state) return;
+        if (!state || msg.team_id !== state.workspace.team_id) return;
         if (msg.event === "edit_field") {
           remember(msg);
           const entry = local[key(msg.item_id, msg.name)];
@@ -286,17 +374,32 @@ const Workspace = (() => {
     update(full) {
       const revealedBefore = state && state.session.storyboards_revealed;
       state = full;
+      restoreDrafts();
       draw();
+      saveAll();
+      if (readOnly) return;
       if (state.session.storyboards_revealed && (!revealedBefore || !gallery)) link.socket.emit("request_gallery", {});
       drawGallery();
     },
     room(shared) {
       if (!state) return;
       const revealedBefore = state.session.storyboards_revealed;
+      const wasLocked = state.session.locked;
       state.session = shared.session;
-      if (shared.session.storyboards_revealed && !revealedBefore) link.socket.emit("request_gallery", {});
+      if (wasLocked !== shared.session.locked) {
+        draw();
+        if (!shared.session.locked) saveAll(); // the drafts kept while locked go now
+      }
+      if (!readOnly && shared.session.storyboards_revealed && !revealedBefore) link.socket.emit("request_gallery", {});
       drawGallery();
     },
-    show(section) { if (section && section !== open) { open = section; draw(); } },
+    /* The facilitator pushed a worksheet: open its tab, selected and in view. */
+    show(section) {
+      if (!section || !sheetNamed(section)) return;
+      if (section !== open) { openTab(section); draw(); }
+      const tab = document.querySelector('.tabs [aria-selected="true"]');
+      if (tab) tab.scrollIntoView({ block: "nearest", inline: "nearest" });
+    },
+    forget() { if (state) drafts.store({}); },
   };
 })();
