@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-ACTIVITY_KINDS = ("poll", "storyboard", "team-time", "gallery-walk", "break")
+ACTIVITY_KINDS = ("poll", "question-board", "storyboard", "team-time", "gallery-walk", "break")
 AGENDA_KINDS = ("plenary", "break", "meal")
 
 
@@ -60,7 +60,6 @@ class Table:
 
 
 Block = Paragraph | BulletList | Image | Table
-ActivityKind = Literal["poll", "storyboard", "team-time", "gallery-walk", "break"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +77,7 @@ class Activity:
     anonymous: bool = True
     worksheet: str | None = None
     dots: int = 3
+    moderated: bool = False  # a gallery walk's comments, a question board's questions: shown once approved
 
     @property
     def live(self) -> bool:

@@ -23,7 +23,8 @@ ACTIVITY_KEYS = {
     "common": ("kind", "id", "title", "prompt", "minutes"),
     "poll": ("type", "anonymous"),  # and the settings of its kind (curriculum.polls)
     "team-time": ("worksheet",),
-    "gallery-walk": ("dots",),
+    "gallery-walk": ("dots", "moderated"),
+    "question-board": ("moderated",),
     "storyboard": (),
     "break": (),
 }
@@ -31,6 +32,7 @@ DEFAULT_TITLES = {
     "poll": "Poll",
     "storyboard": WORKSHEETS["storyboard"].title,
     "gallery-walk": "Gallery walk",
+    "question-board": "Your questions",
     "break": "Break",
 }
 
@@ -335,6 +337,19 @@ def parse_activity(
         default_title = f"Team time: {WORKSHEETS[worksheet].title if worksheet else 'worksheet'}"
     elif kind == "gallery-walk":
         fields["dots"] = check.whole(data, "dots", 0, 20) or (0 if data.get("dots") == 0 else 3)
+    if kind in ("gallery-walk", "question-board"):
+        # Questions wait for a facilitator unless the module says not; comments do not unless it says so.
+        fields["moderated"] = kind == "question-board"
+        if "moderated" in data:
+            if isinstance(data["moderated"], bool):
+                fields["moderated"] = data["moderated"]
+            else:
+                problems.add(
+                    path,
+                    data.line_of("moderated"),
+                    "'moderated' must be true or false",
+                    "write moderated: true or moderated: false",
+                )
     title = check.text(data, "title") or heading or default_title
     return Activity(
         kind=kind, id=activity_id, title=title, prompt=prompt, minutes=minutes, line=data.line, **fields

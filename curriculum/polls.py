@@ -149,6 +149,10 @@ class PollKind:
         """The results, shaped for the chart of this kind: `count`, and `bars`, `words` or `answers`."""
         raise NotImplementedError
 
+    def answer_text(self, spec: Mapping[str, Any], value: Any) -> str:
+        """One stored answer as people read it (in a spreadsheet of the answers)."""
+        return str(value)
+
     # -- on paper -----------------------------------------------------------------------------
     def showing(self, spec: Mapping[str, Any]) -> Showing:
         """What a slide shows of the poll before anyone answers."""
@@ -260,6 +264,10 @@ class ChoicePoll(PollKind):
         """The options one stored answer chose."""
         return [value]
 
+    def answer_text(self, spec: Mapping[str, Any], value: Any) -> str:
+        options = spec.get("options", [])
+        return "; ".join(options[i] for i in self.chosen(value) if 0 <= i < len(options))
+
     def tally(
         self, spec: Mapping[str, Any], answers: Sequence[Answer], approved_only: bool = True
     ) -> dict[str, Any]:
@@ -305,6 +313,10 @@ class RankingPoll(ChoicePoll):
     name = "ranking"
     title = "Ranking"
     instruction = "Put these in order"
+
+    def answer_text(self, spec: Mapping[str, Any], value: Any) -> str:
+        options = spec.get("options", [])
+        return " > ".join(options[i] for i in value if 0 <= i < len(options))
 
     def check(self, spec: Mapping[str, Any], value: Any) -> Any:
         options = spec.get("options", [])
@@ -412,6 +424,10 @@ class AssessmentPoll(PollKind):
     title = ASSESSMENT_TITLE
     instruction = "Your team's self-rating"
     team_wide = True
+
+    def answer_text(self, spec: Mapping[str, Any], value: Any) -> str:
+        point = next((p for p in ASSESSMENT_SCALE if p.value == value), None)
+        return f"{point.score} {point.name}" if point else str(value)
 
     def for_phone(self, spec: Mapping[str, Any]) -> dict[str, Any]:
         return {

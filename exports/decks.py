@@ -296,6 +296,9 @@ def _activity_blocks(activity: Activity) -> list[Block | _Numbered]:
                 )
             )
         )
+    elif activity.kind == "question-board":
+        line = "Post your questions on your phone; upvote the ones you most want answered"
+        blocks.append(Paragraph((Run(line, italic=True),)))
     return blocks
 
 
@@ -308,6 +311,8 @@ def _run_of_show(activity: Activity) -> str:
         "team-time": "open team time from the console; teams work on their phones and handouts",
         "storyboard": "open storyboards from the console; teams fill theirs on their phones",
         "gallery-walk": "reveal the storyboards from the console; the projector shows the dots live",
+        "question-board": "open the question board from the console; approve questions for the projector, "
+        "pin the one being answered and mark it answered",
     }[activity.kind]
     text = f"Run of show ({activity.minutes} min): {steps}."
     if activity.poll_type in POLL_KINDS:

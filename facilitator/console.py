@@ -25,6 +25,8 @@ from sqlalchemy import select
 
 from curriculum.polls import POLL_KINDS, quick_poll_settings
 from curriculum.worksheets import described
+from exports.packet import slug
+from exports.tables import csv_bytes
 from facilitator.auth import (
     check_csrf,
     check_password,
@@ -33,7 +35,9 @@ from facilitator.auth import (
     use_login_link,
 )
 from live.context import curricula, db, join_url, public_url, transaction
-from live.models import LearningSession
+from live.models import Activity, LearningSession
+from live.polls.service import answer_table
+from live.questions.service import question_table
 from live.room.sessions import create_session
 
 blueprint = Blueprint("console", __name__, template_folder="templates")
@@ -147,6 +151,26 @@ def plans(session_id: int) -> Any:
         packet,
         mimetype="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{code}-team-plans.zip"'},
+    )
+
+
+@blueprint.get("/console/<int:session_id>/activities/<int:activity_id>.csv")
+@faculty_only
+def activity_csv(session_id: int, activity_id: int) -> Any:
+    """A poll's answers, or a question board's questions, as a spreadsheet (CSV)."""
+    activity = db().get(Activity, activity_id)
+    if (
+        activity is None
+        or activity.session_id != session_id
+        or activity.kind not in ("poll", "question-board")
+    ):
+        abort(404, "There is no such poll or question board in this session.")
+    header, rows = (answer_table if activity.kind == "poll" else question_table)(db(), activity)
+    name = f"{activity.session.join_code}-{slug(activity.title)}.csv"
+    return Response(
+        csv_bytes(header, rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

@@ -20,6 +20,10 @@ from curriculum.text import clean_text
 CAST_VOTE = "cast_vote"  # {client_id, activity_id, value}
 REQUEST_STATE = "request_state"  # {}
 
+# -- sent by phones: the question board (live/questions/events.py) --------------------------
+ASK_QUESTION = "ask_question"  # {client_id, activity_id, text}
+UPVOTE_QUESTION = "upvote_question"  # {client_id, question_id, up}
+
 # -- sent by phones: the team's workspace and the gallery walk (live/workspaces/events.py) ----
 EDIT_FIELD = "edit_field"  # {client_id, item_id | null, name, value, base_version}
 ADD_ITEM = "add_item"  # {client_id, kind}
@@ -55,6 +59,7 @@ REMOVE_PARTICIPANT = "remove_participant"  # {participant_id}
 REQUEST_WORKSPACE = "request_workspace"  # {team_id}: a console looks at a team's workspace
 HIDE_WORD = "hide_word"  # {activity_id, word, hidden}
 APPROVE_COMMENT = "approve_comment"  # {comment_id, approved}
+MODERATE_QUESTION = "moderate_question"  # {question_id, approved?, pinned?, answered?}
 
 # -- sent by the server ----------------------------------------------------------------------
 STATE = "state"  # the full state for this client, on every (re)connect
@@ -67,6 +72,8 @@ WORKSPACE_CHANGED = "workspace_changed"  # a write to a team's workspace: the te
 GALLERY = "gallery"  # the storyboards, dots and comments: whoever asked
 DOTS = "dots"  # {team id: dots}: everyone, once storyboards are revealed
 REJOIN = "rejoin"  # {}: phones connect again (faculty moved or removed their participant)
+COMMENTS = "comments"  # {team id: [texts]}: everyone once revealed; consoles {console, comments}
+QUESTIONS = "questions"  # {activity_id, questions}: a question board changed (consoles: every question)
 WORKSPACE = "workspace"  # a team's workspace, read-only: the console that asked
 
 # -- bounds ----------------------------------------------------------------------------------

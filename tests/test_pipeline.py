@@ -92,13 +92,17 @@ def test_a_retried_write_is_answered_as_the_first_time_even_once_locked(
     assert vote(ana, poll, 0, "vote-after-lock1")["code"] == "locked"
 
 
-def test_every_facilitator_command_is_refused_to_a_phone(app: Any, join_phone: Any, room: dict[str, Any]) -> None:
+def test_every_facilitator_command_is_refused_to_a_phone(
+    app: Any, join_phone: Any, room: dict[str, Any]
+) -> None:
     """However it is registered, a command of the console is never carried out for a phone."""
     phone = connect(app, join_phone("Riverside Clinic", "Ana"), room["code"])
     commands = sorted(event for event, who in WRITES.items() if who == "staff")
     assert {protocol.SET_LOCK, protocol.ADD_POLL, protocol.REVEAL_STORYBOARDS} <= set(commands)
     for event in commands:
-        reply = phone.emit(event, {"locked": True, "visible": True, "item_id": 1, "activity_id": 1}, callback=True)
+        reply = phone.emit(
+            event, {"locked": True, "visible": True, "item_id": 1, "activity_id": 1}, callback=True
+        )
         assert reply == {"ok": False, "error": "only the facilitator can do that", "code": "forbidden"}, event
 
 

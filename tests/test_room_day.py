@@ -136,7 +136,7 @@ def test_the_console_stays_true_while_phones_join_and_mends_mistakes(
 ) -> None:
     from playwright.sync_api import expect
 
-    console, projector = open_console(browser, server, (1280, 720))
+    console, _ = open_console(browser, server, (1280, 720))
     phones = browser.new_context(**PHONE)
     join(phones, server["join"], "Riverside Clinic", "Ana", "Data lead")
 
@@ -254,3 +254,55 @@ def test_the_join_form_shows_the_new_team_fields_only_for_a_new_team(
     icon = page.request.get(server["base"] + "/favicon.ico")
     assert icon.status == 200
     assert icon.headers["content-type"] in ("image/vnd.microsoft.icon", "image/x-icon")
+
+
+def test_a_question_board_asks_approves_upvotes_and_answers(
+    server: dict[str, str], browser: Any, running: Any
+) -> None:
+    """The mini curriculum has no board: one is added to the running server's session, as a
+    module's would be, then run from the console and the phones."""
+    from playwright.sync_api import expect
+
+    from facilitator.app import create_app
+    from live.context import transaction
+    from live.models import Activity, LearningSession
+
+    app = create_app(
+        {"DATA_DIR": str(running.data), "CURRICULUM": str(running.curriculum), "PUBLIC_URL": server["base"]}
+    )
+    with app.app_context(), transaction() as db:
+        session = db.query(LearningSession).one()
+        db.add(
+            Activity(
+                session_id=session.id,
+                item_id=session.current_item_id,
+                position=90,
+                key="qb",
+                kind="question-board",
+                title="Questions for the panel",
+                prompt="What do you want to ask?",
+                minutes=15,
+                spec={"moderated": True},
+            )
+        )
+    console, _ = open_console(browser, server, (1280, 720))
+    console.reload()
+    ana = join(browser.new_context(**PHONE), server["join"], "Riverside Clinic", "Ana", "Data lead")
+    ben = join(browser.new_context(**PHONE), server["join"], "Hilltop Practice", "Ben", "Senior leader")
+    card = console.locator("article.card", has_text="Questions for the panel")
+    card.get_by_role("button", name="Push to phones").click()
+    card.get_by_role("button", name="Open the board").click()
+    ana.get_by_label("Your question").fill("How do we keep families involved?")
+    ana.get_by_role("button", name="Ask").click()
+    ana.get_by_text("Waiting for the facilitator").wait_for()
+    expect(ana.get_by_label("Your question")).to_have_value("")
+    assert "How do we keep families involved?" not in ben.locator("#activity").inner_text()
+    card.get_by_role("button", name="Approve").click()
+    vote = ben.get_by_role("button", name=re.compile("Vote for: How do we keep families involved"))
+    vote.click()
+    expect(ana.locator(".question-list li", has_text="How do we keep families")).to_contain_text("▲ 1")
+    card.get_by_role("button", name="Pin").click()
+    ana.get_by_text("Now answering: How do we keep families involved?").wait_for()
+    with console.expect_download() as download:
+        card.get_by_role("link", name="CSV").click()
+    assert "How do we keep families involved?" in download.value.path().read_text(encoding="utf-8-sig")

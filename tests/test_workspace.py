@@ -302,3 +302,45 @@ def test_the_console_sees_each_teams_progress(
     assert rows["Riverside Clinic"]["last"] is not None
     assert rows["Hilltop Practice"]["sections"] == []
     assert rows["Hilltop Practice"]["last"] is None
+
+
+def test_a_moderated_gallery_walk_shows_a_comment_once_approved(
+    teams: dict[str, Any], app: Any, faculty_client: Any, room: dict[str, Any]
+) -> None:
+    from live.context import database
+    from live.models import Activity
+
+    with app.app_context(), database().transaction() as db:
+        walk = Activity(
+            session_id=room["id"],
+            position=50,
+            key="walk",
+            kind="gallery-walk",
+            title="Walk",
+            prompt="Walk",
+            minutes=20,
+            spec={"dots": 3, "moderated": True},
+        )
+        db.add(walk)
+        db.flush()
+        walk_id = walk.id
+    console = connect(app, faculty_client, room["code"], "console")
+    console.emit(protocol.PUSH_ACTIVITY, {"activity_id": walk_id}, callback=True)
+    console.emit(REVEAL_STORYBOARDS, {"visible": True}, callback=True)
+    reply = teams["ben"].emit(
+        ADD_COMMENT,
+        {"client_id": "comment-mod-01", "team_id": teams["river"], "text": "Who collects the data?"},
+        callback=True,
+    )
+    assert reply["ok"] and reply["approved"] is False
+    teams["cy"].get_received()
+    flush(app)
+    assert last(teams["cy"], protocol.COMMENTS) == {}  # the room sees nothing yet
+    waiting = last(console, protocol.COMMENTS)["comments"][str(teams["river"])]
+    assert [(c["text"], c["approved"]) for c in waiting] == [("Who collects the data?", False)]
+    console.emit(protocol.APPROVE_COMMENT, {"comment_id": waiting[0]["id"], "approved": True}, callback=True)
+    flush(app)
+    assert last(teams["cy"], protocol.COMMENTS) == {str(teams["river"]): ["Who collects the data?"]}
+    teams["cy"].emit(REQUEST_GALLERY, {}, callback=True)
+    board = next(b for b in last(teams["cy"], GALLERY)["boards"] if b["team_id"] == teams["river"])
+    assert board["comments"] == ["Who collects the data?"]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from curriculum.polls import POLL_KINDS, WordCloudPoll, cloud_words, poll_kind
 from live import protocol
-from live.models import Activity, LearningSession, Response, Team, now
+from live.models import Activity, LearningSession, Participant, Response, Team, now
 from live.protocol import Refused
 from live.writes import Author
 
@@ -130,6 +130,28 @@ def results_by_team(db: Session, activity: Activity) -> list[dict[str, Any]]:
         }
         for team_id in sorted(grouped, key=lambda t: teams[t].name.lower())
     ]
+
+
+def answer_table(db: Session, activity: Activity) -> tuple[list[str], list[list[Any]]]:
+    """Every answer of the current round, for the facilitator's spreadsheet: when, team, who (left
+    blank for an anonymous poll), the answer as people read it, and whether it was approved."""
+    kind = POLL_KINDS[activity.poll_type or ""]
+    rows = db.execute(
+        select(Response.updated_at, Team.name, Participant.display_name, Response.value, Response.approved)
+        .join(Team, Team.id == Response.team_id)
+        .join(Participant, Participant.id == Response.participant_id)
+        .where(Response.activity_id == activity.id, Response.round == activity.round)
+        .order_by(Response.id)
+    )
+    header = ["time", "team", "participant", "answer"]
+    moderated = kind.moderates(activity.spec)
+    if moderated:
+        header.append("approved")
+    table = []
+    for when, team, who, value, approved in rows:
+        row = [when, team, "" if activity.anonymous else who, kind.answer_text(activity.spec, value)]
+        table.append([*row, approved] if moderated else row)
+    return header, table
 
 
 def approve_answer(db: Session, activity: Activity, response_id: int, approved: bool) -> Response:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from live import protocol
 from live.models import Dot, LearningSession, Participant, Response, Team
 from live.protocol import Refused
+from live.questions.service import remove_votes_of
 from live.room.sessions import hash_token, name_free
 
 
@@ -79,4 +80,5 @@ def remove_participant(db: Session, participant: Participant) -> None:
     participant.token_hash = hash_token(secrets.token_urlsafe(24))  # the old link finds no one
     db.execute(delete(Response).where(Response.owner == f"p{participant.id}"))
     db.execute(delete(Dot).where(Dot.participant_id == participant.id))
+    remove_votes_of(db, participant.id)
     db.flush()

@@ -62,6 +62,8 @@ def activity_spec(source: CurriculumActivity) -> dict[str, Any]:
         spec["worksheet"] = source.worksheet
     if source.kind == "gallery-walk":
         spec["dots"] = source.dots
+    if source.kind in ("gallery-walk", "question-board"):
+        spec["moderated"] = source.moderated
     return spec
 
 

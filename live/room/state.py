@@ -17,7 +17,9 @@ from curriculum.polls import POLL_KINDS
 from live.context import curricula
 from live.models import Activity, LearningSession, Participant, Response, now
 from live.polls.service import results, results_by_team
+from live.questions.service import mine, questions
 from live.room.sessions import ROLES, teams
+from live.workspaces.gallery import comments
 from live.workspaces.service import progress, workspace
 
 
@@ -102,6 +104,8 @@ def room(db: Session, session: LearningSession) -> dict[str, Any]:
     }
     if current is not None and current.kind == "poll" and current.results_visible:
         shared["results"] = results(db, current)
+    if current is not None and current.kind == "question-board":
+        shared["questions"] = questions(db, current)
     return shared
 
 
@@ -135,6 +139,9 @@ def participant_state(
     state["answers"] = {str(activity_id): value for activity_id, value, _ in rows}
     state["workspace"] = workspace(db, participant.team_id)
     state["roster"] = roster(db, participant.team_id, participant.session_id)
+    current = db.get(Activity, participant.session.current_activity_id or 0)
+    if current is not None and current.kind == "question-board":
+        state["my_questions"] = mine(db, current, participant.id)
     return state
 
 
@@ -195,10 +202,12 @@ def console_state(db: Session, session: LearningSession, join_url: str) -> dict[
             "ad_hoc": a.ad_hoc,
             "results": results(db, a, approved_only=False) if a.kind == "poll" else None,
             "by_team": results_by_team(db, a) if a.kind == "poll" else None,
+            "questions": questions(db, a, staff=True) if a.kind == "question-board" else None,
         }
         for a in session.activities
     ]
     state["presence"] = presence(db, session, people=True)
     state["roles"] = list(ROLES)
     state["progress"] = progress(db, session)
+    state["comments"] = comments(db, session, staff=True)
     return state

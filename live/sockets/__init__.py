@@ -63,5 +63,6 @@ def rooms_for(client: Client) -> list[str]:
 def load_handlers() -> None:
     """Register every area's handlers on `socketio` (each module registers its own on import)."""
     import live.polls.events
+    import live.questions.events
     import live.room.events
     import live.workspaces.events  # noqa: F401

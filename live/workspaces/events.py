@@ -71,8 +71,16 @@ for _event, _change, _doc in (
 
 phone_write(protocol.PLACE_DOT, _room_hears(gallery.place_dot), "A phone places a dot; the totals follow.")
 phone_write(protocol.REMOVE_DOT, _room_hears(gallery.remove_dot), "A phone takes a dot back.")
+
+
+def _comment(db: Session, author: Author, data: dict[str, Any]) -> Outcome:
+    return gallery.add_comment(db, author, data), [lambda: owe(protocol.COMMENTS, author.session_id)]
+
+
 phone_write(
-    protocol.ADD_COMMENT, _room_hears(gallery.add_comment), "A phone comments on another team's storyboard."
+    protocol.ADD_COMMENT,
+    _comment,
+    "A phone comments on another team's storyboard; the room sees it (once approved, if moderated).",
 )
 
 
@@ -85,7 +93,7 @@ def on_request_gallery(payload: Any = None) -> dict[str, Any]:
         if session is None:
             raise Refused("this session has ended", "gone")
         viewer = author_of(db(), client.participant_id) if client.participant_id is not None else None
-        board = gallery.gallery(db(), session, viewer)
+        board = gallery.gallery(db(), session, viewer, staff=client.kind == "console")
     except Invalid as refused:
         return refusal(refused)
     socketio.emit(protocol.GALLERY, board, to=current_sid())
@@ -122,6 +130,16 @@ def _reveal(db: Session, session: LearningSession, data: dict[str, Any]) -> list
     return [lambda: owe(protocol.DOTS, session.id)]
 
 
+def _approve_comment(db: Session, session: LearningSession, data: dict[str, Any]) -> list[Effect]:
+    gallery.approve_comment(
+        db, session, protocol.integer(data, "comment_id"), protocol.flag(data, "approved")
+    )
+    return [lambda: owe(protocol.COMMENTS, session.id)]
+
+
+staff_command(
+    protocol.APPROVE_COMMENT, _approve_comment, "Show a gallery comment to the room, or take it down."
+)
 staff_command(
     protocol.REVEAL_STORYBOARDS,
     _reveal,
@@ -136,3 +154,19 @@ def send_dots(session_ids: set[int]) -> None:
         session = db().get(LearningSession, session_id)
         if session is not None and session.storyboards_revealed:
             socketio.emit(protocol.DOTS, gallery.dot_totals(db(), session), to=f"s{session_id}")
+
+
+@batched(protocol.COMMENTS)
+def send_comments(session_ids: set[int]) -> None:
+    """The gallery's comments by team: approved ones to the room once revealed, every one to consoles."""
+    for session_id in session_ids:
+        session = db().get(LearningSession, session_id)
+        if session is None:
+            continue
+        if session.storyboards_revealed:
+            socketio.emit(protocol.COMMENTS, gallery.comments(db(), session), to=f"s{session_id}")
+        socketio.emit(
+            protocol.COMMENTS,
+            {"console": True, "comments": gallery.comments(db(), session, staff=True)},
+            to=f"console{session_id}",
+        )

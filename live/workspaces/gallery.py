@@ -24,12 +24,15 @@ MAX_COMMENT = 500
 DEFAULT_DOTS = 3
 
 
+def _walk(db: Session, session: LearningSession) -> dict[str, Any]:
+    """The settings of the gallery walk under way (dots, moderated), if one is."""
+    current = db.get(Activity, session.current_activity_id) if session.current_activity_id else None
+    return dict(current.spec) if current is not None and current.kind == "gallery-walk" else {}
+
+
 def dots_allowed(db: Session, session: LearningSession) -> int:
     """How many dots each participant has: the current gallery walk's, else the default."""
-    current = db.get(Activity, session.current_activity_id) if session.current_activity_id else None
-    if current is not None and current.kind == "gallery-walk":
-        return int(current.spec.get("dots", DEFAULT_DOTS))
-    return DEFAULT_DOTS
+    return int(_walk(db, session).get("dots", DEFAULT_DOTS))
 
 
 def storyboard(db: Session, team: Team) -> dict[str, Any]:
@@ -75,20 +78,45 @@ def dot_totals(db: Session, session: LearningSession) -> dict[str, int]:
     return {str(team_id): count for team_id, count in rows}
 
 
-def gallery(db: Session, session: LearningSession, viewer: Author | None) -> dict[str, Any]:
+def comments(db: Session, session: LearningSession, staff: bool = False) -> dict[str, list[Any]]:
+    """Comments by team id (as text, for JSON): the approved ones' text, or for faculty every
+    comment with its id and whether it is approved (a moderated walk's wait for approval)."""
+    found: dict[str, list[Any]] = {}
+    query = select(Comment).where(Comment.session_id == session.id).order_by(Comment.id)
+    for comment in db.scalars(query if staff else query.where(Comment.approved)):
+        shown = (
+            {"id": comment.id, "text": comment.text, "approved": comment.approved} if staff else comment.text
+        )
+        found.setdefault(str(comment.team_id), []).append(shown)
+    return found
+
+
+def approve_comment(db: Session, session: LearningSession, comment_id: int, approved: bool) -> Comment:
+    """Show a comment of a moderated gallery walk to the room, or take it down."""
+    comment = db.get(Comment, comment_id)
+    if comment is None or comment.session_id != session.id:
+        raise Refused("there is no such comment in this session", "no_comment")
+    comment.approved = approved
+    db.flush()
+    return comment
+
+
+def gallery(
+    db: Session, session: LearningSession, viewer: Author | None, staff: bool = False
+) -> dict[str, Any]:
     """Every team's storyboard with its dots and comments; a viewer also sees their own dots."""
     if viewer is not None and not session.storyboards_revealed:
         raise Refused("the storyboards have not been revealed yet", "not_revealed")
     teams = db.scalars(
-        select(Team).where(Team.collaborative_id == session.collaborative_id).order_by(func.lower(Team.name))
+        select(Team)
+        .where(Team.collaborative_id == session.collaborative_id, Team.removed.is_(False))
+        .order_by(func.lower(Team.name))
     )
-    comments: dict[int, list[str]] = {}
-    for comment in db.scalars(select(Comment).where(Comment.session_id == session.id).order_by(Comment.id)):
-        comments.setdefault(comment.team_id, []).append(comment.text)
+    said = comments(db, session, staff)
     mine = []
     if viewer is not None:
         mine = list(db.scalars(select(Dot.team_id).where(Dot.participant_id == viewer.id)))
-    boards = [{**storyboard(db, team), "comments": comments.get(team.id, [])} for team in teams]
+    boards = [{**storyboard(db, team), "comments": said.get(str(team.id), [])} for team in teams]
     return {
         "boards": boards,
         "dots": dot_totals(db, session),
@@ -144,6 +172,11 @@ def add_comment(db: Session, author: Author, payload: dict[str, Any]) -> dict[st
     session = _revealed(db, author)
     team = _other_team(db, session, author, protocol.integer(payload, "team_id"))
     text = protocol.text(payload, "text", MAX_COMMENT)
-    db.add(Comment(session_id=session.id, participant_id=author.id, team_id=team.id, text=text))
+    waits = bool(_walk(db, session).get("moderated"))  # a moderated walk: shown once approved
+    db.add(
+        Comment(
+            session_id=session.id, participant_id=author.id, team_id=team.id, text=text, approved=not waits
+        )
+    )
     db.flush()
-    return {"ok": True, "team_id": team.id, "text": text}
+    return {"ok": True, "team_id": team.id, "text": text, "approved": not waits}

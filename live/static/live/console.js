@@ -9,6 +9,11 @@
   link.socket.on("room", (shared) => { state = Object.assign({}, state, shared); render(); });
   // Consoles get presence with the people of each team: the lists stay whole as people join.
   link.socket.on("presence", (p) => { if (state) { state.presence = p; renderTeams(); renderProgress(); } });
+  link.socket.on("questions", (msg) => {
+    if (!state || !msg.console) return;
+    const activity = state.activities.find((a) => a.id === msg.activity_id);
+    if (activity) { activity.questions = msg.questions; renderActivities(); }
+  });
   link.socket.on("poll_results", (msg) => {
     if (!state || !msg.console) return;
     const activity = state.activities.find((a) => a.id === msg.activity_id);
@@ -71,6 +76,7 @@
     renderActivities();
     renderTeams();
     renderProgress();
+    renderComments();
   }
 
   function renderActivities() {
@@ -103,10 +109,19 @@
           a.results_visible ? "Hide results" : "Reveal results"),
         el("button", { type: "button", onclick: () => { if (confirm("Clear every answer to this poll?")) send("reset_activity", id); } }, "Reset"));
     }
+    if (a.kind === "question-board") {
+      buttons.push(a.state === "open"
+        ? el("button", { type: "button", onclick: () => send("close_activity", id) }, "Close the board")
+        : el("button", { type: "button", class: "primary", onclick: () => send("open_activity", id) }, a.state === "closed" ? "Reopen the board" : "Open the board"));
+    }
+    if (a.kind === "poll" || a.kind === "question-board") {
+      buttons.push(el("a", { class: "button", href: `/console/${state.session.id}/activities/${a.id}.csv`, download: "" }, "CSV"));
+    }
     const card = el("article", { class: "card" + (onScreen ? " on-screen" : ""), "data-activity": a.id },
       el("h3", {}, a.title, el("small", {}, ` · ${a.kind === "poll" ? a.kind_title : a.kind} · ${a.state}`)),
       a.prompt ? el("p", {}, a.prompt) : null,
       el("div", { class: "row" }, buttons));
+    if (a.questions) card.append(questionList(a));
     if (a.results) {
       card.append(el("p", { class: "count" }, `${a.results.count} answers`), Polls.results(a.results) || "");
       if (a.results.answers) card.append(approvals(a));
@@ -118,6 +133,20 @@
       }
     }
     return card;
+  }
+
+  /* Every question of a board, waiting ones too: approve, pin the one being answered, mark answered. */
+  function questionList(a) {
+    const waiting = a.questions.filter((q) => !q.approved).length;
+    return el("div", {}, el("p", { class: "count" }, `${a.questions.length} questions${waiting ? ` · ${waiting} waiting` : ""}`),
+      el("ol", { class: "approvals questions-console" }, a.questions.map((q) => el("li", { class: q.pinned ? "pinned" : null },
+        el("span", {}, `▲ ${q.votes} · ${q.text} `, el("small", {}, q.team)), " ",
+        el("button", { type: "button", "aria-pressed": String(q.approved),
+          onclick: () => send("moderate_question", { question_id: q.id, approved: !q.approved }) }, q.approved ? "Hide" : "Approve"),
+        el("button", { type: "button", "aria-pressed": String(q.pinned),
+          onclick: () => send("moderate_question", { question_id: q.id, pinned: !q.pinned }) }, q.pinned ? "Unpin" : "Pin"),
+        el("button", { type: "button", "aria-pressed": String(q.answered),
+          onclick: () => send("moderate_question", { question_id: q.id, answered: !q.answered }) }, q.answered ? "Not answered" : "Answered")))));
   }
 
   /* The cloud's words, each with a button to take it off the projector (or put it back). */
@@ -144,6 +173,21 @@
     if (progressTimer) return;
     progressTimer = setTimeout(() => { progressTimer = null; link.socket.emit("request_state", {}); }, 2000);
   });
+
+  /* Gallery comments: a moderated walk's wait here for approval; any can be taken down. */
+  link.socket.on("comments", (msg) => { if (state && msg.console) { state.comments = msg.comments; renderComments(); } });
+  function renderComments() {
+    const box = clear(document.getElementById("comments"));
+    const names = Object.fromEntries(state.presence.teams.map((t) => [String(t.id), t.name]));
+    const all = Object.entries(state.comments || {}).flatMap(([team, list]) => list.map((c) => ({ ...c, team: names[team] || "" })));
+    if (!all.length) return;
+    const waiting = all.filter((c) => !c.approved).length;
+    box.append(el("details", { open: waiting > 0 }, el("summary", {}, `Gallery comments (${all.length}${waiting ? `, ${waiting} waiting` : ""})`),
+      el("ul", { class: "approvals" }, all.map((c) => el("li", {}, el("label", {},
+        el("input", { type: "checkbox", checked: c.approved,
+          onchange: (e) => send("approve_comment", { comment_id: c.id, approved: e.target.checked }) }),
+        " ", `${c.text} `, el("small", {}, `for ${c.team}`)))))));
+  }
 
   function renderProgress() {
     const reveal = document.getElementById("reveal-storyboards");

@@ -34,7 +34,8 @@
     document.getElementById("team-name").textContent = me.team.name;
     document.getElementById("me-name").textContent = me.name;
     for (const [id, value] of Object.entries(state.answers || {})) answers[Number(id)] = value;
-    for (const p of link.pending()) if (p.activity_id) pendingFor[p.activity_id] = p.value;
+    for (const p of link.pending()) if (p.activity_id && "value" in p) pendingFor[p.activity_id] = p.value;
+    mine = state.my_questions || { asked: [], voted: [] };
     Workspace.update({ workspace: state.workspace, me: state.me, roster: state.roster,
       driver_diagram: state.driver_diagram, session: state.session });
     render();
@@ -58,6 +59,12 @@
     if (room && room.activity && room.activity.id === msg.activity_id && msg.visible) {
       room.results = msg.results;
       renderResults();
+    }
+  });
+  link.socket.on("questions", (msg) => {
+    if (room && room.activity && room.activity.id === msg.activity_id) {
+      room.questions = msg.questions;
+      render();
     }
   });
   link.socket.on("team_answer", (msg) => {
@@ -110,6 +117,11 @@
     }
     area.append(el("p", { class: "eyebrow" }, kindLabel(activity)), el("h1", {}, activity.title));
     if (activity.prompt) area.append(el("p", { class: "prompt", id: "prompt" }, activity.prompt));
+    if (activity.kind === "question-board") {
+      area.append(questionBoard(activity));
+      restoreFocus(focused);
+      return;
+    }
     if (activity.kind !== "poll") {
       const section = activity.spec.worksheet || (activity.kind === "storyboard" ? "storyboard" : null);
       area.append(el("p", {}, section ? "Work on it together below: your teammates see each change as you make it."
@@ -132,19 +144,74 @@
     const draft = { text: activity.id in stored ? stored[activity.id] : null, error: refused[activity.id] || null,
       keep: (text) => { typed.set(activity.id, text); delete refused[activity.id]; } };
     area.append(Polls.form(activity, current(activity), (value) => send(activity, value), open, draft));
-    if (focused) {
-      const again = document.getElementById(focused);
-      if (again && !again.disabled) {
-        again.focus();
-        if ((again.tagName === "TEXTAREA" || again.type === "text") && again.value) {
-          again.setSelectionRange(again.value.length, again.value.length);
-        }
-      }
-    }
+    restoreFocus(focused);
     const state = status(activity);
     if (state) area.append(state);
     area.append(el("div", { id: "results" }));
     renderResults();
+  }
+
+  function restoreFocus(focused) {
+    if (!focused) return;
+    const again = document.getElementById(focused);
+    if (again && !again.disabled) {
+      again.focus();
+      if ((again.tagName === "TEXTAREA" || again.type === "text") && again.value) {
+        again.setSelectionRange(again.value.length, again.value.length);
+      }
+    }
+  }
+
+  /* The question board: ask (what is typed is kept until the server has it), upvote others'. */
+  let mine = { asked: [], voted: [] };  // this phone's own questions (waiting ones too) and votes
+  function questionBoard(activity) {
+    const box = el("div", { class: "questions" });
+    const open = activity.state === "open" && !room.session.locked;
+    const draftKey = `q${activity.id}`;
+    const stored = typed.all();
+    const id = `ask-${activity.id}`;
+    const error = refused[draftKey];
+    const input = el("textarea", { id, rows: 3, maxlength: 280, disabled: !open, "aria-describedby": error ? `${id}-error` : null,
+      "aria-invalid": error ? "true" : null,
+      oninput: (e) => { typed.set(draftKey, e.target.value); delete refused[draftKey]; } });
+    input.value = stored[draftKey] || "";
+    box.append(el("label", { for: id }, "Your question"), input,
+      error ? el("p", { class: "field-error", id: `${id}-error`, role: "alert" }, `Not sent: ${error}`) : null,
+      el("button", { type: "button", class: "primary", disabled: !open, onclick: () => {
+        const text = input.value.trim();
+        if (!text) { BSC.notice("Type your question first."); return; }
+        link.write("ask_question", { activity_id: activity.id, text }, (reply) => {
+          if (reply.ok) {
+            mine.asked.push(reply.question);
+            if (typed.all()[draftKey] === input.value || (typed.all()[draftKey] || "").trim() === text) typed.set(draftKey, null);
+          } else refused[draftKey] = reply.error;
+          render();
+        });
+      } }, "Ask"));
+    if (activity.state === "ready") box.append(el("p", { class: "status" }, "The question board opens in a moment."));
+    if (activity.state === "closed") box.append(el("p", { class: "status" }, "The question board has closed."));
+    const board = room.questions || [];
+    const waiting = mine.asked.filter((q) => !board.some((b) => b.id === q.id) && !q.approved);
+    if (waiting.length) {
+      box.append(el("h2", {}, "Waiting for the facilitator"), el("ul", { class: "question-list" },
+        waiting.map((q) => el("li", {}, q.text))));
+    }
+    const own = new Set(mine.asked.map((q) => q.id));
+    box.append(el("h2", {}, board.length ? "Questions" : "No questions yet"), el("ol", { class: "question-list" },
+      board.map((q) => {
+        const voted = mine.voted.includes(q.id);
+        return el("li", { class: [q.pinned ? "pinned" : "", q.answered ? "answered" : ""].join(" ").trim() || null },
+          el("span", { class: "q-text" }, q.pinned ? "Now answering: " : "", q.text, q.answered ? " (answered)" : ""),
+          own.has(q.id) ? el("span", { class: "q-votes" }, `▲ ${q.votes}`) :
+            el("button", { type: "button", class: "q-votes", "aria-pressed": String(voted), disabled: !open,
+              "aria-label": `${voted ? "Take back my vote for" : "Vote for"}: ${q.text} (${q.votes} votes)`,
+              onclick: () => link.write("upvote_question", { question_id: q.id, up: !voted }, (reply) => {
+                if (reply.ok) mine.voted = reply.up ? [...mine.voted, q.id] : mine.voted.filter((v) => v !== q.id);
+                else BSC.notice(reply.error);
+                render();
+              }) }, `▲ ${q.votes}`));
+      })));
+    return box;
   }
 
   function renderResults() {

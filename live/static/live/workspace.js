@@ -370,6 +370,11 @@ const Workspace = (() => {
       link.socket.on("gallery", (g) => { gallery = g; drawGallery(); });
       link.socket.on("roster", (r) => { if (state) { state.roster = r.names; draw(); } });
       link.socket.on("dots", (totals) => { if (gallery) { gallery.dots = totals; drawGallery(); } });
+      link.socket.on("comments", (byTeam) => {
+        if (!gallery || byTeam.console) return;
+        for (const board of gallery.boards) board.comments = byTeam[String(board.team_id)] || [];
+        drawGallery();
+      });
     },
     update(full) {
       const revealedBefore = state && state.session.storyboards_revealed;
