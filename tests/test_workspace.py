@@ -332,7 +332,8 @@ def test_a_moderated_gallery_walk_shows_a_comment_once_approved(
         {"client_id": "comment-mod-01", "team_id": teams["river"], "text": "Who collects the data?"},
         callback=True,
     )
-    assert reply["ok"] and reply["approved"] is False
+    assert reply["ok"]
+    assert reply["approved"] is False
     teams["cy"].get_received()
     flush(app)
     assert last(teams["cy"], protocol.COMMENTS) == {}  # the room sees nothing yet
