@@ -13,10 +13,12 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Dialect,
     ForeignKey,
     Integer,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     false,
     true,
@@ -27,6 +29,30 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 def now() -> datetime:
     """The current time, timezone-aware UTC."""
     return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A moment, stored in UTC and always read back aware of it.
+
+    SQLite keeps no offset and returns naive times; PostgreSQL returns them in the session's
+    zone. Either way the room sends ISO times with their offset, so a phone in New York or
+    Tokyo counts a timer down from the same instant.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("a naive datetime reached the database; use live.models.now()")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -44,7 +70,7 @@ class Facilitator(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120), default="")
     password_hash: Mapped[str] = mapped_column(String(255), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
 
 
 class LoginLink(Base):
@@ -55,8 +81,8 @@ class LoginLink(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     facilitator_id: Mapped[int] = mapped_column(ForeignKey("facilitator.id", ondelete="CASCADE"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
 class Collaborative(Base):
@@ -93,10 +119,10 @@ class LearningSession(Base):
     # moves on, and brought back by the facilitator.
     join_shown: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     date: Mapped[str] = mapped_column(String(20), default="")
-    timer_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    timer_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     timer_remaining: Mapped[int | None] = mapped_column(Integer, default=None)  # paused: seconds
     timer_total: Mapped[int | None] = mapped_column(Integer, default=None)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
 
     collaborative: Mapped[Collaborative] = relationship(back_populates="sessions")
     items: Mapped[list[AgendaItem]] = relationship(
@@ -165,7 +191,7 @@ class Team(Base):
     collaborative_id: Mapped[int] = mapped_column(ForeignKey("collaborative.id"))
     name: Mapped[str] = mapped_column(String(80))
     organisation: Mapped[str] = mapped_column(String(120), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     removed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # made by mistake
 
     collaborative: Mapped[Collaborative] = relationship(back_populates="teams")
@@ -183,7 +209,7 @@ class Participant(Base):
     display_name: Mapped[str] = mapped_column(String(60))
     role: Mapped[str] = mapped_column(String(40), default="")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
-    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     # Removed by the facilitator, or left ("not me"): can no longer rejoin with the old link.
     removed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
@@ -206,7 +232,7 @@ class Response(Base):
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
     value: Mapped[Any] = mapped_column(JSON)
     approved: Mapped[bool] = mapped_column(Boolean, default=False)  # open answers, for the wall
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now, onupdate=now)
 
 
 class AppliedWrite(Base):
@@ -217,7 +243,7 @@ class AppliedWrite(Base):
     client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
     reply: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    applied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
 
 
 class WorkspaceItem(Base):
@@ -234,7 +260,7 @@ class WorkspaceItem(Base):
     # Carried forward to a later learning session: done, partly, not-done (and why).
     status: Mapped[str] = mapped_column(String(10), default="")
     status_note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
 
 
 class WorkspaceField(Base):
@@ -250,7 +276,7 @@ class WorkspaceField(Base):
     value: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(Integer, default=0)
     updated_by: Mapped[str] = mapped_column(String(60), default="")
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
 
 
 class Dot(Base):
@@ -262,7 +288,7 @@ class Dot(Base):
     session_id: Mapped[int] = mapped_column(ForeignKey("learning_session.id", ondelete="CASCADE"))
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), index=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
 
 
 class Comment(Base):
@@ -276,7 +302,7 @@ class Comment(Base):
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
     approved: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())  # moderated walks
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
 
 
 class Question(Base):
@@ -292,7 +318,7 @@ class Question(Base):
     approved: Mapped[bool] = mapped_column(Boolean, default=False)
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     answered: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
 
 
 class QuestionVote(Base):
