@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -168,6 +169,17 @@ def _inline_block(
         body.blocks.append(Paragraph(runs))
 
 
+@functools.cache
+def pictures_root(folder: Path) -> Path:
+    """The folder a module's pictures must lie in: its curriculum's (a folder with a
+    curriculum.yaml) or its library's (a folder of curricula), found within two levels up; a
+    module on its own keeps to its own folder."""
+    for candidate in (folder, folder.parent, folder.parent.parent):
+        if (candidate / "curriculum.yaml").is_file() or any(candidate.glob("*/curriculum.yaml")):
+            return candidate
+    return folder
+
+
 def _image(src: str, alt: str, base: Path, file: Path, line: int, problems: Problems) -> Image | None:
     if "://" in src or src.startswith("data:"):
         problems.add(
@@ -178,6 +190,14 @@ def _image(src: str, alt: str, base: Path, file: Path, line: int, problems: Prob
         )
         return None
     path = (base / src).resolve()
+    if Path(src).is_absolute() or not path.is_relative_to(pictures_root(base.resolve())):
+        problems.add(
+            file,
+            line,
+            f"image '{src}' is outside the curriculum's folder",
+            "keep pictures in the curriculum's folder, such as in images/ beside the modules",
+        )
+        return None
     if path.suffix.lower() not in IMAGE_SUFFIXES:
         problems.add(
             file,

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any, Literal
 
 from curriculum.problems import Invalid
+from curriculum.text import check_plain
 
 SHORT, LONG = 200, 4000
 MAX_ROWS = 60
@@ -285,9 +286,7 @@ def check_value(field: Field, value: Any) -> str:
         raise Invalid("'value' must be text", "bad_payload")
     if len(value) > field.limit:
         raise Invalid(f"that is longer than {field.limit} characters", "too_long")
-    if any(ord(c) < 32 and c not in "\n\t" for c in value):
-        raise Invalid("'value' holds control characters", "bad_payload")
-    text = value.strip()
+    text = check_plain(value.replace("\r\n", "\n"), f"'{field.label}'").strip()
     if not text:
         return text
     if field.input == "choice" and text not in {c.value for c in field.choices}:

@@ -83,11 +83,25 @@ def load_yaml(text: str, file: Path, line_offset: int, problems: Problems) -> An
     except yaml.YAMLError as error:
         problems.add(file, line_offset + 1, f"bad YAML: {error}", "check the indentation and quoting")
         return None
+    except RecursionError:
+        line = line_offset + 1 + next((n for n, x in enumerate(text.splitlines()) if _too_deep(x)), 0)
+        problems.add(
+            file,
+            line,
+            "bad YAML: nested too deeply to read",
+            "a module's YAML needs a few levels, not hundreds",
+        )
+        return None
     finally:
         loader.dispose()
     for key, line in loader.duplicates:
         problems.add(file, line, f"key '{key}' appears twice", "keep one of them")
     return value
+
+
+def _too_deep(line: str) -> bool:
+    """A line that opens many levels at once ([[[[... or {{{{...), where deep nesting starts."""
+    return line.count("[") + line.count("{") > 50 or len(line) - len(line.lstrip()) > 200
 
 
 def _yaml_hint(what: str) -> str:

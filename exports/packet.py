@@ -23,12 +23,16 @@ def slug(name: str) -> str:
 
 def unique_slugs(names: list[str]) -> list[str]:
     """Slugs of the names, numbered where two would be the same."""
-    seen: dict[str, int] = {}
+    taken: set[str] = set()
     out = []
     for name in names:
-        base = slug(name)
-        seen[base] = seen.get(base, 0) + 1
-        out.append(base if seen[base] == 1 else f"{base}-{seen[base]}")
+        base = candidate = slug(name)
+        number = 1
+        while candidate in taken:  # "Dup", "Dup!" and "Dup 2" must not share a folder
+            number += 1
+            candidate = f"{base}-{number}"
+        taken.add(candidate)
+        out.append(candidate)
     return out
 
 

@@ -20,7 +20,10 @@ def console(app: Any, faculty_client: Any, room: dict[str, Any]) -> Any:
 def test_the_timer_is_sent_with_its_zone_and_pauses_on_sqlite(console: Any) -> None:
     assert console.emit(protocol.START_TIMER, {"seconds": 90}, callback=True) == {"ok": True}
     shared = last(console, protocol.ROOM)
-    ends, server = datetime.fromisoformat(shared["timer"]["ends_at"]), datetime.fromisoformat(shared["server_time"])
+    ends, server = (
+        datetime.fromisoformat(shared["timer"]["ends_at"]),
+        datetime.fromisoformat(shared["server_time"]),
+    )
     assert ends.utcoffset() == timedelta(0)
     assert server.utcoffset() == timedelta(0)
     assert timedelta(seconds=85) < ends - server <= timedelta(seconds=90)
@@ -29,7 +32,9 @@ def test_the_timer_is_sent_with_its_zone_and_pauses_on_sqlite(console: Any) -> N
     assert paused["running"] is False
     assert 85 <= paused["remaining"] <= 90
     assert console.emit(protocol.START_TIMER, {"seconds": 0}, callback=True) == {"ok": True}
-    assert datetime.fromisoformat(last(console, protocol.ROOM)["timer"]["ends_at"]).utcoffset() == timedelta(0)
+    assert datetime.fromisoformat(last(console, protocol.ROOM)["timer"]["ends_at"]).utcoffset() == timedelta(
+        0
+    )
 
 
 def test_every_stored_time_comes_back_in_utc(app: Any, room: dict[str, Any]) -> None:
@@ -42,3 +47,162 @@ def test_every_stored_time_comes_back_in_utc(app: Any, room: dict[str, Any]) -> 
         assert session is not None
         assert session.created_at.utcoffset() == timedelta(0)
         db.close()
+
+
+HOSTILE = [
+    pytest.param("x\udc00y", "broken character", id="lone-surrogate"),
+    pytest.param("gnp\u202eexe.", "hidden text-direction mark", id="bidi-override"),
+    pytest.param("a\u2066b", "hidden text-direction mark", id="bidi-isolate"),
+    pytest.param("a\x9bb", "control character", id="c1-control"),
+    pytest.param("a\x07b", "control character", id="c0-control"),
+]
+
+
+@pytest.mark.parametrize(("text", "found"), HOSTILE)
+def test_hostile_text_is_refused_with_an_answer_in_every_write(
+    app: Any, join_phone: Any, room: dict[str, Any], console: Any, text: str, found: str
+) -> None:
+    phone = connect(app, join_phone("Riverside Clinic", "Ana"), room["code"])
+    river = last(phone, protocol.STATE)["me"]["team"]["id"]
+    row = phone.emit(protocol.ADD_ITEM, {"client_id": "hostile-row-01", "kind": "commitment"}, callback=True)
+    ben = connect(app, join_phone("Hilltop Practice", "Ben"), room["code"])
+    console.emit(protocol.REVEAL_STORYBOARDS, {"visible": True}, callback=True)
+    writes = [
+        (
+            phone,
+            protocol.EDIT_FIELD,
+            {
+                "client_id": "hostile-edit-1",
+                "item_id": None,
+                "name": "aim_what",
+                "value": text,
+                "base_version": 0,
+            },
+        ),
+        (
+            phone,
+            protocol.EDIT_FIELD,
+            {
+                "client_id": "hostile-edit-2",
+                "item_id": row["item"]["id"],
+                "name": "what",
+                "value": text,
+                "base_version": 0,
+            },
+        ),
+        (ben, protocol.ADD_COMMENT, {"client_id": "hostile-comment", "team_id": river, "text": text}),
+        (console, protocol.ADD_TEAM, {"name": text}),
+        (console, protocol.ADD_POLL, {"poll_type": "open", "prompt": text}),
+        (console, protocol.ADD_POLL, {"poll_type": "choice", "prompt": "Q", "options": ["fine", text]}),
+    ]
+    for sender, event, payload in writes:
+        reply = sender.emit(event, payload, callback=True)
+        assert reply["ok"] is False, (event, reply)
+        assert found in reply["error"], (event, reply)
+    # The phone's queue is not stuck behind them: its next write goes through.
+    assert phone.emit(
+        protocol.EDIT_FIELD,
+        {
+            "client_id": "after-hostile",
+            "item_id": None,
+            "name": "aim_what",
+            "value": "Screen every child 🌟",
+            "base_version": 0,
+        },
+        callback=True,
+    )["ok"]
+    assert river
+
+
+def test_a_team_name_with_a_direction_override_is_refused_on_the_join_page(
+    client: Any, room: dict[str, Any], csrf: Any
+) -> None:
+    page = client.get(f"/j/{room['code']}")
+    reply = client.post(
+        f"/j/{room['code']}",
+        data={
+            "team": "new",
+            "new_team": "gnp\u202eexe.",
+            "name": "Ana 🌟",
+            "csrf": csrf(page.get_data(as_text=True)),
+        },
+    )
+    assert reply.status_code == 400
+    text = reply.get_data(as_text=True)
+    assert "the team name holds a hidden text-direction mark" in text
+    assert 'value="Ana 🌟"' in text  # what was typed stays in the form
+
+
+def test_an_unknown_event_is_answered(app: Any, join_phone: Any, room: dict[str, Any]) -> None:
+    phone = connect(app, join_phone("Riverside Clinic", "Ana"), room["code"])
+    reply = phone.emit("cast_votes", {"client_id": "typo-event-01"}, callback=True)
+    assert reply == {
+        "ok": False,
+        "error": "there is no event 'cast_votes' in this room",
+        "code": "unknown_event",
+    }
+
+
+def test_a_write_that_meets_a_busy_database_is_answered(
+    app: Any, join_phone: Any, room: dict[str, Any], console: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from live.polls import service
+
+    poll = last(console, protocol.STATE)["activities"][0]["id"]
+    console.emit(protocol.OPEN_ACTIVITY, {"activity_id": poll}, callback=True)
+    phone = connect(app, join_phone("Riverside Clinic", "Ana"), room["code"])
+
+    def busy(*_: Any) -> Any:
+        raise OperationalError("INSERT ...", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(service, "cast_vote", busy)
+    reply = phone.emit(
+        protocol.CAST_VOTE, {"client_id": "busy-vote-001", "activity_id": poll, "value": 1}, callback=True
+    )
+    assert reply["code"] == "busy"
+    monkeypatch.undo()
+    again = phone.emit(
+        protocol.CAST_VOTE, {"client_id": "busy-vote-001", "activity_id": poll, "value": 1}, callback=True
+    )
+    assert again["ok"]  # the retry of the same write is applied (the busy one changed nothing)
+
+
+def test_team_folders_in_the_plans_zip_never_collide() -> None:
+    from exports.packet import unique_slugs
+
+    names = ["Dup", "Dup!", "Dup 2", "dup-2", "Dup 2"]
+    folders = unique_slugs(names)
+    assert len(set(folders)) == len(names), folders
+    assert folders[0] == "dup"
+
+
+def test_an_expired_join_form_comes_back_with_what_was_typed(client: Any, room: dict[str, Any]) -> None:
+    client.get(f"/j/{room['code']}")
+    reply = client.post(
+        f"/j/{room['code']}",
+        data={
+            "team": "new",
+            "new_team": "Riverside Clinic 2",
+            "name": "Ana",
+            "csrf": "stale-token-from-yesterday",
+        },
+    )
+    assert reply.status_code == 400
+    page = reply.get_data(as_text=True)
+    assert "This form had expired: check it and send it again." in page
+    assert 'value="Riverside Clinic 2"' in page
+    assert 'value="Ana"' in page
+
+
+def test_an_oversized_join_form_comes_back_with_a_reason_not_a_bare_413(
+    client: Any, room: dict[str, Any], csrf: Any
+) -> None:
+    token = csrf(client.get(f"/j/{room['code']}").get_data(as_text=True))
+    reply = client.post(
+        f"/j/{room['code']}", data={"team": "new", "new_team": "R", "name": "a" * 70_000, "csrf": token}
+    )
+    assert reply.status_code == 400
+    assert "more text than the form takes" in reply.get_data(as_text=True)
+    assert '<form method="post"' in reply.get_data(as_text=True)

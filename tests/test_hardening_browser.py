@@ -18,7 +18,13 @@ def test_phones_in_four_time_zones_show_the_same_countdown(server: dict[str, str
     console, _ = open_console(browser, server, (1280, 720))
     zones = ("America/New_York", "Europe/Berlin", "Asia/Tokyo", "Australia/Adelaide")
     phones = [
-        join(browser.new_context(**PHONE, timezone_id=zone), server["join"], f"Team {n}", f"Person {n}", "Data lead")
+        join(
+            browser.new_context(**PHONE, timezone_id=zone),
+            server["join"],
+            f"Team {n}",
+            f"Person {n}",
+            "Data lead",
+        )
         for n, zone in enumerate(zones)
     ]
     console.get_by_label("Timer (minutes)").fill("1.5")

@@ -70,7 +70,7 @@ def test_a_moved_participant_works_in_the_new_team(
             "there is already a team called",
             id="rename-to-a-taken-name",
         ),
-        pytest.param(protocol.RENAME_TEAM, {"name": " "}, "'name' is empty", id="rename-to-nothing"),
+        pytest.param(protocol.RENAME_TEAM, {"name": " "}, "the team name is empty", id="rename-to-nothing"),
         pytest.param(
             protocol.REMOVE_TEAM,
             {},

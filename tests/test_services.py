@@ -114,11 +114,13 @@ def test_a_rejoin_token_finds_its_participant_and_is_stored_hashed(
         pytest.param(
             {"team_id": 10_000, "display_name": "Cy"}, "that team is not in this session", id="unknown-team"
         ),
-        pytest.param({"team": "river", "display_name": "   "}, "'name' is empty", id="blank-name"),
-        pytest.param({"team": "river", "display_name": "x" * 61}, "'name' is longer than 60", id="long-name"),
+        pytest.param({"team": "river", "display_name": "   "}, "your name is empty", id="blank-name"),
+        pytest.param(
+            {"team": "river", "display_name": "x" * 61}, "your name is longer than 60", id="long-name"
+        ),
         pytest.param(
             {"team": "river", "display_name": "Cy", "role": "r" * 41},
-            "'role' is longer than 40",
+            "your role is longer than 40",
             id="long-role",
         ),
         pytest.param(

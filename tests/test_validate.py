@@ -274,3 +274,36 @@ def _empty_dir(tmp: Path) -> Path:
     path = tmp / "empty"
     path.mkdir()
     return path
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        pytest.param("../../../x.png", id="climbing-out"),
+        pytest.param("/etc/passwd.png", id="absolute"),
+        pytest.param("images/../../outside.png", id="climbing-out-through-a-folder"),
+    ],
+)
+def test_an_image_outside_the_curriculums_folder_is_refused_at_its_line(
+    runner: CliRunner, write_module, tmp_path: Path, src: str
+) -> None:
+    (tmp_path.parent / "outside.png").write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+    )  # it exists: the path is what is wrong
+    path = write_module(GOOD_FRONT + f"\n# Picture\n\n![A cycle]({src})\n")
+    result = runner.invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:12: image '{src}' is outside the curriculum's folder" in result.output
+
+
+def test_yaml_nested_thousands_deep_is_a_problem_at_its_line_not_a_crash(
+    runner: CliRunner, write_module
+) -> None:
+    deep = "[" * 20_000 + "]" * 20_000
+    path = write_module(
+        GOOD_FRONT + f"\n```activity\nkind: poll\ntype: choice\noptions: {deep}\nminutes: 1\n```\n"
+    )
+    result = runner.invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:13: bad YAML: nested too deeply to read" in result.output
+    assert "unexpected error" not in result.output

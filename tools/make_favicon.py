@@ -1,6 +1,6 @@
 """Make the room's icon: a teal tile with a coral PDSA ring, as favicon.ico (16, 32, 48 px).
 
-    .venv/bin/python tools/make_favicon.py
+.venv/bin/python tools/make_favicon.py
 """
 
 from __future__ import annotations

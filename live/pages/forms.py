@@ -14,8 +14,16 @@ def csrf_token() -> str:
     return str(session["csrf"])
 
 
+EXPIRED = "This form has expired. Go back, reload the page and send it again."
+
+
+def csrf_ok() -> bool:
+    """Whether a form post carries this browser session's token."""
+    sent = request.form.get("csrf", "")
+    return bool(sent) and secrets.compare_digest(sent.encode(), str(session.get("csrf", "")).encode())
+
+
 def check_csrf() -> None:
     """Refuse a form post that does not carry this session's token."""
-    sent = request.form.get("csrf", "")
-    if not sent or not secrets.compare_digest(sent, str(session.get("csrf", ""))):
-        abort(400, "This form has expired. Go back, reload the page and send it again.")
+    if not csrf_ok():
+        abort(400, EXPIRED)

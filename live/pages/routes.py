@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from curriculum.problems import Invalid
 from curriculum.worksheets import described
@@ -29,7 +30,7 @@ from exports.takehome import render_takehome
 from live import protocol
 from live.context import config, curricula, db, faculty_id, join_url, public_url, transaction
 from live.models import LearningSession, Participant
-from live.pages.forms import check_csrf, csrf_token
+from live.pages.forms import check_csrf, csrf_ok, csrf_token
 from live.pages.offload import off_loop
 from live.room.events import tell_roster
 from live.room.people import remove_participant
@@ -90,8 +91,22 @@ def join_page(code: str) -> Any:
             if participant_by_token(db, request.cookies.get(cookie_name(room))) is not None:
                 return redirect(url_for("room.phone", code=room.join_code))
             return _join_form(db, room)
-        check_csrf()
-        form = request.form
+        try:
+            form = request.form
+        except RequestEntityTooLarge:
+            return _join_form(
+                db,
+                room,
+                error=f"That was more text than the form takes: a name is at most "
+                f"{protocol.MAX_NAME} characters, a team's {protocol.MAX_TEAM}.",
+                status=400,
+                keep=False,
+            )
+        if not csrf_ok():
+            # The form is shown again with what was typed and a fresh token: nothing is lost.
+            return _join_form(
+                db, room, error="This form had expired: check it and send it again.", status=400
+            )
         team_value = form.get("team", "")
         try:
             team_id = int(team_value) if team_value not in ("", "new") else None
@@ -109,7 +124,7 @@ def join_page(code: str) -> Any:
             )
         except Invalid as refused:
             db.rollback()
-            return _join_form(db, room, error=_people_words(refused.message), status=400)
+            return _join_form(db, room, error=refused.message, status=400)
         response = make_response(redirect(url_for("room.phone", code=room.join_code), code=303))
         response.set_cookie(
             cookie_name(room),
@@ -124,17 +139,10 @@ def join_page(code: str) -> Any:
         return response
 
 
-def _people_words(message: str) -> str:
-    """Field names from the protocol, as the form calls them."""
-    return (
-        message.replace("'name'", "your name")
-        .replace("'role'", "your role")
-        .replace("'organisation'", "the organisation")
-    )
-
-
-def _join_form(db: Session, room: LearningSession, error: str = "", status: int = 200) -> Any:
-    form = request.form if request.method == "POST" else {}
+def _join_form(
+    db: Session, room: LearningSession, error: str = "", status: int = 200, keep: bool = True
+) -> Any:
+    form = request.form if request.method == "POST" and keep else {}
     page = render_template(
         "live/join.html",
         room=room,

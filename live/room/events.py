@@ -13,17 +13,16 @@ from flask import current_app, request
 from flask_socketio import emit, join_room
 from sqlalchemy.orm import Session
 
-from curriculum.problems import Invalid
 from live import protocol
 from live.context import db, faculty_id, join_url
 from live.models import Activity, LearningSession, Participant
 from live.polls.events import results_changed
-from live.protocol import Refused, refusal
+from live.protocol import Refused
 from live.room import people, runofshow, state
 from live.room.sessions import add_team, participant_by_token, session_by_code
 from live.sockets import Client, Effect, broadcast, clients, current_client, current_sid, rooms_for, socketio
 from live.sockets.broadcast import batched, owe
-from live.sockets.pipeline import after_every_staff_command, staff_command
+from live.sockets.pipeline import after_every_staff_command, answered, staff_command
 
 
 def full_state(client: Client) -> dict[str, Any]:
@@ -90,12 +89,10 @@ def on_disconnect(*_: Any) -> None:
 
 
 @socketio.on(protocol.REQUEST_STATE)
+@answered
 def on_request_state(payload: Any = None) -> dict[str, Any]:
     """Any client asks for its full state again; it receives `state`."""
-    try:
-        emit(protocol.STATE, full_state(current_client()))
-    except Invalid as refused:
-        return refusal(refused)
+    emit(protocol.STATE, full_state(current_client()))
     return {"ok": True}
 
 
@@ -168,16 +165,16 @@ def _add_team(db: Session, session: LearningSession, data: dict[str, Any]) -> li
     add_team(
         db,
         session,
-        protocol.text(data, "name", protocol.MAX_TEAM),
-        protocol.text(data, "organisation", protocol.MAX_ORGANISATION, required=False),
+        data.get("name"),
+        data.get("organisation"),
     )
     return [lambda: owe(protocol.PRESENCE, session.id)]
 
 
 def _rename_team(db: Session, session: LearningSession, data: dict[str, Any]) -> list[Effect]:
-    name = protocol.text(data, "name", protocol.MAX_TEAM)
-    organisation = protocol.text(data, "organisation", protocol.MAX_ORGANISATION, required=False)
-    team = people.rename_team(db, session, protocol.integer(data, "team_id"), name, organisation)
+    team = people.rename_team(
+        db, session, protocol.integer(data, "team_id"), data.get("name"), data.get("organisation")
+    )
     return [lambda: owe(protocol.PRESENCE, session.id), _reconnect(f"t{team.id}")]
 
 

@@ -6,15 +6,17 @@ The facilitator fixes them from the console; a phone can leave ("not me").
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from curriculum.text import clean_text
 from live import protocol
 from live.models import Dot, LearningSession, Participant, Response, Team
 from live.protocol import Refused
 from live.questions.service import remove_votes_of
-from live.room.sessions import hash_token, name_free
+from live.room.sessions import ORGANISATION, TEAM_NAME, hash_token, name_free
 
 
 def team_of(db: Session, session: LearningSession, team_id: int) -> Team:
@@ -33,15 +35,13 @@ def participant_of(db: Session, session: LearningSession, participant_id: int) -
     return participant
 
 
-def rename_team(db: Session, session: LearningSession, team_id: int, name: str, organisation: str) -> Team:
+def rename_team(db: Session, session: LearningSession, team_id: int, name: Any, organisation: Any) -> Team:
     """Correct a team's name (or organisation): its workspace and members stay."""
     team = team_of(db, session, team_id)
-    name = protocol.text({"name": name}, "name", protocol.MAX_TEAM)
+    name = clean_text(name, TEAM_NAME, protocol.MAX_TEAM)
     name_free(db, session, name, team.id)
     team.name = name
-    team.organisation = protocol.text(
-        {"organisation": organisation}, "organisation", protocol.MAX_ORGANISATION, required=False
-    )
+    team.organisation = clean_text(organisation, ORGANISATION, protocol.MAX_ORGANISATION, required=False)
     db.flush()
     return team
 

@@ -12,10 +12,13 @@ from sqlalchemy.orm import Session
 from curriculum.model import Activity as CurriculumActivity
 from curriculum.model import Curriculum
 from curriculum.model import LearningSession as CurriculumSession
+from curriculum.text import clean_text
 from live import protocol
 from live.models import Activity, AgendaItem, Collaborative, LearningSession, Participant, Team
 from live.protocol import Refused
 
+# What messages call the fields of a team (the join form, the console).
+TEAM_NAME, ORGANISATION = "the team name", "the organisation"
 # No 0/O, 1/I/L, 2/Z, 5/S: a code read off a projector across a ballroom.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY346789"
 CODE_LENGTH = 5
@@ -113,12 +116,10 @@ def create_session(db: Session, curriculum: Curriculum, source: CurriculumSessio
     return session
 
 
-def add_team(db: Session, session: LearningSession, name: str, organisation: str = "") -> Team:
+def add_team(db: Session, session: LearningSession, name: Any, organisation: Any = "") -> Team:
     """A new team in the session's collaborative; names are unique regardless of case."""
-    name = protocol.text({"name": name}, "name", protocol.MAX_TEAM)
-    organisation = protocol.text(
-        {"organisation": organisation}, "organisation", protocol.MAX_ORGANISATION, required=False
-    )
+    name = clean_text(name, TEAM_NAME, protocol.MAX_TEAM)
+    organisation = clean_text(organisation, ORGANISATION, protocol.MAX_ORGANISATION, required=False)
     name_free(db, session, name)
     team = Team(collaborative_id=session.collaborative_id, name=name, organisation=organisation)
     db.add(team)
@@ -161,8 +162,8 @@ def join(
     role: str = "",
 ) -> tuple[Participant, str]:
     """Someone joins from a phone: returns the participant and their secret rejoin token."""
-    display_name = protocol.text({"name": display_name}, "name", protocol.MAX_NAME)
-    role = protocol.text({"role": role}, "role", protocol.MAX_ROLE, required=False)
+    display_name = clean_text(display_name, "your name", protocol.MAX_NAME)
+    role = clean_text(role, "your role", protocol.MAX_ROLE, required=False)
     if team_id is not None:
         team = db.get(Team, team_id)
         if team is None or team.removed or team.collaborative_id != session.collaborative_id:

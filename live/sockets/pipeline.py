@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from flask import current_app
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from curriculum.problems import Invalid
@@ -37,8 +38,16 @@ def after_every_staff_command(effects: Callable[[int], list[Effect]]) -> None:
     _after_staff.append(effects)
 
 
+BUSY = Refused("the room is busy: this change was not saved; it is sent again in a moment", "busy")
+BROKEN = Refused("something went wrong on the server: this change was not saved", "server_error")
+
+
 def _run(work: Callable[[Session], Outcome]) -> dict[str, Any]:
-    """Run a write in one transaction, then its broadcasts; a clash between two writes is retried."""
+    """Run a write in one transaction, then its broadcasts; a clash between two writes is retried.
+
+    Every write is answered, whatever happens: a phone's outbox sends in order, and one write
+    left unanswered would hold every later one back.
+    """
     for attempt in (1, 2):
         try:
             with context.transaction() as session:
@@ -50,10 +59,38 @@ def _run(work: Callable[[Session], Outcome]) -> dict[str, Any]:
             # Two writes for the same row raced; the second try sees the first.
             if attempt == 2:
                 return refusal(Refused("that clashed with another change; try again", "conflict"))
+        except OperationalError:  # the database is locked or its connections are all taken
+            current_app.logger.warning("a write met a busy database", exc_info=True)
+            return refusal(BUSY)
+        except Exception:
+            current_app.logger.exception("a write failed")
+            return refusal(BROKEN)
     context.db().expire_all()  # the broadcasts read what is committed now, other writers' changes included
     for effect in effects:
         effect()
     return reply
+
+
+def answered(handler: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """A read event's handler that answers whatever happens (a refusal, or a server error)."""
+
+    def wrapped(*args: Any) -> dict[str, Any]:
+        try:
+            return handler(*args)
+        except Invalid as refused:
+            return refusal(refused)
+        except Exception:
+            current_app.logger.exception("an event failed")
+            return refusal(BROKEN)
+
+    wrapped.__name__, wrapped.__doc__ = handler.__name__, handler.__doc__
+    return wrapped
+
+
+@socketio.on("*")
+def on_unknown(event: str, *_: Any) -> dict[str, Any]:
+    """An event no handler knows (a typo, another version of the page): answered, never silent."""
+    return refusal(Refused(f"there is no event '{str(event)[:40]}' in this room", "unknown_event"))
 
 
 def _register(event: str, handler: Callable[..., dict[str, Any]], doc: str) -> None:

@@ -12,16 +12,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from curriculum.problems import Invalid
 from live import protocol
 from live.context import db
 from live.models import LearningSession
-from live.protocol import Refused, refusal
+from live.protocol import Refused
 from live.room.people import team_of
 from live.room.state import driver_diagram, roster
 from live.sockets import Effect, current_client, current_sid, socketio
 from live.sockets.broadcast import batched, owe
-from live.sockets.pipeline import Outcome, phone_write, staff_command
+from live.sockets.pipeline import Outcome, answered, phone_write, staff_command
 from live.workspaces import gallery, service
 from live.writes import Author, author_of
 
@@ -85,41 +84,37 @@ phone_write(
 
 
 @socketio.on(protocol.REQUEST_GALLERY)
+@answered
 def on_request_gallery(payload: Any = None) -> dict[str, Any]:
     """A phone (once revealed) or a console asks for the storyboards; it receives `gallery`."""
-    try:
-        client = current_client()
-        session = db().get(LearningSession, client.session_id)
-        if session is None:
-            raise Refused("this session has ended", "gone")
-        viewer = author_of(db(), client.participant_id) if client.participant_id is not None else None
-        board = gallery.gallery(db(), session, viewer, staff=client.kind == "console")
-    except Invalid as refused:
-        return refusal(refused)
+    client = current_client()
+    session = db().get(LearningSession, client.session_id)
+    if session is None:
+        raise Refused("this session has ended", "gone")
+    viewer = author_of(db(), client.participant_id) if client.participant_id is not None else None
+    board = gallery.gallery(db(), session, viewer, staff=client.kind == "console")
     socketio.emit(protocol.GALLERY, board, to=current_sid())
     return {"ok": True}
 
 
 @socketio.on(protocol.REQUEST_WORKSPACE)
+@answered
 def on_request_workspace(payload: Any = None) -> dict[str, Any]:
     """A console looks over a team's shoulder: it receives `workspace`, that team's workspace
     (read-only), and from then on that team's `workspace_changed` as every console does."""
-    try:
-        client = current_client()
-        if client.kind != "console":
-            raise Refused("only the facilitator can do that", "forbidden")
-        session = db().get(LearningSession, client.session_id)
-        if session is None:
-            raise Refused("this session has ended", "gone")
-        team = team_of(db(), session, protocol.integer(protocol.mapping(payload), "team_id"))
-        view = {
-            "team": {"id": team.id, "name": team.name, "organisation": team.organisation},
-            "workspace": service.workspace(db(), team.id),
-            "roster": roster(db(), team.id, session.id),
-            "driver_diagram": driver_diagram(session),
-        }
-    except Invalid as refused:
-        return refusal(refused)
+    client = current_client()
+    if client.kind != "console":
+        raise Refused("only the facilitator can do that", "forbidden")
+    session = db().get(LearningSession, client.session_id)
+    if session is None:
+        raise Refused("this session has ended", "gone")
+    team = team_of(db(), session, protocol.integer(protocol.mapping(payload), "team_id"))
+    view = {
+        "team": {"id": team.id, "name": team.name, "organisation": team.organisation},
+        "workspace": service.workspace(db(), team.id),
+        "roster": roster(db(), team.id, session.id),
+        "driver_diagram": driver_diagram(session),
+    }
     socketio.emit(protocol.WORKSPACE, view, to=current_sid())
     return {"ok": True}
 

@@ -68,6 +68,13 @@ const BSC = (() => {
             break; // no answer in time: keep it, try again on reconnect
           }
           outbox.shift();
+          if (reply && reply.code === "busy" && (item.tries = (item.tries || 0) + 1) < 5) {
+            // The server was too busy to save it: it goes again after the writes behind it.
+            outbox.push(item);
+            save();
+            setTimeout(flush, 1500);
+            break;
+          }
           save();
           const done = callbacks[item.payload.client_id];
           delete callbacks[item.payload.client_id];

@@ -41,6 +41,31 @@
     render();
   });
   Workspace.attach(link);
+
+  /* Time is up: the timer turns coral and pulses (CSS), the phone buzzes and chimes once. */
+  const timerBox = document.getElementById("timer");
+  let chimed = false;
+  new MutationObserver(() => {
+    const done = timerBox.classList.contains("done") && !timerBox.hidden;
+    if (done && !chimed) {
+      if (navigator.vibrate) navigator.vibrate([200, 100, 200]);
+      chime();
+    }
+    chimed = done;
+  }).observe(timerBox, { attributes: true, attributeFilter: ["class", "hidden"] });
+  function chime() {
+    try {
+      const audio = new (window.AudioContext || window.webkitAudioContext)();
+      const tone = audio.createOscillator();
+      const volume = audio.createGain();
+      tone.frequency.value = 880;
+      volume.gain.setValueAtTime(0.2, audio.currentTime);
+      volume.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.8);
+      tone.connect(volume).connect(audio.destination);
+      tone.start();
+      tone.stop(audio.currentTime + 0.8);
+    } catch (e) { /* no sound on this phone: the coral timer still shows it */ }
+  }
   document.getElementById("leave").addEventListener("submit", (event) => {
     if (!confirm("Leave the session on this phone? You can join again, as yourself, in another team.")) {
       event.preventDefault();
