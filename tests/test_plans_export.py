@@ -395,3 +395,14 @@ def test_a_rating_given_on_a_phone_reaches_the_teams_plan(
     assert f"Our rating 1.5 {scale_point(1.5).name}" in text
     hill, _ = pdf_text(join_phone("Hilltop Practice", "Ben").get(f"/room/{room['code']}/plan.pdf").get_data())
     assert "Our rating" not in hill
+
+
+def test_emoji_typed_by_a_team_are_drawn_in_its_plan() -> None:
+    data = render_takehome(plan(sheet("storyboard", {"story_changes": "It worked 🎉"}), team="Riverside 🌈"))
+    fonts = {
+        str(font["/BaseFont"])
+        for page in PdfReader(io.BytesIO(data)).pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert any("Emoji" in name for name in fonts), fonts  # drawn with an emoji font, not as empty boxes
+    assert "Riverside 🌈" in pdf_text(data)[0]
