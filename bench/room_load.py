@@ -114,6 +114,7 @@ class Ours(Target):
                 "add_team", {"name": f"Team {n + 1:03d}", "organisation": f"Org {n + 1}"}
             )
             assert reply["ok"], reply
+        codes = {t["id"]: t["code"] for t in (await self._state(console))["presence"]["teams"]}
         await console.disconnect()
         jar = aiohttp.CookieJar(unsafe=True)
         join_page = f"{self.base}/j/{self.code}"
@@ -131,6 +132,7 @@ class Ours(Target):
                 assert csrf
                 form = {
                     "team": str(team_ids[index % teams]),
+                    "team_code": codes[team_ids[index % teams]],  # joining a team takes its code
                     "name": f"Person {index}",
                     "role": "Data lead",
                     "csrf": csrf.group(1),

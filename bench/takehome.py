@@ -126,7 +126,7 @@ def main() -> None:
             room = create_session(s, curriculum, curriculum.session("ls1"))
             for t in range(args.teams):
                 team = add_team(s, room, f"Team {t + 1:02d}", f"Practice {t + 1}")
-                participant, _ = join(s, room, team_id=team.id, display_name="Ana")
+                participant, _ = join(s, room, team_id=team.id, display_name="Ana", team_code=team.code)
                 s.flush()
                 fill(s, author_of(s, participant.id), counter)
             session_id = room.id

@@ -24,7 +24,9 @@ from flask import (
 from sqlalchemy import select
 
 from curriculum.polls import POLL_KINDS, quick_poll_settings
+from curriculum.problems import Invalid
 from curriculum.worksheets import described
+from exports.cards import render_table_card
 from exports.packet import slug
 from exports.tables import csv_bytes
 from facilitator.auth import (
@@ -36,8 +38,10 @@ from facilitator.auth import (
 )
 from live.context import curricula, db, join_url, public_url, transaction
 from live.models import Activity, LearningSession
+from live.pages.offload import off_loop
 from live.polls.service import answer_table
 from live.questions.service import question_table
+from live.room.people import team_of
 from live.room.sessions import create_session
 
 blueprint = Blueprint("console", __name__, template_folder="templates")
@@ -171,6 +175,34 @@ def activity_csv(session_id: int, activity_id: int) -> Any:
         csv_bytes(header, rows),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@blueprint.get("/console/<int:session_id>/teams/<int:team_id>/card.pdf")
+@faculty_only
+def table_card(session_id: int, team_id: int) -> Any:
+    """A team's table card (its name, its code, the join QR code), to print and fold."""
+    room = db().get(LearningSession, session_id)
+    if room is None:
+        abort(404, "There is no such session.")
+    try:
+        team = team_of(db(), room, team_id)
+    except Invalid:
+        abort(404, "There is no such team in this session.")
+    paper = current_app.config["PAPER"]
+    pdf = off_loop(
+        render_table_card,
+        room.collaborative.title,
+        team.name,
+        team.organisation,
+        team.code,
+        join_url(room.join_code),
+        paper,
+    )
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{slug(team.name)}-table-card.pdf"'},
     )
 
 

@@ -193,6 +193,10 @@ class Team(Base):
     organisation: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     removed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # made by mistake
+    # Joining an existing team takes its code (members see it on their phones; a table card prints it).
+    code: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    # The learning session it was made in (its join page lists the teams of that session).
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("learning_session.id"), default=None)
 
     collaborative: Mapped[Collaborative] = relationship(back_populates="teams")
     participants: Mapped[list[Participant]] = relationship(back_populates="team")

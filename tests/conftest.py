@@ -152,7 +152,8 @@ def join_phone(app, room):
         with app.app_context(), database().transaction() as db:
             from sqlalchemy import select
 
-            team_id = db.scalar(select(Team.id).where(Team.name == team))
+            found = db.execute(select(Team.id, Team.code).where(Team.name == team)).first()
+        team_id, code = found if found else (None, "")
         phone = app.test_client()
         page = phone.get(f"/j/{room['code']}")
         reply = phone.post(
@@ -160,6 +161,7 @@ def join_phone(app, room):
             data={
                 "team": str(team_id) if team_id else "new",
                 "new_team": team if not team_id else "",
+                "team_code": code,
                 "name": name,
                 "role": role,
                 "csrf": _csrf(page.get_data(as_text=True)),

@@ -286,6 +286,24 @@ def join(context: Any, url: str, team: str, name: str, role: str) -> Any:
     return page
 
 
+def join_team(context: Any, url: str, team: str, name: str, code: str) -> Any:
+    """A phone joins an existing team with its team code; the page once connected."""
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_label(team).check()
+    page.get_by_label("Your team's code").fill(code)
+    page.get_by_label("Your name").fill(name)
+    page.get_by_role("button", name="Join the room").click()
+    page.wait_for_url(re.compile(r"/room/"))
+    page.get_by_text("Connected").wait_for()
+    return page
+
+
+def code_of(phone: Any) -> str:
+    """The team code a phone shows its member."""
+    return str(phone.locator("#team-code").inner_text())
+
+
 def open_console(browser: Any, server: dict[str, str], screen: tuple[int, int]) -> tuple[Any, Any]:
     """Faculty sign in with the printed link, open the session's console, then its projector."""
     console = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from .helpers import PHONE, Server, decode_qr, join, open_console
+from .helpers import PHONE, Server, code_of, decode_qr, join, join_team, open_console
 
 pytestmark = pytest.mark.slow
 
@@ -74,13 +74,7 @@ def test_teams_co_edit_their_workspace_and_walk_the_gallery(
     console, projector = open_console(browser, server, (1600, 900))
 
     ana = join(browser.new_context(**PHONE), server["join"], "Riverside Clinic", "Ana", "Data lead")
-    cy_context = browser.new_context(**PHONE)
-    cy = cy_context.new_page()
-    cy.goto(server["join"])
-    cy.get_by_label("Riverside Clinic").check()
-    cy.get_by_label("Your name").fill("Cy")
-    cy.get_by_role("button", name="Join the room").click()
-    cy.get_by_text("Connected").wait_for()
+    cy = join_team(browser.new_context(**PHONE), server["join"], "Riverside Clinic", "Cy", code_of(ana))
     ben = join(browser.new_context(**PHONE), server["join"], "Hilltop Practice", "Ben", "Senior leader")
 
     aim = "Screen every child at the 9-month visit"

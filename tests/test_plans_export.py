@@ -174,7 +174,7 @@ def test_long_text_flows_across_pages_and_is_not_cut() -> None:
     )
     _, short_pages = pdf_text(render_takehome(plan()))
     assert pages > short_pages
-    assert "THE-END-OF-THE-LONG-TEXT" in text
+    assert "THE-END-OF-THE-LONG-TEXT" in text.replace(" ", "")  # it may break after a hyphen
     assert "TAIL" in text.replace(" ", "")
 
 
@@ -374,7 +374,8 @@ def test_the_plan_prints_the_teams_self_rating_from_the_one_assessment_scale() -
     point = scale_point(2.0)
     text, _ = pdf_text(render_takehome(plan(ratings=(Rating("Where is your team today?", 2.0),))))
     assert f"{ASSESSMENT_TITLE}: our self-rating" in text
-    assert f"Where is your team today? {point.score} {point.name}. {point.description}" in text
+    assert f"Where is your team today? {point.score} {point.name}" in text
+    assert point.description in text
     assert ASSESSMENT_TITLE not in pdf_text(render_takehome(plan()))[0]
 
 
@@ -397,12 +398,18 @@ def test_a_rating_given_on_a_phone_reaches_the_teams_plan(
     assert "Our rating" not in hill
 
 
-def test_emoji_typed_by_a_team_are_drawn_in_its_plan() -> None:
-    data = render_takehome(plan(sheet("storyboard", {"story_changes": "It worked 🎉"}), team="Riverside 🌈"))
-    fonts = {
-        str(font["/BaseFont"])
+def pdf_fonts(data: bytes) -> set[str]:
+    return {
+        str(font.get_object()["/BaseFont"])
         for page in PdfReader(io.BytesIO(data)).pages
-        for font in page["/Resources"]["/Font"].values()
+        for font in page["/Resources"].get_object()["/Font"].get_object().values()  # type: ignore[index]
     }
+
+
+def test_emoji_typed_by_a_team_are_drawn_in_its_plan_and_digits_are_not() -> None:
+    data = render_takehome(plan(sheet("storyboard", {"story_changes": "It worked 🎉"}), team="Riverside 🌈"))
+    fonts = pdf_fonts(data)
     assert any("Emoji" in name for name in fonts), fonts  # drawn with an emoji font, not as empty boxes
+    # Without emoji, nothing comes from the emoji font (which also holds digits, in grey).
+    assert not any("Emoji" in name for name in pdf_fonts(render_takehome(plan())))
     assert "Riverside 🌈" in pdf_text(data)[0]

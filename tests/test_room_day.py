@@ -8,21 +8,9 @@ from typing import Any
 
 import pytest
 
-from .helpers import PHONE, join, open_console
+from .helpers import PHONE, code_of, join, join_team, open_console
 
 pytestmark = pytest.mark.slow
-
-
-def join_team(context: Any, url: str, team: str, name: str) -> Any:
-    """A phone joins an existing team."""
-    page = context.new_page()
-    page.goto(url)
-    page.get_by_label(team).check()
-    page.get_by_label("Your name").fill(name)
-    page.get_by_role("button", name="Join the room").click()
-    page.wait_for_url(re.compile(r"/room/"))
-    page.get_by_text("Connected").wait_for()
-    return page
 
 
 def test_a_refused_edit_keeps_its_text_with_the_reason_beside_it(
@@ -81,7 +69,7 @@ def test_a_lock_keeps_what_was_typed_as_a_draft_and_sends_it_on_unlock(
 
     console, _ = open_console(browser, server, (1280, 720))
     ana = join(browser.new_context(**PHONE), server["join"], "Riverside Clinic", "Ana", "Data lead")
-    cy = join_team(browser.new_context(**PHONE), server["join"], "Riverside Clinic", "Cy")
+    cy = join_team(browser.new_context(**PHONE), server["join"], "Riverside Clinic", "Cy", code_of(ana))
     field = ana.get_by_label("What will we improve?")
     field.press_sequentially("Screen every child")
     console.get_by_role("button", name="Lock answers").click()
@@ -117,7 +105,7 @@ def test_a_conflict_says_what_it_waits_for(server: dict[str, str], browser: Any)
     from playwright.sync_api import expect
 
     ana = join(browser.new_context(**PHONE), server["join"], "Riverside Clinic", "Ana", "Data lead")
-    cy = join_team(browser.new_context(**PHONE), server["join"], "Riverside Clinic", "Cy")
+    cy = join_team(browser.new_context(**PHONE), server["join"], "Riverside Clinic", "Cy", code_of(ana))
     cy.get_by_label("For whom?").fill("Toddlers")  # Cy types, from the empty field (version 0)...
     ana.get_by_label("For whom?").fill("Children aged 0-5")  # ...while Ana saves first
     ana.get_by_label("How much?").click()
@@ -138,7 +126,7 @@ def test_the_console_stays_true_while_phones_join_and_mends_mistakes(
 
     console, _ = open_console(browser, server, (1280, 720))
     phones = browser.new_context(**PHONE)
-    join(phones, server["join"], "Riverside Clinic", "Ana", "Data lead")
+    first = join(phones, server["join"], "Riverside Clinic", "Ana", "Data lead")
 
     def team_panel(name: str) -> Any:
         return console.locator("details.team").filter(has=console.locator("summary", has_text=name))
@@ -147,7 +135,7 @@ def test_the_console_stays_true_while_phones_join_and_mends_mistakes(
     riverside.locator("summary").click()
     for n in range(9):
         phones.clear_cookies()  # the next phone (this context's earlier pages stay connected)
-        join_team(phones, server["join"], "Riverside Clinic", f"Member {n}")
+        join_team(phones, server["join"], "Riverside Clinic", f"Member {n}", code_of(first))
         expect(riverside.locator("li", has_text=f"Member {n}")).to_have_count(1)
         expect(riverside.locator("li", has_text="Ana")).to_have_count(1)  # the list never empties
     expect(console.locator("#joined-count")).to_have_text("10")
@@ -160,6 +148,7 @@ def test_the_console_stays_true_while_phones_join_and_mends_mistakes(
     extra = browser.new_context(**PHONE).new_page()
     extra.goto(server["join"])
     extra.get_by_label("Riverside Clinic").check()
+    extra.get_by_label("Your team's code").fill(code_of(first))
     extra.get_by_label("Your name").fill("ana")
     extra.get_by_role("button", name="Join the room").click()
     extra.get_by_text("someone in Riverside Clinic is already called Ana").wait_for()
@@ -187,10 +176,12 @@ def test_the_console_stays_true_while_phones_join_and_mends_mistakes(
 
 def test_a_phone_that_is_not_theirs_lets_go_and_joins_again(server: dict[str, str], browser: Any) -> None:
     phone = join(browser.new_context(**PHONE), server["join"], "Riverside Clinic", "Ana", "Data lead")
+    code = code_of(phone)
     phone.on("dialog", lambda dialog: dialog.accept())
     phone.get_by_role("button", name="Not me / change team").click()
     phone.wait_for_url(re.compile(r"/j/"))
     phone.get_by_label("Riverside Clinic").check()
+    phone.get_by_label("Your team's code").fill(code)
     phone.get_by_label("Your name").fill("Cy")
     phone.get_by_role("button", name="Join the room").click()
     phone.get_by_text("Connected").wait_for()
@@ -285,7 +276,7 @@ def test_a_question_board_asks_approves_upvotes_and_answers(
                 spec={"moderated": True},
             )
         )
-    console, _ = open_console(browser, server, (1280, 720))
+    console, projector = open_console(browser, server, (1280, 720))
     console.reload()
     ana = join(browser.new_context(**PHONE), server["join"], "Riverside Clinic", "Ana", "Data lead")
     ben = join(browser.new_context(**PHONE), server["join"], "Hilltop Practice", "Ben", "Senior leader")
@@ -303,6 +294,9 @@ def test_a_question_board_asks_approves_upvotes_and_answers(
     expect(ana.locator(".question-list li", has_text="How do we keep families")).to_contain_text("▲ 1")
     card.get_by_role("button", name="Pin").click()
     ana.get_by_text("Now answering: How do we keep families involved?").wait_for()
+    pinned = projector.locator("#questions li.pinned")
+    expect(pinned).to_contain_text("Now answering: How do we keep families involved?")
+    expect(pinned).to_contain_text("▲ 1")
     with console.expect_download() as download:
         card.get_by_role("link", name="CSV").click()
     assert "How do we keep families involved?" in download.value.path().read_text(encoding="utf-8-sig")

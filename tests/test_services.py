@@ -42,8 +42,10 @@ def world(database: Database, curriculum: Curriculum) -> dict[str, Any]:
         session = create_session(db, curriculum, curriculum.session("ls1"))
         river = add_team(db, session, "Riverside Clinic")
         hill = add_team(db, session, "Hilltop Practice")
-        ana, token = join(db, session, team_id=river.id, display_name="Ana", role="Data lead")
-        ben, _ = join(db, session, team_id=hill.id, display_name="Ben")
+        ana, token = join(
+            db, session, team_id=river.id, display_name="Ana", role="Data lead", team_code=river.code
+        )
+        ben, _ = join(db, session, team_id=hill.id, display_name="Ben", team_code=hill.code)
         poll = session.activities[0]
         runofshow.set_state(db, poll, "open")
         ids = {

@@ -213,7 +213,7 @@ def test_commitments_carry_forward_to_the_next_learning_session(
         assert river is not None
         later = create_session(db, curriculum, curriculum.session("ls1"))  # the next session, same teams
         later_code = later.join_code
-        _, token = join(db, later, team_id=river.id, display_name="Ana")
+        _, token = join(db, later, team_id=None, team_code=river.code, display_name="Ana")  # by its code
     phone = socketio.test_client(app, auth={"kind": "participant", "code": later_code, "token": token})
     state = last(phone, protocol.STATE)
     carried = next(i for i in state["workspace"]["items"] if i["id"] == item["id"])

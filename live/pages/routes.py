@@ -34,7 +34,7 @@ from live.pages.forms import check_csrf, csrf_ok, csrf_token
 from live.pages.offload import off_loop
 from live.room.events import tell_roster
 from live.room.people import remove_participant
-from live.room.sessions import ROLES, join, participant_by_token, session_by_code, teams
+from live.room.sessions import ROLES, join, participant_by_token, session_by_code, teams_here
 from live.sockets.broadcast import owe
 from live.workspaces.plans import team_plan
 
@@ -109,7 +109,7 @@ def join_page(code: str) -> Any:
             )
         team_value = form.get("team", "")
         try:
-            team_id = int(team_value) if team_value not in ("", "new") else None
+            team_id = int(team_value) if team_value not in ("", "new", "earlier") else None
         except ValueError:
             team_id = None
         try:
@@ -121,6 +121,7 @@ def join_page(code: str) -> Any:
                 organisation=form.get("organisation", ""),
                 display_name=form.get("name", ""),
                 role=form.get("role", ""),
+                team_code=form.get("team_code", "") if team_value != "new" else "",
             )
         except Invalid as refused:
             db.rollback()
@@ -146,7 +147,7 @@ def _join_form(
     page = render_template(
         "live/join.html",
         room=room,
-        teams=teams(db, room),
+        teams=teams_here(db, room),
         roles=ROLES,
         error=error,
         form=form,

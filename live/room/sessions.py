@@ -22,6 +22,7 @@ TEAM_NAME, ORGANISATION = "the team name", "the organisation"
 # No 0/O, 1/I/L, 2/Z, 5/S: a code read off a projector across a ballroom.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY346789"
 CODE_LENGTH = 5
+TEAM_CODE_LENGTH = 5
 ROLES = (
     "Senior leader",
     "Day-to-day lead",
@@ -121,10 +122,41 @@ def add_team(db: Session, session: LearningSession, name: Any, organisation: Any
     name = clean_text(name, TEAM_NAME, protocol.MAX_TEAM)
     organisation = clean_text(organisation, ORGANISATION, protocol.MAX_ORGANISATION, required=False)
     name_free(db, session, name)
-    team = Team(collaborative_id=session.collaborative_id, name=name, organisation=organisation)
+    team = Team(
+        collaborative_id=session.collaborative_id,
+        name=name,
+        organisation=organisation,
+        code=_new_team_code(db, session),
+        session_id=session.id,
+    )
     db.add(team)
     db.flush()
     return team
+
+
+def _new_team_code(db: Session, session: LearningSession) -> str:
+    """A team code no other team of the collaborative has."""
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(TEAM_CODE_LENGTH))
+        if (
+            db.scalar(
+                select(Team.id).where(Team.collaborative_id == session.collaborative_id, Team.code == code)
+            )
+            is None
+        ):
+            return code
+
+
+def team_by_code(db: Session, session: LearningSession, code: str) -> Team | None:
+    """The team of the collaborative with this code (typed in any case, spaces ignored)."""
+    code = "".join(code.split()).upper()
+    if not code or len(code) > 8:
+        return None
+    return db.scalar(
+        select(Team).where(
+            Team.collaborative_id == session.collaborative_id, Team.code == code, Team.removed.is_(False)
+        )
+    )
 
 
 def name_free(db: Session, session: LearningSession, name: str, team_id: int | None = None) -> None:
@@ -138,6 +170,24 @@ def name_free(db: Session, session: LearningSession, name: str, team_id: int | N
     )
     if taken is not None:
         raise Refused(f"there is already a team called '{taken.name}'", "duplicate")
+
+
+def teams_here(db: Session, session: LearningSession) -> list[Team]:
+    """The teams the join page lists: made in this session, or with someone in it already."""
+    present = select(Participant.team_id).where(
+        Participant.session_id == session.id, Participant.removed.is_(False)
+    )
+    return list(
+        db.scalars(
+            select(Team)
+            .where(
+                Team.collaborative_id == session.collaborative_id,
+                Team.removed.is_(False),
+                (Team.session_id == session.id) | Team.id.in_(present),
+            )
+            .order_by(func.lower(Team.name))
+        )
+    )
 
 
 def teams(db: Session, session: LearningSession) -> list[Team]:
@@ -160,14 +210,32 @@ def join(
     organisation: str = "",
     display_name: str,
     role: str = "",
+    team_code: str = "",
 ) -> tuple[Participant, str]:
-    """Someone joins from a phone: returns the participant and their secret rejoin token."""
+    """Someone joins from a phone: returns the participant and their secret rejoin token.
+
+    Joining an existing team takes its code (its members see it on their phones): picking a
+    team from the list gives no one else's workspace away. A team of an earlier session is
+    joined by its code alone (`team_id` None, no `new_team`).
+    """
     display_name = clean_text(display_name, "your name", protocol.MAX_NAME)
     role = clean_text(role, "your role", protocol.MAX_ROLE, required=False)
+    coded = team_by_code(db, session, team_code or "")
     if team_id is not None:
         team = db.get(Team, team_id)
         if team is None or team.removed or team.collaborative_id != session.collaborative_id:
             raise Refused("that team is not in this session; pick one from the list", "no_team")
+        if coded is None or coded.id != team.id:
+            raise Refused(
+                f"type {team.name}'s team code: it is on your teammates' phones, or ask the faculty",
+                "team_code",
+            )
+    elif team_code.strip() and not new_team.strip():
+        if coded is None:
+            raise Refused(
+                "no team has that code: check it on a teammate's phone, or ask the faculty", "team_code"
+            )
+        team = coded
     elif new_team.strip():
         if not session.self_registration:
             raise Refused("teams are set up by the faculty here; pick your team from the list", "closed")

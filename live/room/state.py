@@ -124,6 +124,7 @@ def participant_state(
             "id": participant.team.id,
             "name": participant.team.name,
             "organisation": participant.team.organisation,
+            "code": participant.team.code,
         },
     }
     owners = (f"p{participant.id}", f"t{participant.team_id}")
@@ -179,7 +180,7 @@ def presence(db: Session, session: LearningSession, people: bool = False) -> dic
             "joined": len(by_team.get(t.id, [])),
         }
         if people:
-            row["people"] = by_team.get(t.id, [])
+            row.update(people=by_team.get(t.id, []), code=t.code)
         rows.append(row)
     return {"total": len(joined), "teams": rows}
 

@@ -65,7 +65,7 @@
   function render() {
     if (!state) return;
     BSC.renderAgenda(document.getElementById("agenda"), state.agenda, (item) => send("go_to_item", { item_id: item.id }));
-    BSC.runTimer(document.getElementById("timer"), state.timer, state.server_time);
+    BSC.runTimer(document.getElementById("timer"), state.timer);
     const lock = document.getElementById("lock");
     lock.setAttribute("aria-pressed", String(state.session.locked));
     lock.textContent = state.session.locked ? "Unlock answers" : "Lock answers";
@@ -230,7 +230,9 @@
       box.append(el("details", { class: "team", open: openTeams.has(team.id), ontoggle: (e) => {
         if (e.target.open) openTeams.add(team.id); else openTeams.delete(team.id);
       } },
-      el("summary", {}, `${team.name} · ${team.joined}`),
+      el("summary", {}, `${team.name} · ${team.joined}`, el("small", {}, ` · code ${team.code}`)),
+      el("p", { class: "small" }, `Team code ${team.code}: a teammate joining needs it. `,
+        el("a", { href: `/console/${state.session.id}/teams/${team.id}/card.pdf` }, "Print its table card")),
       el("ul", {}, people.map((p) => el("li", {}, p.name, p.role ? el("small", {}, ` ${p.role}`) : null, " ",
         teams.length > 1 ? el("select", { "aria-label": `Move ${p.name} to another team`, onchange: (e) => {
           if (e.target.value) send("move_participant", { participant_id: p.id, team_id: Number(e.target.value) });

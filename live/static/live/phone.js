@@ -32,6 +32,7 @@
     room = state;
     me = state.me;
     document.getElementById("team-name").textContent = me.team.name;
+    document.getElementById("team-code").textContent = me.team.code;
     document.getElementById("me-name").textContent = me.name;
     for (const [id, value] of Object.entries(state.answers || {})) answers[Number(id)] = value;
     for (const p of link.pending()) if (p.activity_id && "value" in p) pendingFor[p.activity_id] = p.value;
@@ -133,7 +134,7 @@
     const now = room.agenda.find((i) => i.current);
     document.getElementById("agenda-now").textContent = now ? `${now.start}–${now.end} · ${now.title}` : "";
     BSC.renderAgenda(document.getElementById("agenda"), room.agenda);
-    BSC.runTimer(document.getElementById("timer"), room.timer, room.server_time);
+    BSC.runTimer(document.getElementById("timer"), room.timer);
     clear(area);
     const activity = room.activity;
     if (!activity) {
