@@ -116,6 +116,9 @@ const BSC = (() => {
     });
     // The faculty moved or removed this participant: connect again, and take the new state.
     socket.on("rejoin", () => { socket.disconnect(); socket.connect(); });
+    const syncClock = (message) => { if (message && message.server_time) skew = Date.parse(message.server_time) - Date.now(); };
+    socket.on("state", syncClock);
+    socket.on("room", syncClock);  // registered first: the page's own handlers see the clock set
     socket.on("state", onState);
     show(false);
     return {
@@ -137,14 +140,16 @@ const BSC = (() => {
     noticeTimer = setTimeout(() => { box.hidden = true; }, 6000);
   }
 
-  /* The countdown, in the server's time (phones' clocks drift). */
+  /* The countdown, in the server's time (phones' clocks drift). The difference between the two
+     clocks is measured when a message with `server_time` arrives (see connect), never later:
+     a redraw long after the message must not count the time since as drift. */
+  let skew = 0;
   let timerTick = null;
-  function runTimer(node, timer, serverTime) {
+  function runTimer(node, timer) {
     clearInterval(timerTick);
     if (!node) return;
     if (!timer) { node.hidden = true; return; }
     node.hidden = false;
-    const skew = serverTime ? Date.parse(serverTime) - Date.now() : 0;
     const render = () => {
       let left = timer.running ? Math.round((Date.parse(timer.ends_at) - (Date.now() + skew)) / 1000)
                                : timer.remaining;
