@@ -178,3 +178,21 @@ def test_faculty_download_a_polls_answers_and_a_boards_questions_as_csv(
     assert client.get(f"/console/{room['id']}/activities/{poll['id']}.csv").status_code == 302  # faculty only
     assert ana_web.get(f"/console/{room['id']}/activities/{poll['id']}.csv").status_code == 302
     assert faculty_client.get(f"/console/{room['id']}/activities/99999.csv").status_code == 404
+
+
+def test_a_question_board_appears_on_its_slide_with_its_run_of_show(write_module: Any) -> None:
+    from pptx import Presentation
+
+    from exports.decks import DeckOptions, build_deck
+    from facilitator.build import preview_curriculum
+
+    from .helpers import slide_text
+
+    loaded = load(write_module(GOOD_FRONT + BOARD))
+    curriculum = preview_curriculum(loaded.modules[0])
+    deck = Presentation(io.BytesIO(build_deck(curriculum, curriculum.sessions[0], DeckOptions())))
+    slide = next(s for s in deck.slides if s.shapes.title.text == "Your questions")
+    assert "QUESTION BOARD · 15 MIN" in slide_text(slide)
+    assert "What do you want to ask the panel?" in slide_text(slide)
+    assert "upvote" in slide_text(slide)
+    assert "pin the one being answered" in slide.notes_slide.notes_text_frame.text
