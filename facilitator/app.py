@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from curriculum.loader import load
 from live.context import close_db
@@ -31,6 +33,14 @@ class Defaults:
     MAX_CONTENT_LENGTH = 64 * 1024  # forms are small; refuse anything bigger
     REJOIN_DAYS = 3
     PAPER = "letter"  # take-home PDFs: letter or a4
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=14)  # faculty sign in again after a long day
+    # Behind a TLS reverse proxy (nginx, Caddy): how many proxies set X-Forwarded-For, -Proto and
+    # -Host. 0 trusts none (a laptop in the room); BSC_PROXY_FIX=1 behind one proxy.
+    PROXY_FIX = 0
+    # Socket.IO messages larger than this close the connection; every payload is far smaller
+    # (a workspace field holds 4,000 characters), so a write past a field's own limit is refused
+    # with that limit named rather than cut off here.
+    MAX_SOCKET_MESSAGE = 1024 * 1024
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -53,6 +63,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["REDIS_URL"] = os.environ["REDIS_URL"]
     if test_config:
         app.config.update(test_config)
+    # Cookies only travel over TLS when the room is reached over TLS.
+    if str(app.config["PUBLIC_URL"]).startswith("https://"):
+        app.config["SESSION_COOKIE_SECURE"] = True
+    if int(app.config["PROXY_FIX"]):
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     data_dir = Path(app.config["DATA_DIR"] or app.instance_path)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -83,7 +99,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         async_mode=app.config["ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
         channel=app.config["SOCKETIO_CHANNEL"],
-        max_http_buffer_size=64 * 1024,
+        max_http_buffer_size=app.config["MAX_SOCKET_MESSAGE"],
         ping_interval=20,
         ping_timeout=20,
     )

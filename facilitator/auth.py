@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from live.models import Facilitator, LoginLink, now
+from live.context import faculty_id
+from live.models import Facilitator, FacultySession, LoginLink, now
 from live.pages.forms import check_csrf, csrf_token
 from live.room.sessions import hash_token
 
@@ -21,6 +22,7 @@ __all__ = ["check_csrf", "csrf_token"]  # re-exported for the console
 
 F = TypeVar("F", bound=Callable[..., Any])
 LINK_HOURS = 12
+SIGN_IN_HOURS = 14  # a long learning-session day; then sign in again
 MIN_PASSWORD = 10
 
 
@@ -90,12 +92,32 @@ def use_login_link(db: Session, token: str) -> Facilitator | None:
     return db.get(Facilitator, link.facilitator_id)
 
 
-def sign_in(facilitator: Facilitator) -> None:
-    """Remember the facilitator in the signed session cookie."""
+def sign_in(db: Session, facilitator: Facilitator) -> None:
+    """Sign this browser in: a sign-in kept on the server (a long day), its token in the cookie."""
+    token = secrets.token_urlsafe(32)
+    db.add(
+        FacultySession(
+            facilitator_id=facilitator.id,
+            token_hash=hash_token(token),
+            expires_at=now() + timedelta(hours=SIGN_IN_HOURS),
+        )
+    )
+    db.flush()
     session.clear()
-    session["facilitator_id"] = facilitator.id
+    session["faculty"] = token
     session["facilitator_name"] = facilitator.name
     session.permanent = True
+
+
+def sign_out(db: Session) -> None:
+    """End this browser's sign-in on the server too: a copied cookie no longer opens the console."""
+    token = session.get("faculty")
+    if isinstance(token, str):
+        signed = db.scalar(select(FacultySession).where(FacultySession.token_hash == hash_token(token)))
+        if signed is not None and signed.revoked_at is None:
+            signed.revoked_at = now()
+            db.flush()
+    session.clear()
 
 
 def faculty_only(view: F) -> F:
@@ -103,7 +125,7 @@ def faculty_only(view: F) -> F:
 
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if session.get("facilitator_id") is None:
+        if faculty_id() is None:
             return redirect(url_for("console.login", next=request.path))
         return view(*args, **kwargs)
 

@@ -18,7 +18,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from sqlalchemy import select
@@ -34,6 +33,7 @@ from facilitator.auth import (
     check_password,
     faculty_only,
     sign_in,
+    sign_out,
     use_login_link,
 )
 from live.context import curricula, db, join_url, public_url, transaction
@@ -63,7 +63,7 @@ def login() -> Any:
         with transaction() as db:
             facilitator = check_password(db, request.form.get("email", ""), request.form.get("password", ""))
             if facilitator is not None:
-                sign_in(facilitator)
+                sign_in(db, facilitator)
                 return redirect(_safe_next(request.form.get("next")), code=303)
         error = "That email and password do not match a faculty account."
     return render_template("facilitator/login.html", error=error, next=request.args.get("next", "")), (
@@ -73,7 +73,13 @@ def login() -> Any:
 
 @blueprint.get("/login/<token>")
 def login_link(token: str) -> Any:
-    """A one-time sign-in link, as printed by `bsc serve` or `bsc faculty link`."""
+    """A one-time sign-in link, as printed by `bsc serve` or `bsc faculty link`.
+
+    Only a real visit uses the link up: a HEAD request (a link checker, a chat app's preview)
+    leaves it as it was.
+    """
+    if request.method == "HEAD":
+        return "", 200
     with transaction() as db:
         facilitator = use_login_link(db, token)
         if facilitator is None:
@@ -83,7 +89,7 @@ def login_link(token: str) -> Any:
                 error="That sign-in link has been used or has expired. "
                 "Ask for a new one with: bsc faculty link",
             ), 401
-        sign_in(facilitator)
+        sign_in(db, facilitator)
     return redirect(url_for("console.index"), code=303)
 
 
@@ -91,7 +97,8 @@ def login_link(token: str) -> Any:
 def logout() -> Any:
     """Sign out."""
     check_csrf()
-    session.clear()
+    with transaction() as db:
+        sign_out(db)
     return redirect(url_for("console.login"), code=303)
 
 

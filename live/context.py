@@ -7,16 +7,19 @@ on first use and the application closes it when the request or event ends. Write
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from flask import current_app, g
 from flask import session as cookie_session
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from curriculum.model import Curriculum
 from live.db import Database, committed
+from live.models import FacultySession, now
 
 
 def database() -> Database:
@@ -48,9 +51,21 @@ def close_db(_error: BaseException | None = None) -> None:
 
 
 def faculty_id() -> int | None:
-    """The signed-in facilitator of this browser, if any."""
-    value = cookie_session.get("facilitator_id")
-    return value if isinstance(value, int) else None
+    """The signed-in facilitator of this browser, if its sign-in still counts (not signed out,
+    not expired): the cookie only carries a token, the server keeps the sign-in."""
+    token = cookie_session.get("faculty")
+    if not isinstance(token, str) or len(token) > 100:
+        return None
+    if "faculty_id" not in g:
+        g.faculty_id = db().scalar(
+            select(FacultySession.facilitator_id).where(
+                FacultySession.token_hash == hashlib.sha256(token.encode()).hexdigest(),
+                FacultySession.revoked_at.is_(None),
+                FacultySession.expires_at > now(),
+            )
+        )
+    found: int | None = g.faculty_id
+    return found
 
 
 def curricula() -> dict[str, Curriculum]:

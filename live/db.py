@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,8 +18,12 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def sqlite_url(data_dir: Path) -> str:
-    """The default database: one SQLite file in the data folder."""
-    return f"sqlite:///{(data_dir / 'bsc.sqlite3').resolve()}"
+    """The default database: one SQLite file in the data folder, readable by its owner only
+    (it holds participants' names and teams' work)."""
+    path = (data_dir / "bsc.sqlite3").resolve()
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    return f"sqlite:///{path}"
 
 
 def make_engine(url: str, schema: str | None = None) -> Engine:

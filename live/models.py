@@ -85,6 +85,20 @@ class LoginLink(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
+class FacultySession(Base):
+    """A faculty sign-in on one browser: its cookie holds the token, the server decides whether
+    it still counts (signing out revokes it; it ends after a long day)."""
+
+    __tablename__ = "faculty_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facilitator_id: Mapped[int] = mapped_column(ForeignKey("facilitator.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
 class Collaborative(Base):
     """A collaborative: one topic, many teams, several learning sessions."""
 

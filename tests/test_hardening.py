@@ -206,3 +206,120 @@ def test_an_oversized_join_form_comes_back_with_a_reason_not_a_bare_413(
     assert reply.status_code == 400
     assert "more text than the form takes" in reply.get_data(as_text=True)
     assert '<form method="post"' in reply.get_data(as_text=True)
+
+
+def test_signing_out_ends_the_sign_in_on_the_server(
+    app: Any, faculty_client: Any, room: dict[str, Any], csrf: Any
+) -> None:
+    from live.sockets import socketio
+
+    stolen = app.test_client()
+    cookie = faculty_client.get_cookie("session")
+    assert cookie is not None
+    stolen.set_cookie("session", cookie.value)  # a copy of the cookie, taken before sign-out
+    assert stolen.get("/console").status_code == 200
+    token = csrf(faculty_client.get("/console").get_data(as_text=True))
+    assert faculty_client.post("/logout", data={"csrf": token}).status_code == 303
+    assert stolen.get("/console").status_code == 302  # the copy no longer opens the console
+    socket = socketio.test_client(
+        app, flask_test_client=stolen, auth={"kind": "console", "code": room["code"]}
+    )
+    assert not socket.is_connected()
+
+
+def test_a_sign_in_lasts_a_long_day_not_a_month(app: Any, faculty_client: Any) -> None:
+    from sqlalchemy import update
+
+    from live.context import database
+    from live.models import FacultySession, now
+
+    assert app.config["PERMANENT_SESSION_LIFETIME"] <= timedelta(hours=14)
+    with app.app_context(), database().transaction() as db:
+        db.execute(update(FacultySession).values(expires_at=now() - timedelta(minutes=1)))
+    assert faculty_client.get("/console").status_code == 302
+
+
+def test_a_head_request_leaves_the_one_time_sign_in_link_unused(app: Any) -> None:
+    from facilitator.auth import create_login_link, ensure_facilitator
+    from live.context import database
+
+    with app.app_context(), database().transaction() as db:
+        token = create_login_link(db, ensure_facilitator(db))
+    browser = app.test_client()
+    assert browser.head(f"/login/{token}").status_code == 200  # a link preview
+    assert browser.get(f"/login/{token}").status_code == 303  # still works
+    assert app.test_client().get(f"/login/{token}").status_code == 401  # and only once
+
+
+def test_the_sqlite_file_is_readable_by_its_owner_only(app: Any) -> None:
+    import os
+    import stat
+    from pathlib import Path
+
+    path = Path(app.config["DATA_DIR"]) / "bsc.sqlite3"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_pages_may_open_sockets_to_their_own_origin_only(client: Any, room: dict[str, Any]) -> None:
+    policy = client.get(f"/j/{room['code']}").headers["Content-Security-Policy"]
+    assert "connect-src 'self';" in policy
+    assert "ws:" not in policy
+
+
+def test_behind_a_tls_proxy_cookies_are_secure(tmp_path: Any) -> None:
+    from facilitator.app import create_app
+
+    from .helpers import FIXTURES
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "DATA_DIR": str(tmp_path),
+            "ASYNC_MODE": "threading",
+            "CURRICULUM": str(FIXTURES / "mini"),
+            "PUBLIC_URL": "https://room.example.org",
+            "PROXY_FIX": 1,
+        }
+    )
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    from live.context import curricula, database
+    from live.room.sessions import create_session
+
+    with app.app_context(), database().transaction() as db:
+        code = create_session(db, curricula()["mini"], curricula()["mini"].session("ls1")).join_code
+    web = app.test_client()
+    headers = {
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-For": "203.0.113.9",
+        "X-Forwarded-Host": "room.example.org",
+    }
+    page = web.get(f"/j/{code}", headers=headers)
+    token = page.get_data(as_text=True).split('name="csrf" value="')[1].split('"')[0]
+    reply = web.post(
+        f"/j/{code}",
+        headers=headers,
+        data={"team": "new", "new_team": "Riverside", "name": "Ana", "csrf": token},
+    )
+    assert reply.status_code == 303
+    rejoin = next(c for c in reply.headers.getlist("Set-Cookie") if c.startswith(f"bsc_{code}="))
+    assert "Secure" in rejoin
+
+
+def test_an_edit_of_100_kb_is_refused_with_the_fields_limit_not_a_dropped_socket(
+    app: Any, join_phone: Any, room: dict[str, Any]
+) -> None:
+    phone = connect(app, join_phone("Riverside Clinic", "Ana"), room["code"])
+    reply = phone.emit(
+        protocol.EDIT_FIELD,
+        {
+            "client_id": "huge-edit-0001",
+            "item_id": None,
+            "name": "aim_what",
+            "value": "x" * 100_000,
+            "base_version": 0,
+        },
+        callback=True,
+    )
+    assert reply["error"] == "that is longer than 4000 characters"
+    assert phone.is_connected()
