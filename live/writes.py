@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy import Table, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from live.models import AppliedWrite, LearningSession, Participant, now
@@ -47,6 +48,15 @@ _EARLIER = select(_APPLIED.c.participant_id, _APPLIED.c.reply).where(
 )
 _LOCKED = select(_SESSIONS.c.locked).where(_SESSIONS.c.id == bindparam("session_id"))
 _RECORD = insert(_APPLIED)
+
+
+KEEP_APPLIED = timedelta(hours=48)  # twice as long as a phone keeps an unsent write (common.js)
+
+
+def prune_applied(db: Session) -> int:
+    """Forget client ids older than any phone may still send again; how many were forgotten."""
+    done = db.execute(delete(AppliedWrite).where(AppliedWrite.applied_at < now() - KEEP_APPLIED))
+    return int(done.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def apply_once(

@@ -194,25 +194,44 @@ def _participant_or_none(db: Session, room: LearningSession) -> Participant | No
     return participant if participant is not None and participant.session_id == room.id else None
 
 
-def _plan_for_phone(code: str) -> tuple[TeamPlan, str] | None:
-    """The plan of the phone's team and a file name for it; None if the phone has not joined."""
+def _plan_for_phone(code: str) -> tuple[TeamPlan, str, int] | None:
+    """The plan of the phone's team, a file name for it and who asks; None if not joined."""
     room = _session_or_404(db(), code)
     participant = _participant_or_none(db(), room)
     if participant is None:
         return None
     curriculum = curricula().get(room.collaborative.curriculum_id)
     plan = team_plan(db(), room, participant.team, curriculum, f"{public_url()}/room/{room.join_code}")
-    return plan, slug(participant.team.name)
+    return plan, slug(participant.team.name), participant.id
+
+
+_making: set[int] = set()  # participants whose file is being made now: one at a time each
 
 
 def _team_file(code: str, make: Callable[[TeamPlan], bytes], suffix: str, mimetype: str) -> Any:
-    """One of the team's files, made from its plan, for a phone that has joined."""
+    """One of the team's files, made from its plan, for a phone that has joined.
+
+    One render at a time per participant: forty taps on "Download" make one PDF, and the
+    room's other phones do not wait behind the rest.
+    """
     found = _plan_for_phone(code)
     if found is None:
         return redirect(url_for("room.join_page", code=code))
-    plan, name = found
+    plan, name, who = found
+    if who in _making:
+        return Response(
+            "Your file is being made: it downloads in a moment.",
+            status=429,
+            mimetype="text/plain",
+            headers={"Retry-After": "3"},
+        )
+    _making.add(who)
+    try:
+        body = off_loop(make, plan)
+    finally:
+        _making.discard(who)
     return Response(
-        off_loop(make, plan),
+        body,
         mimetype=mimetype,
         headers={
             "Content-Disposition": f'attachment; filename="{name}-{suffix}"',

@@ -20,7 +20,17 @@ from live.polls.events import results_changed
 from live.protocol import Refused
 from live.room import people, runofshow, state
 from live.room.sessions import add_team, participant_by_token, session_by_code
-from live.sockets import Client, Effect, broadcast, clients, current_client, current_sid, rooms_for, socketio
+from live.sockets import (
+    Client,
+    Effect,
+    broadcast,
+    clients,
+    current_client,
+    current_sid,
+    limits,
+    rooms_for,
+    socketio,
+)
 from live.sockets.broadcast import batched, owe
 from live.sockets.pipeline import after_every_staff_command, answered, staff_command
 
@@ -86,6 +96,7 @@ def tell_roster(session_id: int, team_id: int | None) -> None:
 def on_disconnect(*_: Any) -> None:
     """A socket closed: forget it (the participant stays; they come back with their cookie)."""
     clients.pop(current_sid(), None)
+    limits.forget(current_sid())
 
 
 @socketio.on(protocol.REQUEST_STATE)

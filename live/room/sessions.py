@@ -23,6 +23,7 @@ TEAM_NAME, ORGANISATION = "the team name", "the organisation"
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY346789"
 CODE_LENGTH = 5
 TEAM_CODE_LENGTH = 5
+MAX_TEAMS = 100  # teams made in one learning session (a collaborative has 10 to 100)
 ROLES = (
     "Senior leader",
     "Day-to-day lead",
@@ -122,6 +123,12 @@ def add_team(db: Session, session: LearningSession, name: Any, organisation: Any
     name = clean_text(name, TEAM_NAME, protocol.MAX_TEAM)
     organisation = clean_text(organisation, ORGANISATION, protocol.MAX_ORGANISATION, required=False)
     name_free(db, session, name)
+    made = (
+        db.scalar(select(func.count(Team.id)).where(Team.session_id == session.id, Team.removed.is_(False)))
+        or 0
+    )
+    if made >= MAX_TEAMS:
+        raise Refused(f"this session has {MAX_TEAMS} teams already: ask the faculty", "too_many")
     team = Team(
         collaborative_id=session.collaborative_id,
         name=name,

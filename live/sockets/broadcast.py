@@ -7,6 +7,7 @@ with `@batched("topic")`.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from flask import Flask
@@ -18,7 +19,18 @@ EVERY = 0.25  # seconds between rounds
 Sender = Callable[[set[int]], None]
 _owed: dict[str, set[int]] = {}
 _senders: dict[str, Sender] = {}
+_chores: list[tuple[float, Callable[[], None], list[float]]] = []  # (every, job, [last run])
 _started = False
+
+
+def every(seconds: float) -> Callable[[Callable[[], None]], Callable[[], None]]:
+    """Register a chore the loop runs every `seconds` (pruning old records, say)."""
+
+    def register(job: Callable[[], None]) -> Callable[[], None]:
+        _chores.append((seconds, job, [time.monotonic()]))
+        return job
+
+    return register
 
 
 def batched(topic: str) -> Callable[[Sender], Sender]:
@@ -38,10 +50,15 @@ def owe(topic: str, ident: int) -> None:
 
 
 def flush() -> None:
-    """Run every sender now, with what is owed to it (the tests call this directly)."""
+    """Run every sender now, with what is owed to it (the tests call this directly), and the
+    chores that are due."""
     for topic, sender in _senders.items():
         ids, _owed[topic] = _owed[topic], set()
         sender(ids)
+    for seconds, job, last in _chores:
+        if time.monotonic() - last[0] >= seconds:
+            last[0] = time.monotonic()
+            job()
 
 
 def start(app: Flask) -> None:

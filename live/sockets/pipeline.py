@@ -20,8 +20,9 @@ from curriculum.problems import Invalid
 from live import context, protocol
 from live.models import LearningSession
 from live.protocol import Refused, refusal
-from live.sockets import Effect, current_client, socketio
-from live.writes import Author, apply_once, author_of
+from live.sockets import Effect, current_client, current_sid, limits, socketio
+from live.sockets.broadcast import every
+from live.writes import Author, apply_once, author_of, prune_applied
 
 Outcome = tuple[dict[str, Any], list[Effect]]
 PhoneAction = Callable[[Session, Author, dict[str, Any]], Outcome]
@@ -76,6 +77,9 @@ def answered(handler: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, 
 
     def wrapped(*args: Any) -> dict[str, Any]:
         try:
+            client = current_client()
+            if client.kind == "participant":
+                limits.allow(current_sid(), client.participant_id)
             return handler(*args)
         except Invalid as refused:
             return refusal(refused)
@@ -107,6 +111,7 @@ def phone_write(event: str, action: PhoneAction, doc: str) -> None:
             client = current_client()
             if client.participant_id is None:
                 raise Refused("only participants can do that", "forbidden")
+            limits.allow(current_sid(), client.participant_id)
             participant_id = client.participant_id
             data = protocol.mapping(payload)
             client_id = protocol.client_id(data)
@@ -148,3 +153,10 @@ def staff_command(event: str, action: StaffAction, doc: str) -> None:
 
     WRITES[event] = "staff"
     _register(event, handler, doc)
+
+
+@every(600)
+def forget_old_writes() -> None:
+    """Every ten minutes: client ids no phone can still send again are forgotten."""
+    with context.transaction() as session:
+        prune_applied(session)

@@ -21,6 +21,8 @@ from live.workspaces.service import workspace
 from live.writes import Author
 
 MAX_COMMENT = 500
+MAX_COMMENTS_EACH = 20  # comments one participant may leave in a session
+MAX_COMMENTS_PER_TEAM = 300  # comments one storyboard may receive in a session
 DEFAULT_DOTS = 3
 
 
@@ -172,6 +174,17 @@ def add_comment(db: Session, author: Author, payload: dict[str, Any]) -> dict[st
     session = _revealed(db, author)
     team = _other_team(db, session, author, protocol.integer(payload, "team_id"))
     text = protocol.text(payload, "text", MAX_COMMENT)
+    mine = db.scalar(select(func.count(Comment.id)).where(Comment.participant_id == author.id)) or 0
+    if mine >= MAX_COMMENTS_EACH:
+        raise Refused(f"you have left {MAX_COMMENTS_EACH} comments already", "too_many")
+    received = (
+        db.scalar(
+            select(func.count(Comment.id)).where(Comment.session_id == session.id, Comment.team_id == team.id)
+        )
+        or 0
+    )
+    if received >= MAX_COMMENTS_PER_TEAM:
+        raise Refused(f"{team.name}'s storyboard has {MAX_COMMENTS_PER_TEAM} comments already", "too_many")
     waits = bool(_walk(db, session).get("moderated"))  # a moderated walk: shown once approved
     db.add(
         Comment(

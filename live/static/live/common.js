@@ -34,6 +34,8 @@ const BSC = (() => {
     return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
+  const OUTBOX_KEEPS = 24 * 3600 * 1000;  // a day: live/writes.py forgets ids after two
+
   function connect(kind, code, onState) {
     const indicator = document.getElementById("connection");
     const outboxKey = `bsc-outbox-${kind}-${code}`;
@@ -61,6 +63,13 @@ const BSC = (() => {
       try {
         while (outbox.length && socket.connected) {
           const item = outbox[0];
+          if (Date.now() - (item.at || Date.now()) > OUTBOX_KEEPS) {
+            // The server forgets a write's id after two days: one held longer is not sent twice.
+            outbox.shift();
+            save();
+            notice("An answer typed more than a day ago could not be sent, and was dropped.");
+            continue;
+          }
           let reply;
           try {
             reply = await socket.timeout(8000).emitWithAck(item.event, item.payload);
@@ -68,7 +77,7 @@ const BSC = (() => {
             break; // no answer in time: keep it, try again on reconnect
           }
           outbox.shift();
-          if (reply && reply.code === "busy" && (item.tries = (item.tries || 0) + 1) < 5) {
+          if (reply && (reply.code === "busy" || reply.code === "slow_down") && (item.tries = (item.tries || 0) + 1) < 5) {
             // The server was too busy to save it: it goes again after the writes behind it.
             outbox.push(item);
             save();
@@ -89,7 +98,7 @@ const BSC = (() => {
     /* A write that must arrive once: queued with a client-made id, resent after a reconnect;
        the server applies each id once. */
     function write(event, payload, done) {
-      const item = { event, payload: Object.assign({ client_id: clientId() }, payload) };
+      const item = { event, payload: Object.assign({ client_id: clientId() }, payload), at: Date.now() };
       outbox.push(item);
       save();
       if (done) callbacks[item.payload.client_id] = done;
