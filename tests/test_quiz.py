@@ -96,9 +96,10 @@ def test_phones_learn_the_right_answer_only_with_the_results(
         },
         callback=True,
     )
-    assert reply == {"ok": True}
+    assert reply["ok"]
     state = last(staff, protocol.STATE)
     quiz = next(a for a in state["activities"] if a["poll_type"] == "quiz")
+    assert reply["activity_id"] == quiz["id"]  # the reply names the poll it made
     assert quiz["spec"]["correct"] == "Visits screened"  # the console sees it
     staff.emit(protocol.OPEN_ACTIVITY, {"activity_id": quiz["id"]}, callback=True)
     ana = connect(app, join_phone("Riverside Clinic", "Ana"), room["code"])

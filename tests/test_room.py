@@ -216,7 +216,7 @@ def test_the_assessment_scale_is_one_rating_per_team_and_the_team_sees_it(
     staff, _ = console
     assert staff.emit(
         protocol.ADD_POLL, {"poll_type": "assessment-scale", "prompt": "Where are you?"}, callback=True
-    ) == {"ok": True}
+    )["ok"]
     state = last(staff, protocol.STATE)
     rating = next(a["id"] for a in state["activities"] if a["poll_type"] == "assessment-scale")
     staff.emit(protocol.OPEN_ACTIVITY, {"activity_id": rating}, callback=True)

@@ -52,8 +52,8 @@ def _approve(db: Session, session: LearningSession, data: dict[str, Any]) -> lis
     return [results_changed(activity.id)]
 
 
-def _add_poll(db: Session, session: LearningSession, data: dict[str, Any]) -> None:
-    service.add_poll(db, session, data)
+def _add_poll(db: Session, session: LearningSession, data: dict[str, Any]) -> dict[str, Any]:
+    return {"activity_id": service.add_poll(db, session, data).id}
 
 
 def _hide_word(db: Session, session: LearningSession, data: dict[str, Any]) -> list[Effect]:

@@ -26,7 +26,9 @@ from live.writes import Author, apply_once, author_of, prune_applied
 
 Outcome = tuple[dict[str, Any], list[Effect]]
 PhoneAction = Callable[[Session, Author, dict[str, Any]], Outcome]
-StaffAction = Callable[[Session, LearningSession, dict[str, Any]], list[Effect] | None]
+# A command returns its broadcasts beyond the room's state, or fields for its reply (the id of
+# what it made), or nothing.
+StaffAction = Callable[[Session, LearningSession, dict[str, Any]], list[Effect] | dict[str, Any] | None]
 
 # Every registered write by event name: who may send it (`phone` or `staff`).
 WRITES: dict[str, str] = {}
@@ -145,9 +147,10 @@ def staff_command(event: str, action: StaffAction, doc: str) -> None:
             session = db.get(LearningSession, client.session_id)
             if session is None:
                 raise Refused("this session has been removed", "gone")
-            extra = action(db, session, data) or []
+            done = action(db, session, data)
+            extra, fields = (done or [], {}) if not isinstance(done, dict) else ([], done)
             follow = [effect for make in _after_staff for effect in make(session.id)]
-            return {"ok": True}, [*follow, *extra]
+            return {"ok": True, **fields}, [*follow, *extra]
 
         return _run(work)
 
