@@ -9,12 +9,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, make_response, render_template
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from curriculum.loader import load
 from live.context import close_db
-from live.db import Database, sqlite_url, upgrade
+from live.db import Database, Pool, sqlite_url, upgrade
 from live.sockets import load_handlers, socketio
 
 
@@ -23,6 +25,11 @@ class Defaults:
 
     DATA_DIR: str | None = None  # default: the instance folder
     DATABASE_URL: str | None = None  # default: SQLite in the data folder
+    # One process's PostgreSQL connections (live/db.py's Pool; BSC_DB_POOL_SIZE and so on):
+    # processes x (size + overflow) must stay under the server's max_connections.
+    DB_POOL_SIZE = 10
+    DB_POOL_OVERFLOW = 5
+    DB_POOL_TIMEOUT = 30  # seconds a write waits for a connection before it is answered `busy`
     REDIS_URL: str | None = None  # several server processes share broadcasts through Redis
     SOCKETIO_CHANNEL = "bsc"  # the Redis channel those processes share
     CURRICULUM: str | None = None  # default: the bundled library
@@ -76,7 +83,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(data_dir)
 
-    database = Database(app.config["DATABASE_URL"] or sqlite_url(data_dir))
+    pool = Pool(
+        int(app.config["DB_POOL_SIZE"]),
+        int(app.config["DB_POOL_OVERFLOW"]),
+        float(app.config["DB_POOL_TIMEOUT"]),
+    )
+    database = Database(app.config["DATABASE_URL"] or sqlite_url(data_dir), pool=pool)
     upgrade(database.engine)
     app.extensions["bsc.db"] = database
     # One database session per request or Socket.IO event, closed when it ends.
@@ -109,4 +121,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(room)
     app.register_blueprint(console)
+    app.register_error_handler(OperationalError, _busy)
+    app.register_error_handler(PoolTimeout, _busy)
     return app
+
+
+def _busy(error: Exception) -> Any:
+    """Every database connection stayed taken past the pool's timeout (or the database was
+    locked): say so with a 503 the browser can retry, never a bare 500."""
+    current_app.logger.warning("a request met a busy database: %s", error)
+    response = make_response(render_template("live/busy.html"), 503)
+    response.headers["Retry-After"] = "3"
+    return response

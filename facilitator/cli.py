@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -180,7 +183,6 @@ def serve(
     from facilitator.app import create_app
     from facilitator.auth import create_login_link, ensure_facilitator
     from live.room.serving import current_or_new_session
-    from live.sockets import socketio
 
     if public_url is None:
         address = _lan_address()
@@ -222,7 +224,24 @@ def serve(
     click.echo(f"Join URL for phones: {link}   (code {code})")
     click.echo(_terminal_qr(link))
     click.echo(f"Listening on {host}:{port}. Stop with Ctrl+C.", err=True)
-    socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=False)
+    serve_forever(app, host, port)
+
+
+def serve_forever(app: Any, host: str, port: int) -> None:
+    """Serve with gevent's WSGI server, every connection with TCP_NODELAY.
+
+    A reply that follows another message (the state, then its ack) would otherwise wait for
+    the phone's delayed TCP acknowledgement, 40 ms each time (Nagle's algorithm).
+    """
+    from gevent import pywsgi
+
+    class Handler(pywsgi.WSGIHandler):  # type: ignore[misc]
+        def handle(self) -> None:
+            with contextlib.suppress(OSError):  # not TCP (a Unix socket): nothing to set
+                self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            super().handle()
+
+    pywsgi.WSGIServer((host, port), app, handler_class=Handler, log=None).serve_forever()
 
 
 @cli.command("export")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,23 @@ def sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def make_engine(url: str, schema: str | None = None) -> Engine:
+@dataclass(frozen=True)
+class Pool:
+    """How many connections one server process may hold, and how long work waits for one.
+
+    Under gevent, thousands of greenlets share them: a greenlet that finds them all taken
+    waits (up to `timeout` seconds, then the write is answered `busy` and the phone sends it
+    again) instead of opening another. With PostgreSQL, every process's `size + overflow`
+    together must stay under the server's `max_connections` (100 by default, 3 of them kept
+    for superusers): docs/running-a-room.md shows the sum.
+    """
+
+    size: int = 10
+    overflow: int = 5
+    timeout: float = 30.0
+
+
+def make_engine(url: str, schema: str | None = None, pool: Pool = Pool()) -> Engine:
     """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout.
 
     `schema` puts every table in one PostgreSQL schema (the tests use one per test).
@@ -48,7 +65,14 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
 
         return engine
     connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
-    return create_engine(url, pool_size=20, max_overflow=30, pool_pre_ping=True, connect_args=connect_args)
+    return create_engine(
+        url,
+        pool_size=pool.size,
+        max_overflow=pool.overflow,
+        pool_timeout=pool.timeout,
+        pool_pre_ping=True,
+        connect_args=connect_args,
+    )
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -63,16 +87,22 @@ def upgrade(engine: Engine) -> None:
     """Bring the database schema to the newest migration (creating it on first run).
 
     On PostgreSQL several server processes may start at once: an advisory lock lets one
-    migrate while the others wait.
+    migrate while the others wait. The migrations run on the connection that holds the lock
+    (a pool may have only one).
     """
     if engine.dialect.name != "postgresql":
         command.upgrade(alembic_config(engine), "head")
         return
     with engine.connect() as connection:
         connection.execute(text("SELECT pg_advisory_lock(424242)"))
+        connection.commit()
         try:
-            command.upgrade(alembic_config(engine), "head")
+            config = alembic_config(engine)
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            connection.commit()
         finally:
+            connection.rollback()
             connection.execute(text("SELECT pg_advisory_unlock(424242)"))
             connection.commit()
 
@@ -80,9 +110,9 @@ def upgrade(engine: Engine) -> None:
 class Database:
     """The engine and a factory of sessions; `with db.transaction() as s:` commits once."""
 
-    def __init__(self, url: str, schema: str | None = None) -> None:
+    def __init__(self, url: str, schema: str | None = None, pool: Pool = Pool()) -> None:
         self.url = url
-        self.engine = make_engine(url, schema)
+        self.engine = make_engine(url, schema, pool)
         self.factory = sessionmaker(self.engine, expire_on_commit=False)
 
     def session(self) -> DbSession:

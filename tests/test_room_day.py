@@ -119,6 +119,31 @@ def test_a_conflict_says_what_it_waits_for(server: dict[str, str], browser: Any)
     expect(cy.locator("#connection")).to_have_text("Connected")
 
 
+def test_a_teammates_save_arriving_mid_sentence_leaves_the_caret_where_it_was(
+    server: dict[str, str], browser: Any
+) -> None:
+    """The workspace is drawn again whenever a teammate saves: the person typing keeps their
+    place in the field (the caret, not the end of the text)."""
+    from playwright.sync_api import expect
+
+    ana = join(browser.new_context(**PHONE), server["join"], "Riverside Clinic", "Ana", "Data lead")
+    ben = join_team(browser.new_context(**PHONE), server["join"], "Riverside Clinic", "Ben", code_of(ana))
+    field = ana.get_by_label("What will we improve?")
+    field.click()
+    field.press_sequentially("Hello world")
+    field.press("Home")
+    for _ in range(5):
+        field.press("ArrowRight")
+    ben.get_by_label("For whom?").fill("Children aged 0-5")
+    ben.get_by_label("How much?").click()
+    expect(ana.get_by_label("For whom?")).to_have_value("Children aged 0-5")  # drawn again
+    field.press_sequentially(",")
+    expect(field).to_have_value("Hello, world")
+    expect(field).to_be_focused()
+    ana.get_by_label("How much?").click()  # Ana leaves the field: it is saved
+    expect(ben.get_by_label("What will we improve?")).to_have_value("Hello, world")
+
+
 def test_the_console_stays_true_while_phones_join_and_mends_mistakes(
     server: dict[str, str], browser: Any
 ) -> None:

@@ -85,59 +85,69 @@ def join_by_code() -> Any:
 @blueprint.route("/j/<code>", methods=["GET", "POST"])
 def join_page(code: str) -> Any:
     """The page a QR code opens: pick a team, type a name and role, land in the room."""
-    with transaction() as db:
-        room = _session_or_404(db, code)
-        if request.method == "GET":
-            if participant_by_token(db, request.cookies.get(cookie_name(room))) is not None:
-                return redirect(url_for("room.phone", code=room.join_code))
-            return _join_form(db, room)
-        try:
-            form = request.form
-        except RequestEntityTooLarge:
-            return _join_form(
-                db,
-                room,
-                error=f"That was more text than the form takes: a name is at most "
-                f"{protocol.MAX_NAME} characters, a team's {protocol.MAX_TEAM}.",
-                status=400,
-                keep=False,
-            )
-        if not csrf_ok():
-            # The form is shown again with what was typed and a fresh token: nothing is lost.
-            return _join_form(
-                db, room, error="This form had expired: check it and send it again.", status=400
-            )
-        team_value = form.get("team", "")
-        try:
-            team_id = int(team_value) if team_value not in ("", "new", "earlier") else None
-        except ValueError:
-            team_id = None
-        try:
-            _, token = join(
-                db,
-                room,
-                team_id=team_id,
-                new_team=form.get("new_team", "") if team_value in ("", "new") else "",
-                organisation=form.get("organisation", ""),
-                display_name=form.get("name", ""),
-                role=form.get("role", ""),
-                team_code=form.get("team_code", "") if team_value != "new" else "",
-            )
-        except Invalid as refused:
-            db.rollback()
-            return _join_form(db, room, error=refused.message, status=400)
-        response = make_response(redirect(url_for("room.phone", code=room.join_code), code=303))
-        response.set_cookie(
-            cookie_name(room),
-            token,
-            max_age=config("REJOIN_DAYS") * 86400,
-            httponly=True,
-            samesite="Lax",
-            secure=request.is_secure,
-            path="/",
+    if request.method == "GET":
+        room = _session_or_404(db(), code)
+        if participant_by_token(db(), request.cookies.get(cookie_name(room))) is not None:
+            return redirect(url_for("room.phone", code=room.join_code))
+        return _join_form(db(), room)
+    joined: list[tuple[int, int]] = []
+    with transaction() as writing:
+        response = _join(writing, code, joined)
+    for session_id, team_id in joined:  # once committed: the teammates and the projector hear of it
+        owe(protocol.PRESENCE, session_id)
+        tell_roster(session_id, team_id)
+    return response
+
+
+def _join(db: Session, code: str, joined: list[tuple[int, int]]) -> Any:
+    """Join from the form, or show it again with what was typed and why it was refused."""
+    room = _session_or_404(db, code)
+    try:
+        form = request.form
+    except RequestEntityTooLarge:
+        return _join_form(
+            db,
+            room,
+            error=f"That was more text than the form takes: a name is at most "
+            f"{protocol.MAX_NAME} characters, a team's {protocol.MAX_TEAM}.",
+            status=400,
+            keep=False,
         )
-        session.permanent = True
-        return response
+    if not csrf_ok():
+        # The form is shown again with what was typed and a fresh token: nothing is lost.
+        return _join_form(db, room, error="This form had expired: check it and send it again.", status=400)
+    team_value = form.get("team", "")
+    try:
+        team_id = int(team_value) if team_value not in ("", "new", "earlier") else None
+    except ValueError:
+        team_id = None
+    try:
+        participant, token = join(
+            db,
+            room,
+            team_id=team_id,
+            new_team=form.get("new_team", "") if team_value in ("", "new") else "",
+            organisation=form.get("organisation", ""),
+            display_name=form.get("name", ""),
+            role=form.get("role", ""),
+            team_code=form.get("team_code", "") if team_value != "new" else "",
+        )
+    except Invalid as refused:
+        db.rollback()
+        return _join_form(db, room, error=refused.message, status=400)
+    response = make_response(redirect(url_for("room.phone", code=room.join_code), code=303))
+    response.set_cookie(
+        cookie_name(room),
+        token,
+        max_age=config("REJOIN_DAYS") * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+        path="/",
+    )
+    session.permanent = True
+    joined.append((room.id, participant.team_id))
+    return response
 
 
 def _join_form(

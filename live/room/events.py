@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 
 from live import protocol
 from live.context import db, faculty_id, join_url
-from live.models import Activity, LearningSession, Participant
+from live.models import Activity, LearningSession
 from live.polls.events import results_changed
 from live.protocol import Refused
 from live.room import people, runofshow, state
+from live.room.resync import want_state
 from live.room.sessions import add_team, participant_by_token, session_by_code
 from live.sockets import (
     Client,
@@ -39,10 +40,10 @@ def full_state(client: Client) -> dict[str, Any]:
     """The whole state for a client, as sent on every (re)connect."""
     session = db()
     if client.kind == "participant":
-        participant = session.get(Participant, client.participant_id)
-        if participant is None:
+        found = state.participant_states(session, [client.participant_id or 0])
+        if not found:
             raise Refused("you are no longer in this session; join again", "gone")
-        return state.participant_state(session, participant, state.driver_diagram(participant.session))
+        return found[client.participant_id or 0]
     room = session.get(LearningSession, client.session_id)
     if room is None:
         raise Refused("this session has been removed", "gone")
@@ -55,7 +56,8 @@ def full_state(client: Client) -> dict[str, Any]:
 @socketio.on("connect")
 def on_connect(auth: Any = None) -> bool:
     """Anyone opening a page: a phone with its rejoin cookie (or `auth.token`), the projector
-    or a console with a faculty sign-in. The client then receives `state`, whole."""
+    or a console with a faculty sign-in. The client then receives `state`, whole: a phone's
+    comes from the resync queue, so that the handshake itself is answered at once."""
     auth = auth if isinstance(auth, dict) else {}
     kind = auth.get("kind", "participant")
     room = session_by_code(db(), str(auth.get("code", "")))
@@ -77,19 +79,33 @@ def on_connect(auth: Any = None) -> bool:
     clients[current_sid()] = client
     for name in rooms_for(client):
         join_room(name)
-    emit(protocol.STATE, full_state(client))
+    # Connecting changes neither who has joined nor any roster: nothing is sent to the others.
     if client.kind == "participant":
-        owe(protocol.PRESENCE, client.session_id)
-        tell_roster(client.session_id, client.team_id)
+        want_state(current_sid(), client)
+    else:
+        emit(protocol.STATE, full_state(client))
     broadcast.start(current_app._get_current_object())  # type: ignore[attr-defined]
     return True
 
 
 def tell_roster(session_id: int, team_id: int | None) -> None:
-    """The team's phones learn who is on the team (owners of commitments are picked from it)."""
+    """The team's phones will learn who is on the team (owners of commitments are picked from
+    it); a join storm sends each team's roster once a round, not once a join."""
     if team_id is not None:
-        names = state.roster(db(), team_id, session_id)
-        socketio.emit(protocol.ROSTER, {"team_id": team_id, "names": names}, to=f"t{team_id}")
+        owe(protocol.ROSTER, (session_id, team_id))
+
+
+@batched(protocol.ROSTER)
+def send_rosters(owed: set[tuple[int, int]]) -> None:
+    by_session: dict[int, set[int]] = {}
+    for session_id, team_id in owed:
+        by_session.setdefault(session_id, set()).add(team_id)
+    for session_id, team_ids in by_session.items():
+        rosters = state.rosters(db(), session_id, team_ids)
+        for team_id in team_ids:
+            socketio.emit(
+                protocol.ROSTER, {"team_id": team_id, "names": rosters.get(team_id, [])}, to=f"t{team_id}"
+            )
 
 
 @socketio.on("disconnect")

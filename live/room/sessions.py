@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from curriculum.model import Activity as CurriculumActivity
@@ -179,14 +179,15 @@ def name_free(db: Session, session: LearningSession, name: str, team_id: int | N
         raise Refused(f"there is already a team called '{taken.name}'", "duplicate")
 
 
-def teams_here(db: Session, session: LearningSession) -> list[Team]:
-    """The teams the join page lists: made in this session, or with someone in it already."""
+def teams_here(db: Session, session: LearningSession) -> list[Row[tuple[int, str, str]]]:
+    """The teams the join page lists (id, name, organisation): made in this session, or with
+    someone in it already. Plain rows: a join storm renders this list for every phone."""
     present = select(Participant.team_id).where(
         Participant.session_id == session.id, Participant.removed.is_(False)
     )
     return list(
-        db.scalars(
-            select(Team)
+        db.execute(
+            select(Team.id, Team.name, Team.organisation)
             .where(
                 Team.collaborative_id == session.collaborative_id,
                 Team.removed.is_(False),

@@ -6,6 +6,7 @@ where the room is. Everything here is plain data (JSON), never ORM objects.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 from curriculum.model import clock
 from curriculum.polls import POLL_KINDS
 from live.context import curricula
-from live.models import Activity, LearningSession, Participant, Response, now
+from live.models import Activity, LearningSession, Participant, Response, Team, now
 from live.polls.service import results, results_by_team
 from live.questions.service import mine, questions
 from live.room.sessions import ROLES, teams
@@ -109,56 +110,96 @@ def room(db: Session, session: LearningSession) -> dict[str, Any]:
     return shared
 
 
-def participant_state(
-    db: Session, participant: Participant, driver_diagram: dict[str, Any] | None = None
-) -> dict[str, Any]:
+def participant_state(db: Session, participant: Participant) -> dict[str, Any]:
     """A phone's full state: the room, who they are, their answers, their team's workspace."""
-    state = room(db, participant.session)
-    state["session"]["id"] = participant.session_id
-    state["driver_diagram"] = driver_diagram
-    state["me"] = {
-        "id": participant.id,
-        "name": participant.display_name,
-        "role": participant.role,
-        "team": {
-            "id": participant.team.id,
-            "name": participant.team.name,
-            "organisation": participant.team.organisation,
-            "code": participant.team.code,
-        },
-    }
-    owners = (f"p{participant.id}", f"t{participant.team_id}")
+    return participant_states(db, [participant.id])[participant.id]
+
+
+def participant_states(db: Session, ids: Collection[int]) -> dict[int, dict[str, Any]]:
+    """The full states of many phones at once (those still in their session), for a reconnect
+    storm: the room's shared part once per session, a workspace and roster once per team, every
+    phone's answers in one query per session."""
+    people = db.execute(
+        select(
+            Participant.id,
+            Participant.session_id,
+            Participant.team_id,
+            Participant.display_name,
+            Participant.role,
+            Team.name,
+            Team.organisation,
+            Team.code,
+        )
+        .join(Team, Team.id == Participant.team_id)
+        .where(Participant.id.in_(list(ids)), Participant.removed.is_(False))
+    ).all()
+    states: dict[int, dict[str, Any]] = {}
+    for session_id in {p.session_id for p in people}:
+        session = db.get(LearningSession, session_id)
+        if session is None:
+            continue
+        here = [p for p in people if p.session_id == session_id]
+        shared = room(db, session)
+        shared["driver_diagram"] = driver_diagram(session)
+        current = db.get(Activity, session.current_activity_id or 0)
+        answers = _answers(db, session_id, [f"p{p.id}" for p in here] + [f"t{p.team_id}" for p in here])
+        team_ids = {p.team_id for p in here}
+        names = rosters(db, session_id, team_ids)
+        workspaces = {team_id: workspace(db, team_id) for team_id in team_ids}
+        for p in here:
+            state = {
+                **shared,
+                "me": {
+                    "id": p.id,
+                    "name": p.display_name,
+                    "role": p.role,
+                    "team": {"id": p.team_id, "name": p.name, "organisation": p.organisation, "code": p.code},
+                },
+                "answers": {**answers.get(f"t{p.team_id}", {}), **answers.get(f"p{p.id}", {})},
+                "workspace": workspaces[p.team_id],
+                "roster": names.get(p.team_id, []),
+            }
+            if current is not None and current.kind == "question-board":
+                state["my_questions"] = mine(db, current, p.id)
+            states[p.id] = state
+    return states
+
+
+def _answers(db: Session, session_id: int, owners: list[str]) -> dict[str, dict[str, Any]]:
+    """This round's answers of each owner (`p<id>` a person's, `t<id>` a team's), by activity id."""
+    found: dict[str, dict[str, Any]] = {}
     rows = db.execute(
         select(Response.activity_id, Response.value, Response.owner)
         .join(Activity, Activity.id == Response.activity_id)
         .where(
-            Activity.session_id == participant.session_id,
+            Activity.session_id == session_id,
             Response.round == Activity.round,
-            Response.owner.in_(owners),
+            Response.owner.in_(set(owners)),
         )
     )
-    state["answers"] = {str(activity_id): value for activity_id, value, _ in rows}
-    state["workspace"] = workspace(db, participant.team_id)
-    state["roster"] = roster(db, participant.team_id, participant.session_id)
-    current = db.get(Activity, participant.session.current_activity_id or 0)
-    if current is not None and current.kind == "question-board":
-        state["my_questions"] = mine(db, current, participant.id)
-    return state
+    for activity_id, value, owner in rows:
+        found.setdefault(owner, {})[str(activity_id)] = value
+    return found
 
 
 def roster(db: Session, team_id: int, session_id: int) -> list[str]:
     """Who is on a team in this session, in the order they joined (owners are picked from it)."""
-    return list(
-        db.scalars(
-            select(Participant.display_name)
-            .where(
-                Participant.team_id == team_id,
-                Participant.session_id == session_id,
-                Participant.removed.is_(False),
-            )
-            .order_by(Participant.id)
+    return rosters(db, session_id, {team_id}).get(team_id, [])
+
+
+def rosters(db: Session, session_id: int, team_ids: Collection[int]) -> dict[int, list[str]]:
+    names: dict[int, list[str]] = {}
+    for team_id, name in db.execute(
+        select(Participant.team_id, Participant.display_name)
+        .where(
+            Participant.team_id.in_(list(team_ids)),
+            Participant.session_id == session_id,
+            Participant.removed.is_(False),
         )
-    )
+        .order_by(Participant.id)
+    ):
+        names.setdefault(team_id, []).append(name)
+    return names
 
 
 def presence(db: Session, session: LearningSession, people: bool = False) -> dict[str, Any]:

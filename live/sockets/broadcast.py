@@ -8,7 +8,8 @@ with `@batched("topic")`.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from typing import Any
 
 from flask import Flask
 
@@ -16,8 +17,8 @@ from live.sockets import socketio
 
 EVERY = 0.25  # seconds between rounds
 
-Sender = Callable[[set[int]], None]
-_owed: dict[str, set[int]] = {}
+Sender = Callable[[set[Any]], None]  # called with the ids owed (ints, or tuples such as (session, team))
+_owed: dict[str, set[Hashable]] = {}
 _senders: dict[str, Sender] = {}
 _chores: list[tuple[float, Callable[[], None], list[float]]] = []  # (every, job, [last run])
 _started = False
@@ -44,7 +45,7 @@ def batched(topic: str) -> Callable[[Sender], Sender]:
     return register
 
 
-def owe(topic: str, ident: int) -> None:
+def owe(topic: str, ident: Hashable) -> None:
     """Mark something changed: its topic's sender hears of it in the next round."""
     _owed[topic].add(ident)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from curriculum.problems import Invalid
@@ -62,7 +63,7 @@ def _run(work: Callable[[Session], Outcome]) -> dict[str, Any]:
             # Two writes for the same row raced; the second try sees the first.
             if attempt == 2:
                 return refusal(Refused("that clashed with another change; try again", "conflict"))
-        except OperationalError:  # the database is locked or its connections are all taken
+        except (OperationalError, PoolTimeout):  # the database is locked, or its connections all taken
             current_app.logger.warning("a write met a busy database", exc_info=True)
             return refusal(BUSY)
         except Exception:

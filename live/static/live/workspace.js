@@ -40,6 +40,7 @@ const Workspace = (() => {
     drop(k) { const all = this.load(); if (k in all) { delete all[k]; this.store(all); } },
   };
   let readOnly = false;  // the console looking over a team's shoulder: nothing is written
+  let redrawing = false;  // draw() is replacing the fields: their blur is not the person leaving
   const locked = () => readOnly || Boolean(state && state.session.locked);
   // An entry holds the author's own text while it differs from what the server has.
   const holding = (entry) => entry.dirty || entry.sending || entry.error || entry.conflict;
@@ -140,8 +141,8 @@ const Workspace = (() => {
       entry.timer = setTimeout(() => save(itemId, name), 1200);
     };
     input.addEventListener("input", changed);
-    input.addEventListener("change", () => { changed(); save(itemId, name); });
-    input.addEventListener("blur", () => save(itemId, name));
+    input.addEventListener("change", () => { if (!redrawing) { changed(); save(itemId, name); } });
+    input.addEventListener("blur", () => { if (!redrawing) save(itemId, name); });
     const wrap = el("div", { class: "field" + (locked() ? " locked" : "") + (entry.error ? " refused" : ""), "data-field": name },
       el("label", { for: id }, def.label), def.hint ? el("small", { class: "hint", id: hintId }, def.hint) : null, input,
       entry.error ? el("p", { class: "field-error", id: errorId, role: "alert" }, `Not saved: ${entry.error}. Your text is kept; correct it and leave the field to try again.`) : null);
@@ -262,8 +263,15 @@ const Workspace = (() => {
     const root = document.getElementById("workspace");
     if (!root || !state) return;
     link.waitingFor(statusLine);
-    const focused = document.activeElement && document.activeElement.id;
-    clear(root);
+    // Drawing again keeps the person where they were: the field they are in, with its caret
+    // or selection. Taking the old field away blurs it; that is not leaving the field, so it
+    // saves nothing (a half-typed word goes when they pause or leave, as always).
+    const active = document.activeElement;
+    const focused = active && root.contains(active) ? active.id : null;
+    const caret = focused && typeof active.selectionStart === "number"
+      ? [active.selectionStart, active.selectionEnd, active.selectionDirection] : null;
+    redrawing = true;
+    try { clear(root); } finally { redrawing = false; }
     root.append(el("h2", {}, `${state.me.team.name}'s workspace`));
     if (readOnly) root.append(el("p", { class: "small" }, "Read-only: what the team sees, as they type it."));
     else if (locked()) {
@@ -283,7 +291,9 @@ const Workspace = (() => {
         again.focus();
         // Only text takes a caret: a date or select field throws on setSelectionRange.
         if ((again.tagName === "TEXTAREA" || again.type === "text") && again.value) {
-          again.setSelectionRange(again.value.length, again.value.length);
+          const end = again.value.length;
+          const [start, stop, direction] = caret || [end, end, "none"];
+          again.setSelectionRange(Math.min(start, end), Math.min(stop, end), direction);
         }
       }
     }
@@ -368,7 +378,12 @@ const Workspace = (() => {
         }
       });
       link.socket.on("gallery", (g) => { gallery = g; drawGallery(); });
-      link.socket.on("roster", (r) => { if (state) { state.roster = r.names; draw(); } });
+      link.socket.on("roster", (r) => {
+        // Only the owner lists use the roster: draw only when it changed.
+        if (!state || JSON.stringify(state.roster) === JSON.stringify(r.names)) return;
+        state.roster = r.names;
+        draw();
+      });
       link.socket.on("dots", (totals) => { if (gallery) { gallery.dots = totals; drawGallery(); } });
       link.socket.on("comments", (byTeam) => {
         if (!gallery || byTeam.console) return;
