@@ -17,6 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from curriculum.loader import load
 from live.context import close_db
 from live.db import Database, Pool, sqlite_url, upgrade
+from live.pages.assets import compress
 from live.sockets import load_handlers, socketio
 
 
@@ -121,6 +122,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(room)
     app.register_blueprint(console)
+    app.after_request(compress)
     app.register_error_handler(OperationalError, _busy)
     app.register_error_handler(PoolTimeout, _busy)
     return app

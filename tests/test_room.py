@@ -293,3 +293,36 @@ def test_bad_ad_hoc_polls_are_refused(console, payload: dict[str, Any], error: s
     reply = staff.emit(protocol.ADD_POLL, payload, callback=True)
     assert reply["ok"] is False
     assert reply["error"].startswith(error)
+
+
+def test_the_phone_page_carries_the_room_and_its_first_connect_is_not_sent_it_again(
+    app, join_phone, room, console
+) -> None:
+    import json
+    import re as regex
+
+    web = join_phone("Riverside Clinic", "Ana")
+    page = web.get(f"/room/{room['code']}").get_data(as_text=True)
+    found = regex.search(r'<script type="application/json" id="initial-state">(.*?)</script>', page)
+    assert found
+    carried = json.loads(found.group(1))
+    assert carried["me"]["name"] == "Ana"
+    assert carried["agenda"][0]["current"] is True
+
+    def first_state() -> dict[str, Any]:
+        phone = socketio.test_client(
+            app,
+            flask_test_client=web,
+            auth={"kind": "participant", "code": room["code"], "have": carried["digest"]},
+        )
+        got: dict[str, Any] = last(phone, protocol.STATE)
+        phone.disconnect()
+        return got
+
+    same = first_state()
+    assert same.pop("server_time")
+    assert same == {"unchanged": True, "digest": carried["digest"]}, "a few bytes instead of the room again"
+    assert console[0].emit(protocol.NEXT_ITEM, {}, callback=True)["ok"]
+    changed = first_state()
+    assert "unchanged" not in changed, "the room moved on since the page was served: all of it is sent"
+    assert changed["agenda"][1]["current"] is True

@@ -30,23 +30,32 @@ from exports.takehome import render_takehome
 from live import protocol
 from live.context import config, curricula, db, faculty_id, join_url, public_url, transaction
 from live.models import LearningSession, Participant
+from live.pages import assets
 from live.pages.forms import check_csrf, csrf_ok, csrf_token
 from live.pages.offload import off_loop
 from live.room.events import tell_roster
 from live.room.people import remove_participant
 from live.room.sessions import ROLES, join, participant_by_token, session_by_code, teams_here
+from live.room.state import digest, participant_state
 from live.sockets.broadcast import owe
 from live.workspaces.plans import team_plan
 
 # The pages' templates and static files sit at the top of live/, where the console's pages
 # (facilitator/) find them too.
-blueprint = Blueprint(
-    "room",
-    __name__,
-    template_folder="../templates",
-    static_folder="../static/live",
-    static_url_path="/static/live",
-)
+blueprint = Blueprint("room", __name__, template_folder="../templates")
+
+
+@blueprint.get("/static/live/<path:filename>", endpoint="static")
+def static_file(filename: str) -> Any:
+    """The pages' scripts, styles and images: gzipped, and cached for good under versioned URLs."""
+    return assets.serve(filename)
+
+
+@blueprint.url_defaults
+def _versioned(endpoint: str, values: dict[str, Any]) -> None:
+    # url_for("room.static", filename="app.css") gives /static/live/app.css?v=<its digest>.
+    if endpoint == "room.static" and "filename" in values and "v" not in values:
+        values["v"] = assets.version(values["filename"])
 
 
 def cookie_name(room: LearningSession) -> str:
@@ -64,7 +73,7 @@ def _session_or_404(db: Session, code: str) -> LearningSession:
 @blueprint.get("/favicon.ico")
 def favicon() -> Any:
     """The room's icon, for browsers that ask for it at the root."""
-    return send_from_directory(blueprint.static_folder or "", "favicon.ico", max_age=7 * 86400)
+    return send_from_directory(assets.STATIC, "favicon.ico", max_age=7 * 86400)
 
 
 @blueprint.get("/healthz")
@@ -173,7 +182,11 @@ def phone(code: str) -> Any:
     participant = _participant_or_none(db(), room)
     if participant is None:
         return redirect(url_for("room.join_page", code=room.join_code))
-    return render_template("live/phone.html", room=room, me=participant, worksheets=described())
+    # The room as it is now goes into the page: the phone shows the open poll before (and
+    # whether or not) its socket connects.
+    now = participant_state(db(), participant)
+    now["digest"] = digest(now)
+    return render_template("live/phone.html", room=room, me=participant, worksheets=described(), state=now)
 
 
 @blueprint.post("/room/<code>/leave")
@@ -310,13 +323,18 @@ def _forms() -> dict[str, Any]:
 
 @blueprint.after_app_request
 def security_headers(response: Response) -> Response:
-    """Nothing from elsewhere, no framing, no sniffing: a participant's text stays text."""
+    """Nothing from elsewhere, no framing, no sniffing: a participant's text stays text.
+
+    Scripts and styles need no policy of their own (it governs documents): on a slow network
+    each header is bytes a phone waits for."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if response.mimetype in ("text/css", "text/javascript", "application/javascript"):
+        return response
     response.headers.setdefault(
         "Content-Security-Policy",
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         # 'self' covers this origin's WebSocket too (CSP Level 3): no socket to any other host.
         "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
     )
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response

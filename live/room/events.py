@@ -69,7 +69,14 @@ def on_connect(auth: Any = None) -> bool:
         if participant is None or participant.session_id != room.id:
             # Said to the phone, which then goes to the join page (removed, or never joined).
             raise ConnectionRefusedError("not_joined")
-        client = Client("participant", room.id, participant.id, participant.team_id)
+        have = auth.get("have")
+        client = Client(
+            "participant",
+            room.id,
+            participant.id,
+            participant.team_id,
+            have=have if isinstance(have, str) and len(have) <= 64 else None,
+        )
     elif kind in ("projector", "console"):
         if faculty_id() is None:
             return False

@@ -64,4 +64,7 @@ def send_round() -> None:
         if found is None:
             socketio.emit(protocol.REJOIN, {}, to=sid)  # removed meanwhile: it goes to the join page
         elif clients.get(sid) is client:
+            if client.have is not None and client.have == state.digest(found):
+                found = {"unchanged": True, "server_time": found["server_time"], "digest": client.have}
+            client.have = None  # only the first connect after the page loaded
             socketio.emit(protocol.STATE, found, to=sid)

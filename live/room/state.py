@@ -6,6 +6,8 @@ where the room is. Everything here is plain data (JSON), never ORM objects.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Collection
 from dataclasses import asdict
 from typing import Any
@@ -108,6 +110,13 @@ def room(db: Session, session: LearningSession) -> dict[str, Any]:
     if current is not None and current.kind == "question-board":
         shared["questions"] = questions(db, current)
     return shared
+
+
+def digest(state: dict[str, Any]) -> str:
+    """A short fingerprint of a state (its clock aside): a phone whose page carried this state
+    is told `unchanged` on connecting rather than sent it all again."""
+    same = {k: v for k, v in state.items() if k not in ("server_time", "digest")}
+    return hashlib.sha256(json.dumps(same, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 def participant_state(db: Session, participant: Participant) -> dict[str, Any]:

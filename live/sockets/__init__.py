@@ -30,6 +30,7 @@ class Client:
     session_id: int
     participant_id: int | None = None
     team_id: int | None = None
+    have: str | None = None  # a phone's first connect: the digest of the state its page carried
 
 
 clients: dict[str, Client] = {}

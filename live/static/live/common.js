@@ -42,16 +42,26 @@ const BSC = (() => {
     let outbox = [];
     try { outbox = JSON.parse(localStorage.getItem(outboxKey) || "[]"); } catch (e) { outbox = []; }
     let sending = false;
-    const socket = io({ auth: { kind, code }, reconnectionDelayMax: 4000 });
+    // The page may carry the room as it was when it was served (`digest` names that state):
+    // shown at once, and on the first connect the server sends it again only if it changed.
+    const initialNode = document.getElementById("initial-state");
+    const initial = initialNode ? JSON.parse(initialNode.textContent) : null;
+    const auth = { kind, code };
+    if (initial && initial.digest) auth.have = initial.digest;
+    const socket = io({ auth, reconnectionDelayMax: 4000 });
 
     let waiting = () => "";  // what the page is waiting for from its user, said in the status
+    // Until the first connect (or a couple of failed tries) the page is connecting, not offline.
+    let connecting = true;
+    let failedTries = 0;
     function show(online) {
       if (!indicator) return;
+      const early = !online && connecting;
       indicator.textContent = online
         ? (outbox.length ? "Sending…" : waiting() || "Connected")
-        : "Offline: your answers will be sent when the connection is back";
-      indicator.classList.toggle("offline", !online);
-      document.body.classList.toggle("is-offline", !online);
+        : early ? "Connecting…" : "Offline: your answers will be sent when the connection is back";
+      indicator.classList.toggle("offline", !online && !early);
+      document.body.classList.toggle("is-offline", !online && !early);
     }
     function save() {
       try { localStorage.setItem(outboxKey, JSON.stringify(outbox)); } catch (e) { /* private mode */ }
@@ -116,9 +126,15 @@ const BSC = (() => {
         else if (done) done(reply);
       });
     }
-    socket.on("connect", () => { show(true); flush(); });
+    socket.on("connect", () => {
+      connecting = false;
+      delete auth.have;  // a later reconnect may have missed changes: it takes the whole state
+      show(true);
+      flush();
+    });
     socket.on("disconnect", () => show(false));
     socket.on("connect_error", (err) => {
+      if (++failedTries >= 2) connecting = false;
       show(false);
       // A phone the faculty removed (or one whose link is not valid here) joins again.
       if (kind === "participant" && err && err.message === "not_joined") window.location.assign(`/j/${code}`);
@@ -128,8 +144,10 @@ const BSC = (() => {
     const syncClock = (message) => { if (message && message.server_time) skew = Date.parse(message.server_time) - Date.now(); };
     socket.on("state", syncClock);
     socket.on("room", syncClock);  // registered first: the page's own handlers see the clock set
-    socket.on("state", onState);
+    socket.on("state", (state) => { if (!state.unchanged) onState(state); });
     show(false);
+    // Shown once the page's script has finished setting up.
+    if (initial) queueMicrotask(() => { syncClock(initial); onState(initial); });
     return {
       socket, write, command, pending: () => outbox.map((x) => x.payload),
       /* Drop every unsent write (this phone leaves its participant: nothing goes out as them). */
