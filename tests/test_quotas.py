@@ -77,7 +77,21 @@ def test_teams_made_in_a_session_are_capped(
         f"/j/{room['code']}", data={"team": "new", "new_team": "Third", "name": "Cy", "csrf": token}
     )
     assert reply.status_code == 400
-    assert "this session has 2 teams already" in reply.get_data(as_text=True)
+    assert "this session has 2 teams already: ask the faculty to add yours" in reply.get_data(as_text=True)
+
+
+def test_the_faculty_may_add_teams_past_what_phones_may_make(
+    app: Any, faculty_client: Any, room: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from live.room import sessions
+
+    monkeypatch.setattr(sessions, "MAX_TEAMS", 2)
+    monkeypatch.setattr(sessions, "MAX_TEAMS_BY_FACULTY", 3)
+    console = connect(app, faculty_client, room["code"], "console")
+    assert console.emit(protocol.ADD_TEAM, {"name": "Third"}, callback=True)["ok"]
+    refused = console.emit(protocol.ADD_TEAM, {"name": "Fourth"}, callback=True)
+    assert refused["code"] == "too_many"
+    assert refused["error"] == "a session takes at most 3 teams"
 
 
 def test_one_phone_makes_one_plan_at_a_time(

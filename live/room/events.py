@@ -196,12 +196,7 @@ def _reset(db: Session, session: LearningSession, data: dict[str, Any]) -> list[
 
 
 def _add_team(db: Session, session: LearningSession, data: dict[str, Any]) -> list[Effect]:
-    add_team(
-        db,
-        session,
-        data.get("name"),
-        data.get("organisation"),
-    )
+    add_team(db, session, data.get("name"), data.get("organisation"), by_faculty=True)
     return [lambda: owe(protocol.PRESENCE, session.id)]
 
 

@@ -23,7 +23,8 @@ TEAM_NAME, ORGANISATION = "the team name", "the organisation"
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY346789"
 CODE_LENGTH = 5
 TEAM_CODE_LENGTH = 5
-MAX_TEAMS = 100  # teams made in one learning session (a collaborative has 10 to 100)
+MAX_TEAMS = 100  # teams phones may make in one learning session (a collaborative has 10 to 100)
+MAX_TEAMS_BY_FACULTY = 500  # the faculty may add more (a congress of several collaboratives)
 ROLES = (
     "Senior leader",
     "Day-to-day lead",
@@ -118,8 +119,13 @@ def create_session(db: Session, curriculum: Curriculum, source: CurriculumSessio
     return session
 
 
-def add_team(db: Session, session: LearningSession, name: Any, organisation: Any = "") -> Team:
-    """A new team in the session's collaborative; names are unique regardless of case."""
+def add_team(
+    db: Session, session: LearningSession, name: Any, organisation: Any = "", *, by_faculty: bool = False
+) -> Team:
+    """A new team in the session's collaborative; names are unique regardless of case.
+
+    Phones may make up to MAX_TEAMS in a session (a flood of made-up teams stops there); the
+    faculty up to MAX_TEAMS_BY_FACULTY."""
     name = clean_text(name, TEAM_NAME, protocol.MAX_TEAM)
     organisation = clean_text(organisation, ORGANISATION, protocol.MAX_ORGANISATION, required=False)
     name_free(db, session, name)
@@ -127,8 +133,10 @@ def add_team(db: Session, session: LearningSession, name: Any, organisation: Any
         db.scalar(select(func.count(Team.id)).where(Team.session_id == session.id, Team.removed.is_(False)))
         or 0
     )
-    if made >= MAX_TEAMS:
-        raise Refused(f"this session has {MAX_TEAMS} teams already: ask the faculty", "too_many")
+    if made >= (MAX_TEAMS_BY_FACULTY if by_faculty else MAX_TEAMS):
+        if by_faculty:
+            raise Refused(f"a session takes at most {MAX_TEAMS_BY_FACULTY} teams", "too_many")
+        raise Refused(f"this session has {made} teams already: ask the faculty to add yours", "too_many")
     team = Team(
         collaborative_id=session.collaborative_id,
         name=name,
