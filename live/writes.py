@@ -31,22 +31,38 @@ class Author:
     team_id: int
     session_id: int
     name: str
+    room_locked: bool = False  # the facilitator has paused writes (read with the author)
+
+
+_PARTICIPANTS = cast(Table, Participant.__table__)
+_SESSIONS = cast(Table, LearningSession.__table__)
+_AUTHOR = (
+    select(
+        _PARTICIPANTS.c.id,
+        _PARTICIPANTS.c.team_id,
+        _PARTICIPANTS.c.session_id,
+        _PARTICIPANTS.c.display_name,
+        _SESSIONS.c.locked,
+    )
+    .join(_SESSIONS, _SESSIONS.c.id == _PARTICIPANTS.c.session_id)
+    .where(_PARTICIPANTS.c.id == bindparam("participant_id"), _PARTICIPANTS.c.removed.is_(False))
+)
 
 
 def author_of(db: Session, participant_id: int) -> Author:
-    """The author record of a participant (their name is shown beside their edits)."""
-    participant = db.get(Participant, participant_id)
-    if participant is None:
+    """The author record of a participant (their name is shown beside their edits) and whether
+    their room is locked, read afresh in every write's transaction: one statement, as every
+    vote of a burst needs it; a participant moved to another team writes for the new one."""
+    found = db.connection().execute(_AUTHOR, {"participant_id": participant_id}).first()
+    if found is None:
         raise Refused("you are no longer in this session; join again", "gone")
-    return Author(participant.id, participant.team_id, participant.session_id, participant.display_name)
+    return Author(found.id, found.team_id, found.session_id, found.display_name, bool(found.locked))
 
 
 _APPLIED = cast(Table, AppliedWrite.__table__)
-_SESSIONS = cast(Table, LearningSession.__table__)
 _EARLIER = select(_APPLIED.c.participant_id, _APPLIED.c.reply).where(
     _APPLIED.c.client_id == bindparam("client_id")
 )
-_LOCKED = select(_SESSIONS.c.locked).where(_SESSIONS.c.id == bindparam("session_id"))
 _RECORD = insert(_APPLIED)
 
 
@@ -62,7 +78,8 @@ def prune_applied(db: Session) -> int:
 def apply_once(
     db: Session, author: Author, client_id: str, change: Callable[[], tuple[dict[str, Any], T]], nothing: T
 ) -> tuple[dict[str, Any], T]:
-    """Run `change` for this client id unless it ran before; refuse it while the room is locked.
+    """Run `change` for this client id unless it ran before; refuse it while the room is locked
+    (as `author_of` read it, in the same transaction).
 
     `change` returns the reply and what to do once committed (its broadcasts); a repeated id
     returns the first reply and `nothing`, so a retried write changes and announces nothing.
@@ -74,10 +91,7 @@ def apply_once(
         if earlier.participant_id != author.id:
             raise Refused("that client_id was used by someone else", "bad_payload")
         return dict(earlier.reply), nothing
-    locked = connection.execute(_LOCKED, {"session_id": author.session_id}).scalar()
-    if locked is None:
-        raise Refused("this session has ended", "gone")
-    if locked:
+    if author.room_locked:
         raise Refused("the facilitator has paused answers and edits for a moment", "locked")
     reply, after = change()
     connection.execute(

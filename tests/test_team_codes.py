@@ -100,3 +100,23 @@ def test_a_table_card_prints_the_team_its_code_and_the_join_qr(
     found = decode_qr(next(tmp_path.glob("card*.png")).read_bytes()).splitlines()
     assert found == [f"http://10.0.0.5:5000/j/{room['code']}"] * 2  # one on each half
     assert faculty_client.get(f"/console/{room['id']}/teams/99999/card.pdf").status_code == 404
+
+
+def test_past_a_screenful_of_teams_the_join_page_asks_for_the_code_instead_of_listing(
+    app: Any, client: Any, room: dict[str, Any], csrf: Any, monkeypatch: Any
+) -> None:
+    from live.pages import routes
+
+    monkeypatch.setattr(routes, "JOIN_LIST_MAX", 1)  # the room fixture has two teams
+    page = client.get(f"/j/{room['code']}").get_data(as_text=True)
+    assert "Riverside Clinic" not in page
+    assert "Hilltop Practice" not in page
+    assert "My team has a code" in page
+    assert re.search(r'value="earlier"[^>]*checked', page)  # the code is what a phone types
+    code = teams_of(app)["Hilltop Practice"][1]
+    joined = join_form(client, room["code"], csrf, team="earlier", team_code=code)
+    assert joined.status_code == 303
+    assert "Hilltop Practice" in client.get(f"/room/{room['code']}").get_data(as_text=True)
+    bad = join_form(app.test_client(), room["code"], csrf, team="earlier", team_code="NOPE9")
+    assert "no team has that code" in bad.get_data(as_text=True)
+    assert re.search(r'value="earlier"[^>]*checked', bad.get_data(as_text=True))

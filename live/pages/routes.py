@@ -159,14 +159,22 @@ def _join(db: Session, code: str, joined: list[tuple[int, int]]) -> Any:
     return response
 
 
+JOIN_LIST_MAX = 30  # teams the join page lists by name; beyond, it asks for the team's code
+
+
 def _join_form(
     db: Session, room: LearningSession, error: str = "", status: int = 200, keep: bool = True
 ) -> Any:
     form = request.form if request.method == "POST" and keep else {}
+    teams = teams_here(db, room, limit=JOIN_LIST_MAX + 1)
+    # Past a screenful the list helps no one on a phone (and a join storm renders it for
+    # every phone): people type their team's code, which is on their table's card.
+    many = len(teams) > JOIN_LIST_MAX
     page = render_template(
         "live/join.html",
         room=room,
-        teams=teams_here(db, room),
+        teams=[] if many else teams,
+        many=many,
         roles=ROLES,
         error=error,
         form=form,

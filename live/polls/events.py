@@ -88,16 +88,17 @@ def send_results(activity_ids: set[int]) -> None:
         activity = session.get(Activity, activity_id)
         if activity is None or activity.kind != "poll":
             continue
+        answers = service.responses(session, activity)  # read once for the three tallies
         public = {
             "activity_id": activity.id,
             "visible": activity.results_visible,
-            "results": service.results(session, activity),
+            "results": service.results(session, activity, answers=answers),
         }
         socketio.emit(RESULTS, public, to=f"staff{activity.session_id}")
         staff = {
             **public,
-            "results": service.results(session, activity, approved_only=False),
-            "by_team": service.results_by_team(session, activity),
+            "results": service.results(session, activity, approved_only=False, answers=answers),
+            "by_team": service.results_by_team(session, activity, answers),
             "console": True,
         }
         socketio.emit(RESULTS, staff, to=f"console{activity.session_id}")

@@ -106,29 +106,36 @@ def _spec(activity: Activity) -> dict[str, Any]:
     return {**activity.spec, "hidden": activity.hidden} if activity.hidden else dict(activity.spec)
 
 
-def results(db: Session, activity: Activity, approved_only: bool = True) -> dict[str, Any]:
-    """The results of a poll as the room sees them (moderated answers only once approved)."""
-    return POLL_KINDS[activity.poll_type or ""].tally(_spec(activity), responses(db, activity), approved_only)
+def results(
+    db: Session, activity: Activity, approved_only: bool = True, answers: list[Any] | None = None
+) -> dict[str, Any]:
+    """The results of a poll as the room sees them (moderated answers only once approved);
+    `answers` saves reading them again when the caller has them (`responses`)."""
+    found = responses(db, activity) if answers is None else answers
+    return POLL_KINDS[activity.poll_type or ""].tally(_spec(activity), found, approved_only)
 
 
-def results_by_team(db: Session, activity: Activity) -> list[dict[str, Any]]:
+def results_by_team(
+    db: Session, activity: Activity, answers: list[Any] | None = None
+) -> list[dict[str, Any]]:
     """The results per team, for the facilitator."""
     kind = POLL_KINDS[activity.poll_type or ""]
-    answers = responses(db, activity)
-    teams = {
-        t.id: t
-        for t in db.scalars(select(Team).where(Team.collaborative_id == activity.session.collaborative_id))
-    }
+    answers = responses(db, activity) if answers is None else answers
+    teams = dict(
+        db.execute(
+            select(Team.id, Team.name).where(Team.collaborative_id == activity.session.collaborative_id)
+        ).all()
+    )
     grouped: dict[int, list[Any]] = {}
     for answer in answers:
         grouped.setdefault(answer.team_id, []).append(answer)
     return [
         {
             "team_id": team_id,
-            "team": teams[team_id].name,
+            "team": teams[team_id],
             "results": kind.tally(_spec(activity), grouped[team_id], approved_only=False),
         }
-        for team_id in sorted(grouped, key=lambda t: teams[t].name.lower())
+        for team_id in sorted(grouped, key=lambda t: teams[t].lower())
     ]
 
 

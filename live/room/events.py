@@ -20,7 +20,7 @@ from live.polls.events import results_changed
 from live.protocol import Refused
 from live.room import people, runofshow, state
 from live.room.resync import want_state
-from live.room.sessions import add_team, participant_by_token, session_by_code
+from live.room.sessions import add_team, phone_of, session_by_code
 from live.sockets import (
     Client,
     Effect,
@@ -60,24 +60,28 @@ def on_connect(auth: Any = None) -> bool:
     comes from the resync queue, so that the handshake itself is answered at once."""
     auth = auth if isinstance(auth, dict) else {}
     kind = auth.get("kind", "participant")
-    room = session_by_code(db(), str(auth.get("code", "")))
-    if room is None:
-        return False
+    code = str(auth.get("code", "")).strip().upper()
     if kind == "participant":
-        token = auth.get("token") or request.cookies.get(f"bsc_{room.join_code}")
-        participant = participant_by_token(db(), token)
-        if participant is None or participant.session_id != room.id:
+        # One plain statement: after a restart every phone of the room arrives at once.
+        token = auth.get("token") or request.cookies.get(f"bsc_{code}")
+        found = phone_of(db(), code, token)
+        if found is None:
+            if session_by_code(db(), code) is None:
+                return False
             # Said to the phone, which then goes to the join page (removed, or never joined).
             raise ConnectionRefusedError("not_joined")
         have = auth.get("have")
         client = Client(
             "participant",
-            room.id,
-            participant.id,
-            participant.team_id,
+            found.session_id,
+            found.id,
+            found.team_id,
             have=have if isinstance(have, str) and len(have) <= 64 else None,
         )
     elif kind in ("projector", "console"):
+        room = session_by_code(db(), code)
+        if room is None:
+            return False
         if faculty_id() is None:
             return False
         client = Client(kind, room.id)

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from curriculum.model import Activity as CurriculumActivity
@@ -187,7 +187,9 @@ def name_free(db: Session, session: LearningSession, name: str, team_id: int | N
         raise Refused(f"there is already a team called '{taken.name}'", "duplicate")
 
 
-def teams_here(db: Session, session: LearningSession) -> list[Row[tuple[int, str, str]]]:
+def teams_here(
+    db: Session, session: LearningSession, limit: int | None = None
+) -> list[Row[tuple[int, str, str]]]:
     """The teams the join page lists (id, name, organisation): made in this session, or with
     someone in it already. Plain rows: a join storm renders this list for every phone."""
     present = select(Participant.team_id).where(
@@ -202,6 +204,7 @@ def teams_here(db: Session, session: LearningSession) -> list[Row[tuple[int, str
                 (Team.session_id == session.id) | Team.id.in_(present),
             )
             .order_by(func.lower(Team.name))
+            .limit(limit)
         )
     )
 
@@ -287,6 +290,25 @@ def participant_by_token(db: Session, token: str | None) -> Participant | None:
     return db.scalar(
         select(Participant).where(Participant.token_hash == hash_token(token), Participant.removed.is_(False))
     )
+
+
+_PHONE = (
+    select(Participant.id, Participant.session_id, Participant.team_id)
+    .join(LearningSession, LearningSession.id == Participant.session_id)
+    .where(
+        Participant.token_hash == bindparam("token_hash"),
+        Participant.removed.is_(False),
+        LearningSession.join_code == bindparam("code"),
+    )
+)
+
+
+def phone_of(db: Session, code: str, token: Any) -> Row[int, int, int] | None:
+    """The participant (id, session_id, team_id) whose rejoin token this is, in the session
+    with this join code; None if there is none (never joined, removed, another session)."""
+    if not isinstance(token, str) or not token or len(token) > 100 or not code or len(code) > 12:
+        return None
+    return db.connection().execute(_PHONE, {"token_hash": hash_token(token), "code": code}).first()
 
 
 def session_by_code(db: Session, code: str) -> LearningSession | None:
