@@ -211,6 +211,26 @@ def launch_chromium(playwright: Any) -> Any:
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
+def serve_command(port: int, curriculum: Path, data: Path) -> list[str]:
+    """`bsc serve` on 127.0.0.1:`port`, as faculty type it."""
+    return [
+        sys.executable,
+        "-m",
+        "facilitator",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--public-url",
+        f"http://127.0.0.1:{port}",
+        "--curriculum",
+        str(curriculum),
+        "--data-dir",
+        str(data),
+    ]
+
+
 class Server:
     """`bsc serve` in its own process, as faculty start it, on a fixture curriculum."""
 
@@ -229,22 +249,7 @@ class Server:
         log = self.folder / f"serve-{self.starts}.log"
         with log.open("w") as out:
             self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "facilitator",
-                    "serve",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.port),
-                    "--public-url",
-                    self.base,
-                    "--curriculum",
-                    str(self.curriculum),
-                    "--data-dir",
-                    str(self.data),
-                ],
+                serve_command(self.port, self.curriculum, self.data),
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
