@@ -72,6 +72,15 @@ class Checker:
             return None
         return value
 
+    def one_of(self, data: LineMap, key: str, allowed: tuple[str, ...], default: str, what: str) -> str:
+        """A text that must be one of `allowed` (`default` when absent; reported when unknown)."""
+        value = self.text(data, key) or default
+        if value not in allowed:
+            self.problems.add(
+                self.file, data.line_of(key), f"unknown {what} '{value}'", "use one of " + ", ".join(allowed)
+            )
+        return value
+
     def text_list(self, data: LineMap, key: str, required: bool = False) -> list[str]:
         """A list of non-empty strings."""
         if key not in data or data[key] is None:

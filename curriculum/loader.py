@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from curriculum.calendar import Calendar
 from curriculum.manifest import MANIFEST, load_curriculum
 from curriculum.model import Curriculum, Module
 from curriculum.modules import parse_module
@@ -39,12 +40,16 @@ class _ModuleCache:
     """Parses each module file once, however many curricula share it."""
 
     def __init__(self) -> None:
-        self._modules: dict[Path, Module | None] = {}
+        self._modules: dict[tuple[Path, int], Module | None] = {}
+        self._calendars: list[Calendar] = []  # alive while their id() keys the cache
 
-    def __call__(self, path: Path, problems: Problems) -> Module | None:
-        key = path.resolve()
+    def __call__(self, path: Path, problems: Problems, calendar: Calendar | None = None) -> Module | None:
+        """The module at `path`, its dates computed from `calendar` (one parse per calendar)."""
+        key = (path.resolve(), id(calendar))
         if key not in self._modules:
-            self._modules[key] = parse_module(key, problems)
+            if calendar is not None and calendar not in self._calendars:
+                self._calendars.append(calendar)
+            self._modules[key] = parse_module(key[0], problems, calendar)
         return self._modules[key]
 
 

@@ -68,6 +68,17 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineMap:
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 
 
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    """A date as YAML reads it, or its text when it is no date (2027-02-30): the reader says why."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
 def load_yaml(text: str, file: Path, line_offset: int, problems: Problems) -> Any:
     """Parse `text`, which starts after `line_offset` lines of `file`; None if it is not YAML."""
     loader = _Loader(text)
@@ -76,8 +87,19 @@ def load_yaml(text: str, file: Path, line_offset: int, problems: Problems) -> An
         value = loader.get_single_data()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line = (mark.line + 1 + line_offset) if mark else line_offset + 1
         what = error.problem or error.context or "not valid YAML"
+        opened = next((v for k, v in _OPENED.items() if str(error.context).startswith(k)), None)
+        line = (mark.line + 1 + line_offset) if mark else line_offset + 1
+        unbalanced = _unbalanced_quote(text, mark.line if mark else 0)
+        if error.context_mark is not None and opened:
+            # A quote or bracket left open is found only where the text ends, or where the next
+            # item begins: point at the line that opened it, which is where the mistake is.
+            line = error.context_mark.line + 1 + line_offset
+            what = f"{opened} opened on this line is never closed"
+        elif unbalanced is not None:
+            # A lone quote runs on to the next quote, lines later, where the error shows.
+            line = unbalanced + 1 + line_offset
+            what = "a quote opened on this line is never closed"
         problems.add(file, line, f"bad YAML: {what}", _yaml_hint(what))
         return None
     except yaml.YAMLError as error:
@@ -99,12 +121,29 @@ def load_yaml(text: str, file: Path, line_offset: int, problems: Problems) -> An
     return value
 
 
+def _unbalanced_quote(text: str, before: int) -> int | None:
+    """The first line before line `before` (0-based) with an odd number of double quotes."""
+    for number, line in enumerate(text.splitlines()[:before]):
+        if (line.count('"') - line.count('\\"')) % 2:
+            return number
+    return None
+
+
+_OPENED = {
+    "while scanning a quoted scalar": "a quote",
+    "while parsing a flow mapping": "a '{'",
+    "while parsing a flow sequence": "a '['",
+}
+
+
 def _too_deep(line: str) -> bool:
     """A line that opens many levels at once ([[[[... or {{{{...), where deep nesting starts."""
     return line.count("[") + line.count("{") > 50 or len(line) - len(line.lstrip()) > 200
 
 
 def _yaml_hint(what: str) -> str:
+    if "never closed" in what:
+        return "close it: a quote with the same quote, '{' with '}', '[' with ']'"
     if "mapping values are not allowed" in what:
         return "put text that holds ': ' in quotes"
     if "found character '\\t'" in what or "tab" in what:

@@ -65,7 +65,7 @@ def validate(path: Path | None) -> None:
 @click.option("--join-url", metavar="URL", help="The room's join link: activity slides get its QR code.")
 @click.option(
     "--template",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Your own deck template (.pptx with the layouts named in docs/decks.md).",
 )
 @click.option(

@@ -63,7 +63,7 @@ MODULE_CASES = [
         GOOD_FRONT + "\nJust text, no heading.\n", 10, "the slide has no title", id="slide-without-title"
     ),
     pytest.param(
-        GOOD_FRONT.replace("duration: 30", "duration: [30") + SLIDE, 6, "bad YAML", id="bad-yaml-front-matter"
+        GOOD_FRONT.replace("duration: 30", "duration: [30") + SLIDE, 5, "bad YAML", id="bad-yaml-front-matter"
     ),
     pytest.param(
         GOOD_FRONT + activity("kind: poll\ntype: choice\nprompt: Pick: one\noptions: [a, b]\nminutes: 3\n"),
