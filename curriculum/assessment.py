@@ -34,8 +34,9 @@ ASSESSMENT_SCALE: tuple[ScalePoint, ...] = (
     ),
     ScalePoint(
         1.0,
-        "Team formed",
-        "A team is named, its population and aim are agreed, and baseline data collection has begun.",
+        "Forming team",
+        "The team is formed, its target population is identified, its aim is set, "
+        "and baseline measurement has begun.",
     ),
     ScalePoint(
         1.5,
@@ -68,13 +69,14 @@ ASSESSMENT_SCALE: tuple[ScalePoint, ...] = (
         4.0,
         "Significant improvement",
         "Most of the change package is in place for the population of focus; outcome "
-        "measures are clearly better and about half of the goals are met.",
+        "measures show sustained improvement, halfway to the goals, and plans to spread "
+        "the improvement are in place.",
     ),
     ScalePoint(
         4.5,
         "Sustainable improvement",
-        "Outcome improvements have held for at least three months, most goals are met, "
-        "and spread to a wider population has begun.",
+        "Outcome improvements have held for at least three months, 75% of the goals are met, "
+        "and spread to a larger population has begun.",
     ),
     ScalePoint(
         5.0,

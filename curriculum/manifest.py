@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import fields
+from collections.abc import Callable
+from dataclasses import fields, replace
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from curriculum.calendar import (
+    DAYS_PER_MONTH,
+    Calendar,
+    PhaseSpan,
+    as_date,
+    check_dates,
+    long_date,
+    phase_session,
+)
 from curriculum.checks import Checker
 from curriculum.model import (
     AGENDA_KINDS,
     AgendaItem,
+    ChangeIdea,
     Curriculum,
     DriverDiagram,
     LearningSession,
@@ -20,6 +32,7 @@ from curriculum.model import (
     Phase,
     PrimaryDriver,
     SecondaryDriver,
+    TopicBlock,
     TopicPack,
     clock,
     session_label,
@@ -45,10 +58,10 @@ MANIFEST_KEYS = (
     "sessions",
 )
 SESSION_KEYS = ("session", "title", "date", "venue", "start", "end", "agenda")
-ITEM_KEYS = ("at", "module", "title", "minutes", "kind")
+ITEM_KEYS = ("at", "module", "title", "minutes", "kind", "points", "notes")
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
-ModuleReader = Any  # Callable[[Path, Problems], Module | None], cached by the loader
+ModuleReader = Any  # Callable[[Path, Problems, Calendar], Module | None], cached by the loader
 
 
 def load_curriculum(folder: Path, problems: Problems, read_module: ModuleReader) -> Curriculum | None:
@@ -75,14 +88,15 @@ def load_curriculum(folder: Path, problems: Problems, read_module: ModuleReader)
             f"id '{curriculum_id}' is not a plain name",
             "use lowercase letters, digits and hyphens",
         )
-    modules = _modules(folder, manifest, check, read_module)
-    _unique_activity_ids(modules, problems)
+    phases = _phases(manifest, check)
+    duration = check.whole(manifest, "duration_months", 1, 60)
+    calendar = Calendar(sessions=_session_dates(manifest, check), phases=phases, months=duration)
     topic_pack = None
     pack_name = check.text(manifest, "topic_pack")
     if pack_name:
         pack_path = folder / pack_name
         if pack_path.is_file():
-            topic_pack = load_topic_pack(pack_path, problems)
+            topic_pack = load_topic_pack(pack_path, problems, calendar)
         else:
             problems.add(
                 path,
@@ -90,23 +104,31 @@ def load_curriculum(folder: Path, problems: Problems, read_module: ModuleReader)
                 f"topic pack '{pack_name}' not found",
                 "the path is relative to the manifest",
             )
+    if topic_pack is not None:
+        calendar = replace(calendar, topic=topic_words(topic_pack))
+    modules = _modules(folder, manifest, check, lambda file: read_module(file, problems, calendar))
+    _unique_activity_ids(modules, problems)
     sessions = _sessions(manifest, modules, check)
-    duration = check.whole(manifest, "duration_months", 1, 60)
+    _check_calendar(calendar, manifest, check)
+    _check_topic_blocks(sessions, topic_pack, problems)
     return Curriculum(
         id=curriculum_id,
         title=check.text(manifest, "title", required=True) or curriculum_id,
         topic=check.text(manifest, "topic", required=True) or "",
         aim=check.text(manifest, "aim", required=True) or "",
-        phases=_phases(manifest, check),
+        phases=tuple(Phase(p.name, p.length) for p in phases),
         sessions=tuple(sessions),
         modules=modules,
         topic_pack=topic_pack,
         path=folder,
         duration_months=duration,
+        calendar=calendar,
     )
 
 
-def _modules(folder: Path, manifest: LineMap, check: Checker, read_module: ModuleReader) -> dict[str, Module]:
+def _modules(
+    folder: Path, manifest: LineMap, check: Checker, read_module: Callable[[Path], Module | None]
+) -> dict[str, Module]:
     path, problems = check.file, check.problems
     names = check.text_list(manifest, "modules", required=True)
     modules: dict[str, Module] = {}
@@ -123,7 +145,7 @@ def _modules(folder: Path, manifest: LineMap, check: Checker, read_module: Modul
         for file in sorted(where.glob("*.md")):
             if file.name.lower() == "readme.md":
                 continue
-            module = read_module(file, problems)
+            module = read_module(file)
             if module is None:
                 continue
             if module.id in modules:
@@ -154,7 +176,7 @@ def _unique_activity_ids(modules: dict[str, Module], problems: Problems) -> None
                 seen[activity.id] = module
 
 
-def _phases(manifest: LineMap, check: Checker) -> tuple[Phase, ...]:
+def _phases(manifest: LineMap, check: Checker) -> tuple[PhaseSpan, ...]:
     raw = manifest.get("phases") or []
     if not isinstance(raw, list):
         check.problems.add(
@@ -171,14 +193,120 @@ def _phases(manifest: LineMap, check: Checker) -> tuple[Phase, ...]:
             continue
         check.known_keys(phase, ("name", "months", "weeks", "days"), "a phase")
         name = check.text(phase, "name", required=True) or ""
-        length = ""
-        for unit in ("months", "weeks", "days"):
+        length, days = "", 0.0
+        for unit, per in (("months", DAYS_PER_MONTH), ("weeks", 7), ("days", 1)):
             if unit in phase:
                 count = check.whole(phase, unit, 1, 60)
                 if count:
                     length = f"{count} {unit[:-1] if count == 1 else unit}"
-        phases.append(Phase(name, length))
+                    days += count * per
+        phases.append(PhaseSpan(name, length, days, phase.line))
     return tuple(phases)
+
+
+def _session_entries(manifest: LineMap) -> list[tuple[str, LineMap]]:
+    """The manifest's sessions as (key, mapping), before any other check of them."""
+    raw = manifest.get("sessions")
+    entries = raw if isinstance(raw, list) else []
+    return [
+        (str(e.get("session", "")).strip().lower(), e)
+        for e in entries
+        if isinstance(e, LineMap) and "session" in e
+    ]
+
+
+def _session_dates(manifest: LineMap, check: Checker) -> dict[str, date]:
+    dates = {}
+    for key, entry in _session_entries(manifest):
+        if entry.get("date") in (None, ""):
+            continue
+        day = as_date(entry["date"])
+        if day is None:
+            check.problems.add(
+                check.file,
+                entry.line_of("date"),
+                f"'date' is '{entry['date']}', not a date",
+                "write it as year-month-day, such as 2027-03-09",
+            )
+        else:
+            dates[key] = day
+    return dates
+
+
+def _check_topic_blocks(sessions: list[LearningSession], pack: TopicPack | None, problems: Problems) -> None:
+    """Every ```topic block of the sessions' modules names a part this topic pack has."""
+    primaries = {p.id for p in pack.driver_diagram.primary} if pack else set()
+    for module in {m.id: m for s in sessions for m in s.modules}.values():
+        for slide in module.slides:
+            for block in slide.blocks:
+                if not isinstance(block, TopicBlock):
+                    continue
+                if pack is None:
+                    problems.add(
+                        module.path,
+                        block.line,
+                        f"a ```topic {block.part} block, but the curriculum has no topic pack",
+                        "add 'topic_pack: topic.yaml' to the manifest",
+                    )
+                elif block.part == "change-package" and block.arg not in primaries:
+                    problems.add(
+                        module.path,
+                        block.line,
+                        f"the topic pack has no primary driver '{block.arg}'",
+                        "its primary drivers are " + ", ".join(sorted(primaries)),
+                    )
+
+
+def _check_calendar(calendar: Calendar, manifest: LineMap, check: Checker) -> None:
+    """The phases add up to the length, sessions fall where the phases put them, in IHI's order."""
+    path, problems = check.file, check.problems
+    phases, months = calendar.phases, calendar.months
+    if phases and months:
+        total = sum(p.days for p in phases) / DAYS_PER_MONTH
+        if abs(total - months) >= 0.5:
+            problems.add(
+                path,
+                manifest.line_of("phases"),
+                f"the phases add up to {total:.0f} months, but 'duration_months' is {months}",
+                "make them agree: slides and handouts quote both",
+            )
+    action_periods = [n for n, p in enumerate(phases) if p.name.lower().startswith("action period")]
+    for index, phase in enumerate(phases):
+        if "congress" in phase.name.lower() and action_periods and index <= action_periods[-1]:
+            problems.add(
+                path,
+                phase.line,
+                f"'{phase.name}': the closing congress comes after the last action period",
+                "give the last action period and the closing congress a phase each, in that order",
+            )
+    start, end = calendar.start, calendar.end
+    if start is None:
+        return
+    lines = {key: entry.line_of("date") for key, entry in _session_entries(manifest)}
+    for phase, offset in calendar.offsets():
+        key = phase_session(phase.name)
+        day = calendar.sessions.get(key) if key else None
+        if key and day is not None:
+            expected = start + timedelta(days=round(offset))
+            if abs((day - expected).days) > 21:
+                problems.add(
+                    path,
+                    lines[key],
+                    f"{session_label(key)} is on {long_date(day)}, but the phases before it "
+                    f"put it near {long_date(expected)}",
+                    "move the date, or the lengths of the phases before it",
+                )
+    for key, day in calendar.sessions.items():
+        if end is not None and day > end:
+            problems.add(
+                path,
+                lines[key],
+                f"{session_label(key)} on {long_date(day)} falls after the collaborative ends "
+                f"({long_date(end)}: {months} months from {long_date(start)})",
+                "move it earlier, or lengthen 'duration_months'",
+            )
+    if "aim" in manifest:
+        check_dates([(manifest.line_of("aim"), str(manifest["aim"]))], path, problems, calendar=calendar)
 
 
 def _time(data: LineMap, key: str, check: Checker) -> int | None:
@@ -296,7 +424,7 @@ def _agenda(
                     f"did you mean '{near[0]}'?" if near else "check the module's id",
                 )
                 continue
-            if module.session != session:
+            if module.session not in (session, "any"):
                 problems.add(
                     path,
                     item.line_of("module"),
@@ -305,21 +433,34 @@ def _agenda(
                     "move it to its own session, or change the module's 'session'",
                 )
             minutes, title, kind = module.duration, module.title, "module"
+            points: list[str] = []
+            notes = ""
         else:
             title = check.text(item, "title", required=True) or "(untitled)"
             minutes = check.whole(item, "minutes", 1, 600, required=True) or 0
-            kind = check.text(item, "kind") or "plenary"
-            if kind not in AGENDA_KINDS:
+            kind = check.one_of(item, "kind", AGENDA_KINDS, "plenary", "agenda item kind")
+            points = check.text_list(item, "points")
+            notes = check.text(item, "notes") or ""
+            if kind == "plenary" and not points:
                 problems.add(
                     path,
-                    item.line_of("kind"),
-                    f"unknown agenda item kind '{kind}'",
-                    "use one of " + ", ".join(AGENDA_KINDS),
+                    item.line,
+                    f"'{title}' would be a slide with nothing on it",
+                    "give it 'points:' (what the slide says) and 'notes:', or make it a module",
                 )
         if at is None:
             continue
         items.append(
-            AgendaItem(start=at, minutes=minutes, title=title, module=module, kind=kind, line=item.line)
+            AgendaItem(
+                start=at,
+                minutes=minutes,
+                title=title,
+                module=module,
+                kind=kind,
+                line=item.line,
+                points=tuple(points),
+                notes=notes,
+            )
         )
     _check_times(items, start, end, check)
     return items
@@ -362,7 +503,25 @@ def _check_times(items: list[AgendaItem], start: int | None, end: int | None, ch
             )
 
 
-def load_topic_pack(path: Path, problems: Problems) -> TopicPack | None:
+def topic_words(pack: TopicPack) -> dict[str, str]:
+    """What `{{ topic ... }}` in a module can quote from the topic pack."""
+    words = {"aim": pack.aim, "field": pack.field}
+    for p, primary in enumerate(pack.driver_diagram.primary, 1):
+        words[f"primary {p}"] = primary.text
+        for s, secondary in enumerate(primary.secondary, 1):
+            words[f"secondary {p}.{s}"] = secondary.text
+            for c, change in enumerate(secondary.changes, 1):
+                words[f"change {p}.{s}.{c}"] = change
+    for family in MEASURE_FAMILIES:
+        for n, measure in enumerate((m for m in pack.measures if m.family == family), 1):
+            words[f"measure {family} {n}"] = measure.name
+            words[f"definition {family} {n}"] = measure.definition
+            words[f"numerator {family} {n}"] = measure.numerator or measure.definition
+            words[f"denominator {family} {n}"] = measure.denominator or "(a count: no denominator)"
+    return words
+
+
+def load_topic_pack(path: Path, problems: Problems, calendar: Calendar | None = None) -> TopicPack | None:
     """Read a topic pack: aim, driver diagram and measures."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -373,13 +532,19 @@ def load_topic_pack(path: Path, problems: Problems) -> TopicPack | None:
     data = check.mapping(load_yaml(text, path, 0, problems), 1, "the topic pack")
     if data is None:
         return None
-    check.known_keys(data, ("name", "aim", "driver_diagram", "measures"), "the topic pack")
+    check.known_keys(data, ("name", "field", "aim", "driver_diagram", "measures"), "the topic pack")
+    field = check.one_of(data, "field", FIELDS, FIELDS[0], "field (whose examples the shared modules show)")
     diagram = _driver_diagram(data, check)
+    aims = [(data.line_of("aim"), str(data["aim"]))] if "aim" in data else []
+    if isinstance(data.get("driver_diagram"), LineMap) and "aim" in data["driver_diagram"]:
+        aims.append((data["driver_diagram"].line_of("aim"), str(data["driver_diagram"]["aim"])))
+    check_dates(aims, path, problems, calendar=calendar)
     return TopicPack(
         name=check.text(data, "name", required=True) or path.stem,
         aim=check.text(data, "aim", required=True) or "",
         driver_diagram=diagram,
         measures=_measures(data, check),
+        field=field,
     )
 
 
@@ -411,10 +576,13 @@ def _driver_diagram(data: LineMap, check: Checker) -> DriverDiagram:
             if second is None:
                 continue
             check.known_keys(second, ("id", "text", "changes"), "a secondary driver")
-            changes = check.text_list(second, "changes", required=True)
+            ideas = _change_ideas(second, check)
             secondaries.append(
                 SecondaryDriver(
-                    node_id(second), check.text(second, "text", required=True) or "", tuple(changes)
+                    node_id(second),
+                    check.text(second, "text", required=True) or "",
+                    tuple(i.idea for i in ideas),
+                    tuple(ideas),
                 )
             )
         if not secondaries:
@@ -435,6 +603,45 @@ def _driver_diagram(data: LineMap, check: Checker) -> DriverDiagram:
             "add 'primary:' with at least one driver",
         )
     return DriverDiagram(check.text(raw, "aim", required=True) or "", tuple(primaries))
+
+
+CHANGE_KEYS = ("idea", "try", "who", "tool")
+FIELDS = ("clinic", "school")  # the shared modules' examples (images/run-chart-<field>.png)
+
+
+def _change_ideas(driver: LineMap, check: Checker) -> list[ChangeIdea]:
+    """A secondary driver's change ideas: each a line of text, or {idea, try, who, tool}."""
+    raw = driver.get("changes")
+    if not isinstance(raw, list) or not raw:
+        check.problems.add(
+            check.file,
+            driver.line_of("changes"),
+            "missing 'changes'",
+            "add 'changes:' with at least one idea",
+        )
+        return []
+    ideas = []
+    for entry in raw:
+        if isinstance(entry, LineMap):
+            check.known_keys(entry, CHANGE_KEYS, "a change idea")
+            ideas.append(
+                ChangeIdea(
+                    idea=check.text(entry, "idea", required=True) or "",
+                    try_=check.text(entry, "try") or "",
+                    who=check.text(entry, "who") or "",
+                    tool=check.text(entry, "tool") or "",
+                )
+            )
+        elif isinstance(entry, str) and entry.strip():
+            ideas.append(ChangeIdea(entry.strip()))
+        else:
+            check.problems.add(
+                check.file,
+                driver.line_of("changes"),
+                "a change idea must be text, or 'idea:' with 'try:', 'who:' and 'tool:'",
+                "write '- Add the screen to the visit template' or '- idea: ...'",
+            )
+    return ideas
 
 
 def _measures(data: LineMap, check: Checker) -> tuple[Measure, ...]:

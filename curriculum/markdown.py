@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 from curriculum.model import (
+    TOPIC_PARTS,
     Block,
     BulletList,
     Image,
@@ -18,6 +20,7 @@ from curriculum.model import (
     Paragraph,
     Run,
     Table,
+    TopicBlock,
     plain,
 )
 from curriculum.problems import Problems
@@ -136,9 +139,39 @@ def parse_body(lines: list[str], first_line: int, base: Path, file: Path, proble
                 table["row"].append(runs_of(token.children))
             else:
                 _inline_block(token, list_stack, items, body, base, file, line_of(token), problems)
+        elif kind == "fence" and token.info.strip() == "topic":
+            block = _topic_block(token.content, line_of(token), file, problems)
+            if block is not None:
+                body.blocks.append(block)
         elif kind in ("fence", "code_block"):
             body.blocks.append(Paragraph((Run(token.content.rstrip("\n"), code=True),)))
     return body
+
+
+def _topic_block(content: str, line: int, file: Path, problems: Problems) -> TopicBlock | None:
+    """A ```topic block: one line naming the topic pack's part, and for some parts which one."""
+    words = content.split()
+    hint = (
+        "write one of: aim; driver-diagram; change-package and a primary driver's id (P1); "
+        "measures and outcome, process, balancing or all; assessment-scale and scores (0.5-2.5)"
+    )
+    if not words or words[0] not in TOPIC_PARTS:
+        problems.add(file, line, f"'{content.strip()}' is not a part of the topic pack", hint)
+        return None
+    part, arg = words[0], " ".join(words[1:])
+    if part == "change-package" and not arg:
+        problems.add(file, line, "which primary driver's change ideas?", "write change-package P1")
+        return None
+    if part == "measures" and arg not in ("outcome", "process", "balancing", "all"):
+        problems.add(file, line, f"measures '{arg}'?", "write measures outcome, process, balancing or all")
+        return None
+    if part == "assessment-scale" and not re.fullmatch(r"\d\.\d-\d\.\d", arg):
+        problems.add(file, line, f"assessment-scale '{arg}'?", "write the scores it shows, such as 0.5-2.5")
+        return None
+    if part in ("aim", "driver-diagram") and arg:
+        problems.add(file, line, f"'{part}' takes nothing after it", hint)
+        return None
+    return TopicBlock(part, arg, line)
 
 
 def _inline_block(

@@ -7,6 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from curriculum.calendar import Calendar, as_date, long_date
+
+# Printed pages a module can add to its session's handout (exports/templates/handout/extra-*.html):
+# the run chart rules card with the runs table and a blank chart; a PDSA log; gallery-walk
+# feedback cards; the module's polls as a paper evaluation form.
+HANDOUT_EXTRAS = ("run-chart-rules", "pdsa-log", "gallery-card", "evaluation")
 ACTIVITY_KINDS = ("poll", "question-board", "storyboard", "team-time", "gallery-walk", "break")
 AGENDA_KINDS = ("plenary", "break", "meal")
 
@@ -59,7 +65,28 @@ class Table:
     rows: tuple[tuple[Inline, ...], ...]
 
 
-Block = Paragraph | BulletList | Image | Table
+# The parts of a topic pack a module can show (some share a worksheet's name, not its meaning).
+TOPIC_PARTS = (
+    "aim",
+    "driver-diagram",
+    "change-package",
+    "measures",
+    "assessment-scale",  # not the pack's: the one IHI scale (curriculum.assessment), from..to
+)
+
+
+@dataclass(frozen=True)
+class TopicBlock:
+    """A part of the collaborative's topic pack, drawn where a module asks for it:
+    a ```topic block holding `aim`, `driver-diagram`, `change-package P1` (one primary
+    driver's change ideas) or `measures outcome` (a family of measures, or `all`)."""
+
+    part: str
+    arg: str
+    line: int
+
+
+Block = Paragraph | BulletList | Image | Table | TopicBlock
 
 
 @dataclass(frozen=True)
@@ -105,6 +132,7 @@ class Module:
     path: Path
     presenter: str = ""
     audience: str = ""
+    prints: tuple[str, ...] = ()  # handout pages this module adds (HANDOUT_EXTRAS)
 
     @property
     def activities(self) -> tuple[Activity, ...]:
@@ -121,6 +149,8 @@ class AgendaItem:
     module: Module | None = None
     kind: str = "plenary"
     line: int = 0
+    points: tuple[str, ...] = ()  # what a plain plenary item's slide says
+    notes: str = ""  # and what the facilitator says
 
     @property
     def end(self) -> int:
@@ -136,6 +166,12 @@ class LearningSession:
     agenda: tuple[AgendaItem, ...]
     date: str = ""
     venue: str = ""
+
+    @property
+    def day(self) -> str:
+        """Its date as people read it: 'Tuesday 9 March 2027' (or as written, if not a date)."""
+        parsed = as_date(self.date) if self.date else None
+        return long_date(parsed) if parsed else self.date
 
     @property
     def slug(self) -> str:
@@ -167,10 +203,21 @@ class Phase:
 
 
 @dataclass(frozen=True)
+class ChangeIdea:
+    """A change idea of the change package: what to try, who usually does it, a tool to use."""
+
+    idea: str
+    try_: str = ""
+    who: str = ""
+    tool: str = ""
+
+
+@dataclass(frozen=True)
 class SecondaryDriver:
     id: str
     text: str
     changes: tuple[str, ...]
+    ideas: tuple[ChangeIdea, ...] = ()  # the same changes with their details, where written
 
 
 @dataclass(frozen=True)
@@ -203,6 +250,7 @@ class TopicPack:
     aim: str
     driver_diagram: DriverDiagram
     measures: tuple[Measure, ...]
+    field: str = "clinic"  # whose examples the shared modules show: clinic or school
 
 
 @dataclass(frozen=True)
@@ -217,6 +265,7 @@ class Curriculum:
     topic_pack: TopicPack | None = None
     path: Path | None = None
     duration_months: int | None = None
+    calendar: Calendar | None = None  # dates, phases and length, for `{{ ... }}` in modules
 
     def session(self, key: str) -> LearningSession:
         """The learning session named `key` (its session value or its slug)."""
@@ -232,6 +281,10 @@ def session_label(session: str) -> str:
         return "Prework"
     if session.isdigit():
         return f"Learning Session {session}"
+    if session == "congress":
+        return "Closing congress"
+    if session == "any":
+        return "any session"
     if session.startswith("ap"):
         return f"Action-period call {session[2:]}"
     return session

@@ -7,18 +7,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from curriculum.calendar import Calendar, check_dates, choose_field, fill
 from curriculum.checks import Checker
 from curriculum.markdown import parse_body, to_text
-from curriculum.model import ACTIVITY_KINDS, Activity, Module, Slide
+from curriculum.model import ACTIVITY_KINDS, HANDOUT_EXTRAS, Activity, Module, Slide
 from curriculum.polls import POLL_KINDS
 from curriculum.problems import Problems
 from curriculum.worksheets import WORKSHEETS
 from curriculum.yamlio import LineMap, load_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-SESSION_PATTERN = re.compile(r"^(?:prework|[123]|ap[1-9])$")
-SESSION_HINT = "use prework, 1, 2, 3 for learning sessions, or ap1 to ap9 for action-period calls"
-FRONT_MATTER_KEYS = ("id", "title", "session", "duration", "objectives", "presenter", "audience")
+SESSION_PATTERN = re.compile(r"^(?:prework|[123]|congress|ap[1-9]|any)$")
+SESSION_HINT = (
+    "use prework, 1, 2, 3 for learning sessions, congress for the closing congress, "
+    "ap1 to ap9 for action-period calls, or any for a module every session can use"
+)
+FRONT_MATTER_KEYS = ("id", "title", "session", "duration", "objectives", "presenter", "audience", "prints")
 ACTIVITY_KEYS = {
     "common": ("kind", "id", "title", "prompt", "minutes"),
     "poll": ("type", "anonymous"),  # and the settings of its kind (curriculum.polls)
@@ -48,8 +52,11 @@ class _Chunk:
     activity_line: int = 0
 
 
-def parse_module(path: Path, problems: Problems) -> Module | None:
-    """Read the module at `path`; every problem found goes to `problems`."""
+def parse_module(path: Path, problems: Problems, calendar: Calendar | None = None) -> Module | None:
+    """Read the module at `path`; every problem found goes to `problems`.
+
+    `{{ ... }}` dates are computed from `calendar` (the curriculum's) for the module's session.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -75,6 +82,16 @@ def parse_module(path: Path, problems: Problems) -> Module | None:
     front = load_yaml("\n".join(lines[1:close]), path, 1, problems)
     check = Checker(path, problems)
     meta = _front_matter(front, path, check)
+    field = calendar.topic.get("field") if calendar else None
+    lines[close + 1 :] = choose_field(lines[close + 1 :], close + 2, field, path, problems)
+    lines[close + 1 :] = fill(lines[close + 1 :], close + 2, meta["session"], calendar, path, problems)
+    check_dates(
+        enumerate(lines[close + 1 :], start=close + 2),
+        path,
+        problems,
+        near=calendar.sessions.get(meta["session"]) if calendar else None,
+        calendar=calendar,
+    )
     chunks = _split_slides(lines, close + 1, path, problems)
     slides: list[Slide] = []
     activity_count = 0
@@ -85,6 +102,7 @@ def parse_module(path: Path, problems: Problems) -> Module | None:
         if slide.activity is not None:
             activity_count += 1
         slides.append(slide)
+    _check_minutes(slides, meta["duration"], path, problems)
     if not slides:
         problems.add(
             path,
@@ -102,7 +120,23 @@ def parse_module(path: Path, problems: Problems) -> Module | None:
         path=path,
         presenter=meta["presenter"],
         audience=meta["audience"],
+        prints=tuple(meta["prints"]),
     )
+
+
+def _check_minutes(slides: list[Slide], duration: int, path: Path, problems: Problems) -> None:
+    """The activities' minutes fit in the module's duration."""
+    total = 0
+    for activity in (s.activity for s in slides if s.activity is not None):
+        total += activity.minutes
+        if total > duration:
+            problems.add(
+                path,
+                activity.line,
+                f"the activities take {total} minutes by here, more than the module's {duration}",
+                "shorten the activities or lengthen the module's 'duration'",
+            )
+            return
 
 
 def _front_matter(front: Any, path: Path, check: Checker) -> dict[str, Any]:
@@ -114,6 +148,7 @@ def _front_matter(front: Any, path: Path, check: Checker) -> dict[str, Any]:
         "objectives": [],
         "presenter": "",
         "audience": "",
+        "prints": [],
     }
     if front is None:
         return meta  # the YAML error is already reported
@@ -150,6 +185,15 @@ def _front_matter(front: Any, path: Path, check: Checker) -> dict[str, Any]:
     meta["objectives"] = check.text_list(front, "objectives", required=True)
     meta["presenter"] = check.text(front, "presenter") or ""
     meta["audience"] = check.text(front, "audience") or ""
+    meta["prints"] = check.text_list(front, "prints")
+    for extra in meta["prints"]:
+        if extra not in HANDOUT_EXTRAS:
+            check.problems.add(
+                path,
+                front.line_of("prints"),
+                f"'{extra}' is not a page the handout prints",
+                "use " + ", ".join(HANDOUT_EXTRAS),
+            )
     return meta
 
 
@@ -252,7 +296,7 @@ def _slide(chunk: _Chunk, module_id: str, number: int, path: Path, problems: Pro
         line = chunk.first_line + first
         problems.add(path, line, "the slide has no title", "start the slide with a line '# Title'")
         title = "(untitled)"
-    pictures = [b for b in body.blocks if type(b).__name__ in ("Image", "Table")]
+    pictures = [b for b in body.blocks if type(b).__name__ in ("Image", "Table", "TopicBlock")]
     if len(pictures) > 1:
         problems.add(
             path,

@@ -103,10 +103,11 @@ FAMILIES = (
     Choice("balancing", "Balancing", "has anything else got worse?"),
 )
 DIRECTIONS = (Choice("up", "Higher is better"), Choice("down", "Lower is better"))
+# As IHI's PDSA worksheet defines them (the deck's PDSA module says the same).
 ACT = (
-    Choice("adopt", "Adopt", "keep the change and make it routine"),
-    Choice("adapt", "Adapt", "change it and test again"),
-    Choice("abandon", "Abandon", "stop, and try another idea"),
+    Choice("adopt", "Adopt", "implement it on a larger scale, with a plan to sustain it"),
+    Choice("adapt", "Adapt", "improve the change and keep testing"),
+    Choice("abandon", "Abandon", "discard it and try a different idea"),
 )
 CARRIED = (Choice("done", "Done"), Choice("partly", "Partly"), Choice("not-done", "Not done"))
 
@@ -177,6 +178,7 @@ _sheets = (
             "Cycle",
             (
                 Field("test", "Test of change", "long", "what change, tried on how small a scale?"),
+                Field("question", "Question this test answers", "long", "what do we want to learn from it?"),
                 Field("cycle", "Cycle number"),
                 Field("driver", "Driver it serves"),
                 Field("tasks", "Plan: tasks", "long", "what needs to happen to run the test"),

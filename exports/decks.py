@@ -21,6 +21,7 @@ from curriculum.model import (
     BulletList,
     Curriculum,
     Image,
+    Inline,
     LearningSession,
     ListItem,
     Module,
@@ -28,6 +29,8 @@ from curriculum.model import (
     Run,
     Slide,
     Table,
+    TopicBlock,
+    TopicPack,
     clock,
     plain,
     session_heading,
@@ -35,6 +38,17 @@ from curriculum.model import (
 from curriculum.polls import POLL_KINDS
 from curriculum.worksheets import WORKSHEETS
 from exports.qr import qr_png
+from exports.topic_slides import (
+    MEASURE_WIDTHS,
+    SCALE_WIDTHS,
+    Box,
+    aim_paragraph,
+    change_tables,
+    draw_driver_diagram,
+    measures_table,
+    scale_table,
+    stand_in,
+)
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent / "templates" / "deck.pptx"
 LAYOUTS = ("Title", "Section", "Title and Content", "Two Content", "Activity", "Join")
@@ -92,7 +106,7 @@ def short_url(url: str) -> str:
 def build_deck(curriculum: Curriculum, session: LearningSession, options: DeckOptions) -> bytes:
     """The deck of one learning session as .pptx bytes."""
     prs = load_template(options.template)
-    deck = _Deck(prs, options.join_url)
+    deck = _Deck(prs, options.join_url, curriculum.topic_pack)
     deck.title_slide(curriculum, session)
     if options.join_url:
         deck.join_slide(options.join_url)
@@ -113,9 +127,10 @@ def build_deck(curriculum: Curriculum, session: LearningSession, options: DeckOp
 
 
 class _Deck:
-    def __init__(self, prs: Any, join_url: str | None) -> None:
+    def __init__(self, prs: Any, join_url: str | None, pack: TopicPack | None = None) -> None:
         self.prs = prs
         self.join_url = join_url
+        self.pack = pack
         self.layouts = {layout.name: layout for layout in prs.slide_layouts}
         self._qr: bytes | None = None
 
@@ -135,7 +150,7 @@ class _Deck:
 
     # -- generated slides -------------------------------------------------------------------
     def title_slide(self, curriculum: Curriculum, session: LearningSession) -> None:
-        when = " · ".join(x for x in (session.date, session.venue) if x)
+        when = " · ".join(x for x in (session.day, session.venue) if x)
         notes = (
             f"{session_heading(session.session, session.title)}. The day runs "
             f"{clock(session.start)} to {clock(session.end)}. Welcome the teams, name the "
@@ -208,18 +223,51 @@ class _Deck:
         notes = f"{item.title}: {clock(item.start)} to {clock(item.end)}."
         if item.kind in ("break", "meal"):
             notes += f" Tell the room when to be back: {clock(item.end)}."
-        slide = self.new("Section", item.title, notes)
+            slide = self.new("Section", item.title, notes)
+            _fill(
+                _placeholder(slide, 1),
+                [
+                    Paragraph((Run(f"Back at {clock(item.end)}", bold=True),)),
+                    Paragraph((Run(f"{clock(item.start)}–{clock(item.end)} · {item.minutes} min"),)),
+                ],
+            )
+            return
+        slide = self.new("Title and Content", item.title, " ".join(x for x in (item.notes, notes) if x))
         _fill(
             _placeholder(slide, 1),
             [
-                Paragraph((Run(f"{clock(item.start)}–{clock(item.end)} · {item.minutes} min"),)),
+                Paragraph((Run(f"{clock(item.start)}–{clock(item.end)} · {item.minutes} min", bold=True),)),
+                BulletList(tuple(_item(p) for p in item.points)),
             ],
         )
 
     # -- module slides ----------------------------------------------------------------------
     def content_slide(self, source: Slide) -> None:
         text = [b for b in source.blocks if isinstance(b, (Paragraph, BulletList))]
+        topic = next((b for b in source.blocks if isinstance(b, TopicBlock)), None)
+        if topic is not None and topic.part == "assessment-scale":
+            slide = self.new("Title and Content", source.title, source.notes)
+            _table(slide, _placeholder(slide, 1), scale_table(topic.arg), widths=SCALE_WIDTHS)
+            return
+        if topic is not None and self.pack is None:
+            text.append(stand_in(topic))
+        elif topic is not None and self.pack is not None:
+            if topic.part == "aim":
+                text.append(aim_paragraph(self.pack))
+            elif topic.part == "driver-diagram":
+                self.diagram_slide(source, self.pack)
+                return
+            elif topic.part == "change-package":
+                self.change_slides(source, self.pack, topic.arg)
+                return
+            elif topic.part == "measures" and not text:
+                slide = self.new("Title and Content", source.title, source.notes)
+                table = measures_table(self.pack, topic.arg)
+                _table(slide, _placeholder(slide, 1), table, widths=MEASURE_WIDTHS)
+                return
         visual = next((b for b in source.blocks if isinstance(b, (Image, Table))), None)
+        if topic is not None and topic.part == "measures" and self.pack is not None:
+            visual = measures_table(self.pack, topic.arg)
         if visual is not None and text:
             slide = self.new("Two Content", source.title, source.notes)
             _fill(_placeholder(slide, 1), text)
@@ -231,6 +279,39 @@ class _Deck:
                 _visual(slide, body, visual)
             else:
                 _fill(body, text)
+
+    def diagram_slide(self, source: Slide, pack: TopicPack) -> None:
+        slide = self.new("Title and Content", source.title, source.notes)
+        holder = _placeholder(slide, 1)
+        area = Box(int(holder.left), int(holder.top), int(holder.width), int(holder.height))
+        _remove(holder)
+        draw_driver_diagram(slide, pack.driver_diagram, area)
+
+    def change_slides(self, source: Slide, pack: TopicPack, primary_id: str) -> None:
+        """One slide per secondary driver: its change ideas, what to try, who, and a tool."""
+        primary = next(p for p in pack.driver_diagram.primary if p.id == primary_id)
+        tables = change_tables(pack, primary_id)
+        for number, (secondary, table) in enumerate(tables, 1):
+            title = source.title if len(tables) == 1 else f"{source.title} ({number} of {len(tables)})"
+            slide = self.new("Title and Content", title, source.notes)
+            holder = _placeholder(slide, 1)
+            left, top, width, height = holder.left, holder.top, holder.width, holder.height
+            band = Emu(int(height * 0.16))
+            heading = slide.shapes.add_textbox(left, top, width, band)
+            _fill(
+                heading,
+                [
+                    Paragraph((Run(primary.text, bold=True),)),
+                    Paragraph((Run(f"Driver: {secondary.text}"),)),
+                ],
+            )
+            # Set all four: a placeholder that inherits its place reads 0 for any not set.
+            holder.left, holder.width = left, width
+            holder.top, holder.height = Emu(int(top + band)), Emu(int(height - band))
+            if table.rows:
+                _table(slide, holder, table, widths=(0.27, 0.33, 0.15, 0.25))
+            else:
+                _fill(holder, [BulletList(tuple(_item(c) for c in secondary.changes))])
 
     def activity_slide(self, source: Slide, activity: Activity) -> None:
         notes = "\n\n".join(x for x in (source.notes, _run_of_show(activity)) if x)
@@ -451,6 +532,23 @@ def _picture(slide: PptxSlide, holder: Any, image: Image) -> None:
         picture._element.xpath("./p:nvPicPr/p:cNvPr")[0].set("descr", image.alt)
 
 
+def _table_size(rows: list[tuple[Inline, ...]], widths_emu: list[int], height_emu: int, largest: int) -> int:
+    """The largest size (pt, at least 12) at which every row's longest cell fits the height."""
+    size = largest
+    while size > 12:
+        total = 0.0
+        for row in rows:
+            lines = 1
+            for cell, width in zip(row, widths_emu, strict=False):
+                per_line = max(4, int((width / 12700 - 14) / (size * 0.52)))
+                lines = max(lines, -(-len(plain(cell)) // per_line))
+            total += lines * size * 1.2 + 10  # the cell's margins
+        if total <= height_emu / 12700:
+            return size
+        size -= 1
+    return size
+
+
 def _table(slide: PptxSlide, holder: Any, table: Table, widths: tuple[float, ...] | None = None) -> None:
     left, top, width, height = holder.left, holder.top, holder.width, holder.height
     _remove(holder)
@@ -459,14 +557,15 @@ def _table(slide: PptxSlide, holder: Any, table: Table, widths: tuple[float, ...
     size = 24 if len(rows) <= 6 else 20 if len(rows) <= 10 else 16
     if columns >= 4:
         size = min(size, 18)
+    shares = widths or tuple(1 / columns for _ in range(columns))
+    size = _table_size(rows, [int(width * s) for s in shares], int(height), size)
     row_height = Emu(int(Pt(size) * 2.1))
     shape = slide.shapes.add_table(
         len(rows), columns, left, top, width, Emu(min(int(height), int(row_height) * len(rows)))
     )
     grid = shape.table
-    if widths:
-        for index, share in enumerate(widths):
-            grid.columns[index].width = Emu(int(width * share))
+    for index, share in enumerate(shares):
+        grid.columns[index].width = Emu(int(width * share))
     for r, row in enumerate(rows):
         grid.rows[r].height = row_height
         for c in range(columns):

@@ -88,8 +88,22 @@ def expected_titles(curriculum: Curriculum, session: LearningSession, join: bool
             titles.append(item.title)
         else:
             titles.append(item.module.title)
-            titles.extend(slide.title for slide in item.module.slides)
+            for slide in item.module.slides:
+                titles.extend(_slide_titles(curriculum, slide))
     return titles
+
+
+def _slide_titles(curriculum: Curriculum, slide: Any) -> list[str]:
+    """A change package's slide becomes one slide per secondary driver of its primary driver."""
+    from curriculum.model import TopicBlock
+
+    block = next((b for b in slide.blocks if isinstance(b, TopicBlock)), None)
+    pack = curriculum.topic_pack
+    if block is None or block.part != "change-package" or pack is None:
+        return [slide.title]
+    primary = next(p for p in pack.driver_diagram.primary if p.id == block.arg)
+    count = len(primary.secondary)
+    return [slide.title] if count == 1 else [f"{slide.title} ({n} of {count})" for n in range(1, count + 1)]
 
 
 def render_pdf(source: Path, outdir: Path) -> Path:

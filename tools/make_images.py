@@ -255,8 +255,25 @@ def make_pdsa_ramp() -> Path:
     return save(image, "pdsa-ramp.png")
 
 
-def make_run_chart(show_shift: bool = True, name: str = "run-chart.png") -> Path:
+# The example run chart in each field's words: (title, vertical axis, the change tested).
+FIELDS = {
+    "clinic": (
+        "% of eligible visits with the screen completed, by month",
+        "% of visits, screen completed",
+        "screen in visit template",
+    ),
+    "school": (
+        "% of unexplained absences with a call home the same day, by month",
+        "% of absences, same-day call",
+        "same-day call script",
+    ),
+}
+
+
+def make_run_chart(field: str = "clinic", show_shift: bool = True) -> Path:
     """The example run chart; without `show_shift`, the same data left for the room to read."""
+    title, axis_label, change = FIELDS[field]
+    name = f"run-chart-{field}.png" if show_shift else f"run-chart-{field}-to-read.png"
     image, draw = canvas()
     baseline = [38, 45, 41, 36, 47, 43, 40, 44, 39, 46, 42, 37]
     after = [44, 40, 48, 52, 55, 51, 58, 62, 60, 66]
@@ -270,13 +287,20 @@ def make_run_chart(show_shift: bool = True, name: str = "run-chart.png") -> Path
     text(
         draw,
         (800, 48),
-        "% of eligible visits with the screen completed, by month",
+        title,
         38,
         TEAL,
         bold=True,
         anchor="mm",
     )
-    text(draw, (800, 96), "Illustrative data, one team", 26, GREY, anchor="mm")
+    text(
+        draw,
+        (800, 96),
+        "Illustrative data: one team of an earlier collaborative, over two years",
+        26,
+        GREY,
+        anchor="mm",
+    )
 
     left, right, top, bottom = 180, 1530, 150, 790
     y_min, y_max = 20, 90
@@ -301,15 +325,13 @@ def make_run_chart(show_shift: bool = True, name: str = "run-chart.png") -> Path
         draw.line([p(x, bottom), p(x, bottom + 10)], fill=INK, width=2 * S)
         text(draw, (x, bottom + 16), label, 24, INK, anchor="ma")
     year_split = (x_of(11) + x_of(12)) / 2
-    text(draw, (x_of(0) - 18, bottom + 54), "2026", 26, GREY, bold=True, anchor="la")
-    text(draw, (year_split + 12, bottom + 54), "2027", 26, GREY, bold=True, anchor="la")
+    text(draw, (x_of(0) - 18, bottom + 54), "Year 1", 26, GREY, bold=True, anchor="la")
+    text(draw, (year_split + 12, bottom + 54), "Year 2", 26, GREY, bold=True, anchor="la")
     draw.line([p(year_split, bottom + 10), p(year_split, bottom + 84)], fill=GRID, width=2 * S)
     text(draw, ((left + right) / 2, 930), "Month", 30, INK, bold=True, anchor="mm")
 
     axis = Image.new("RGBA", (560 * S, 50 * S), (0, 0, 0, 0))
-    ImageDraw.Draw(axis).text(
-        (280 * S, 25 * S), "% of visits, screen completed", font=font(30, True), fill=INK, anchor="mm"
-    )
+    ImageDraw.Draw(axis).text((280 * S, 25 * S), axis_label, font=font(30, True), fill=INK, anchor="mm")
     axis = axis.rotate(90, expand=True, resample=Image.Resampling.BICUBIC)
     image.paste(axis, (int(22 * S), int(((top + bottom) / 2 - 280) * S)), axis)
 
@@ -359,7 +381,7 @@ def make_run_chart(show_shift: bool = True, name: str = "run-chart.png") -> Path
     lines(
         draw,
         (x - 10, top + 6),
-        ["Test begins:", "screen in visit template"],
+        ["Test begins:", change],
         24,
         GREY,
         anchor="ra",
@@ -377,13 +399,12 @@ def make_run_chart(show_shift: bool = True, name: str = "run-chart.png") -> Path
     return save(image, name)
 
 
-def make_run_chart_to_read() -> Path:
-    return make_run_chart(show_shift=False, name="run-chart-to-read.png")
-
-
 def main() -> None:
-    for make in (make_pdsa_cycle, make_pdsa_ramp, make_run_chart, make_run_chart_to_read):
-        print(make())
+    print(make_pdsa_cycle())
+    print(make_pdsa_ramp())
+    for field in FIELDS:
+        print(make_run_chart(field))
+        print(make_run_chart(field, show_shift=False))
 
 
 if __name__ == "__main__":
