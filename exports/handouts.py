@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -12,17 +12,19 @@ from weasyprint import HTML
 
 from curriculum.assessment import ASSESSMENT_SCALE, ASSESSMENT_TITLE
 from curriculum.model import (
+    Activity,
     AgendaItem,
     Curriculum,
     DriverDiagram,
     LearningSession,
     Measure,
+    Module,
     PrimaryDriver,
     SecondaryDriver,
     clock,
     session_label,
 )
-from curriculum.polls import AssessmentPoll
+from curriculum.polls import AssessmentPoll, ScalePoll
 from curriculum.worksheets import DIRECTIONS, FAMILIES, WORKSHEETS
 from exports.diagrams import (
     driver_diagram_height,
@@ -32,6 +34,7 @@ from exports.diagrams import (
 )
 from exports.fetcher import asset_url, package_url_fetcher
 from exports.qr import qr_svg
+from exports.runcharts import SHIFT, TREND, runs_limits
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "handout"
 PT_PER_IN, PX_PER_PT = 72.0, 4 / 3
@@ -108,14 +111,6 @@ def _paper(paper: str) -> Paper:
         raise ValueError(f"paper must be 'letter' or 'a4', not {paper!r}") from None
 
 
-def _date_text(value: str) -> str:
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        return value
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
 def _short_title(label: str, title: str) -> str:
     """The session title without a leading 'Learning Session 1:' that the label already says."""
     if title.lower().startswith(label.lower()):
@@ -181,6 +176,49 @@ def _diagram_parts(diagram: DriverDiagram, paper: Paper) -> tuple[list[Markup], 
     return svgs, room >= WRITING_AREA * PX_PER_PT
 
 
+EXTRA_TITLES = {
+    "run-chart-rules": "Run chart rules card",
+    "pdsa-log": "PDSA log",
+    "gallery-card": "Gallery-walk feedback cards",
+    "evaluation": "Session evaluation",
+}
+RUNS_TABLE = (10, 12, 14, 16, 20, 24)  # the rows the run-charts module teaches
+
+
+def _extras(session: LearningSession) -> list[tuple[str, dict[str, Any]]]:
+    """The pages the session's modules add to its handout, each once, in order of first use."""
+    names: dict[str, list[Module]] = {}
+    for module in session.modules:
+        for name in module.prints:
+            names.setdefault(name, []).append(module)
+    extras = []
+    for name, modules in names.items():
+        data: dict[str, Any] = {}
+        if name == "run-chart-rules":
+            data = {
+                "shift": SHIFT,
+                "trend": TREND,
+                "runs": [(n, *runs_limits(n // 2, n - n // 2)) for n in RUNS_TABLE],
+                "grid": Markup(run_chart_grid_svg()),  # noqa: S704 (no outside text)
+            }
+        elif name == "evaluation":
+            data = {"questions": [_question(a) for m in modules for a in m.activities if a.kind == "poll"]}
+        extras.append((name, data))
+    return extras
+
+
+def _question(activity: Activity) -> dict[str, Any]:
+    """A poll as a printed question: boxes to tick, or lines to write on."""
+    spec = activity.spec
+    if activity.poll_type == ScalePoll.name:
+        low, high = spec.get("min", 1), spec.get("max", 5)
+        ends = f"{low} = {spec.get('min_label', '')}, {high} = {spec.get('max_label', '')}"
+        return {"prompt": activity.prompt, "choices": [str(n) for n in range(low, high + 1)], "ends": ends}
+    if "options" in spec:
+        return {"prompt": activity.prompt, "choices": list(spec["options"]), "ends": ""}
+    return {"prompt": activity.prompt, "choices": [], "ends": "", "lines": 3}
+
+
 def _contents(
     session: LearningSession, worksheets: list[str], storyboard: bool, assessment: bool
 ) -> list[tuple[str, str]]:
@@ -192,6 +230,7 @@ def _contents(
         entries.append(("storyboard", f"{WORKSHEETS['storyboard'].title} template"))
     if assessment:
         entries.append(("assessment", ASSESSMENT_TITLE))
+    entries += [(f"extra-{name}", EXTRA_TITLES[name]) for name, _ in _extras(session)]
     return entries
 
 
@@ -227,7 +266,7 @@ def handout_html(
         label=label,
         short_title=short,
         full_title=f"{label}: {short}" if short != label else label,
-        date=_date_text(session.date) if session.date else "",
+        date=session.day,
         venue=session.venue,
         hours=f"{clock(session.start)}–{clock(session.end)}",
         join_url=join_url or "",
@@ -247,6 +286,7 @@ def handout_html(
         assessment=assessment,
         scale=ASSESSMENT_SCALE,
         assessment_title=ASSESSMENT_TITLE,
+        extras=_extras(session),
     )
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from curriculum.model import AgendaItem, Curriculum, LearningSession, Module
 from exports.decks import DeckOptions, build_deck, load_template
+from exports.guide import render_guide
 from exports.handouts import render_handout
 
 PAPERS = ("letter", "a4")
@@ -21,7 +22,7 @@ class Job:
 
     curriculum: Curriculum
     session: LearningSession
-    kind: str  # "deck" or "handout"
+    kind: str  # "deck", "handout" or "guide"
     path: Path
 
     @property
@@ -52,13 +53,15 @@ def preview_curriculum(module: Module) -> Curriculum:
 
 
 def plan(curricula: list[Curriculum], outdir: Path) -> list[Job]:
-    """The files a build makes: OUTDIR/<curriculum id>/<session>.pptx and <session>-handout.pdf."""
+    """The files a build makes: OUTDIR/<curriculum id>/<session>.pptx, <session>-handout.pdf
+    and <session>-guide.pdf (the facilitator guide)."""
     jobs = []
     for curriculum in curricula:
         folder = outdir / curriculum.id
         for session in curriculum.sessions:
             jobs.append(Job(curriculum, session, "deck", folder / f"{session.slug}.pptx"))
             jobs.append(Job(curriculum, session, "handout", folder / f"{session.slug}-handout.pdf"))
+            jobs.append(Job(curriculum, session, "guide", folder / f"{session.slug}-guide.pdf"))
     return jobs
 
 
@@ -66,6 +69,8 @@ def make(job: Job, deck: DeckOptions, paper: str) -> bytes:
     """The bytes of one job's file."""
     if job.kind == "deck":
         return build_deck(job.curriculum, job.session, deck)
+    if job.kind == "guide":
+        return render_guide(job.curriculum, job.session, paper=paper)
     return render_handout(job.curriculum, job.session, paper=paper, join_url=deck.join_url)
 
 

@@ -19,7 +19,9 @@ from facilitator.cli import cli
 from .helpers import JOIN, mini_curriculum
 
 
-def test_build_writes_a_deck_and_a_handout_per_session(runner: CliRunner, mini: Path, tmp_path: Path) -> None:
+def test_build_writes_a_deck_a_handout_and_a_facilitator_guide_per_session(
+    runner: CliRunner, mini: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "out"
     result = runner.invoke(cli, ["build", str(mini), "-o", str(out), "--join-url", JOIN, "--paper", "a4"])
     assert result.exit_code == 0, result.output
@@ -27,8 +29,15 @@ def test_build_writes_a_deck_and_a_handout_per_session(runner: CliRunner, mini: 
     assert Presentation(str(deck)).slides[0].shapes.title.text == "Mini Collaborative"
     page = PdfReader(str(handout)).pages[0]
     assert round(float(page.mediabox.width)) == 595  # A4
-    assert sorted(p.name for p in (out / "mini").iterdir()) == ["ls1-handout.pdf", "ls1.pptx"]
-    assert "Built 2 files" in result.output
+    guide = PdfReader(str(out / "mini" / "ls1-guide.pdf"))
+    assert round(float(guide.pages[0].mediabox.width)) == 595
+    assert "Run of show" in guide.pages[0].extract_text()
+    assert sorted(p.name for p in (out / "mini").iterdir()) == [
+        "ls1-guide.pdf",
+        "ls1-handout.pdf",
+        "ls1.pptx",
+    ]
+    assert "Built 3 files" in result.output
 
 
 def test_a_failed_build_leaves_no_half_written_file(
