@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from babel.dates import format_date
+
 from curriculum.problems import Problems
 
 WEEKDAYS = tuple(_calendar.day_name)  # Monday first, as date.weekday() counts
@@ -59,21 +61,44 @@ def add_months(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, last))
 
 
-def day_month(day: date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]}"
+# How dates read in each language (CLDR patterns for babel.dates): day and month,
+# with the weekday, in full, and month and year.
+DATE_PATTERNS = {
+    "en": ("d MMMM", "EEEE d MMMM", "EEEE d MMMM y", "MMMM y"),
+    "es": ("d 'de' MMMM", "EEEE d 'de' MMMM", "EEEE d 'de' MMMM 'de' y", "MMMM 'de' y"),
+}
+# A phase's length: the unit's singular and plural in each language.
+UNITS = {
+    "en": {"months": ("month", "months"), "weeks": ("week", "weeks"), "days": ("day", "days")},
+    "es": {"months": ("mes", "meses"), "weeks": ("semana", "semanas"), "days": ("día", "días")},
+}
 
 
-def weekday_day_month(day: date) -> str:
-    return f"{WEEKDAYS[day.weekday()]} {day_month(day)}"
+def _date(day: date, which: int, lang: str) -> str:
+    return format_date(day, DATE_PATTERNS.get(lang, DATE_PATTERNS["en"])[which], locale=lang)
 
 
-def long_date(day: date) -> str:
-    """'Tuesday 9 March 2027'."""
-    return f"{weekday_day_month(day)} {day.year}"
+def day_month(day: date, lang: str = "en") -> str:
+    return _date(day, 0, lang)
 
 
-def month_year(day: date) -> str:
-    return f"{MONTHS[day.month - 1]} {day.year}"
+def weekday_day_month(day: date, lang: str = "en") -> str:
+    return _date(day, 1, lang)
+
+
+def long_date(day: date, lang: str = "en") -> str:
+    """'Tuesday 9 March 2027', 'martes 9 de marzo de 2027'."""
+    return _date(day, 2, lang)
+
+
+def month_year(day: date, lang: str = "en") -> str:
+    return _date(day, 3, lang)
+
+
+def length_words(count: int, unit: str, lang: str = "en") -> str:
+    """'3 months', '1 day', '3 meses'."""
+    one, many = UNITS.get(lang, UNITS["en"])[unit]
+    return f"{count} {one if count == 1 else many}"
 
 
 def as_date(value: object) -> date | None:
@@ -94,6 +119,11 @@ class PhaseSpan:
     length: str  # as people read it: "3 months"
     days: float
     line: int = 0
+    count: int = 0
+    unit: str = "months"
+
+    def words(self, lang: str = "en") -> str:
+        return length_words(self.count, self.unit, lang) if self.count else self.length
 
 
 @dataclass(frozen=True)
@@ -106,6 +136,7 @@ class Calendar:
     # Words of the topic pack a module may quote as an example: "primary 1", "change 1.1.1",
     # "measure process 2", "aim" (see curriculum.manifest.topic_words).
     topic: Mapping[str, str] = field(default_factory=dict)
+    lang: str = "en"  # the language dates are written in
 
     @property
     def start(self) -> date | None:
@@ -164,21 +195,22 @@ def resolve(expression: str, session: str, calendar: Calendar | None) -> str:
     """
     words = " ".join(expression.lower().split())
     today = calendar.sessions.get(session) if calendar else None
+    lang = calendar.lang if calendar else "en"
     if match := re.fullmatch(rf"next ({_WEEKDAY.lower()})", words):
         weekday = WEEKDAYS.index(match.group(1).capitalize())
         if today is None:
             return f"next {WEEKDAYS[weekday]}"
         ahead = (weekday - today.weekday() - 1) % 7 + 1
-        return weekday_day_month(today + timedelta(days=ahead))
+        return weekday_day_month(today + timedelta(days=ahead), lang)
     if match := re.fullmatch(rf"(day|date|month) {_OFFSET}", words):
         unit, offset = match.group(1), int(match.group(2).replace(" ", ""))
         if today is None:
             units = "months" if unit == "month" else "days"
             return f"{abs(offset)} {units} {'later' if offset >= 0 else 'earlier'}"
         if unit == "month":
-            return month_year(add_months(today, offset))
+            return month_year(add_months(today, offset), lang)
         moved = today + timedelta(days=offset)
-        return weekday_day_month(moved) if unit == "day" else day_month(moved)
+        return weekday_day_month(moved, lang) if unit == "day" else day_month(moved, lang)
     if match := re.fullmatch(r"session(?: (prework|congress|[123]))? date", words):
         key = match.group(1) or session
         if calendar is None:
@@ -187,7 +219,7 @@ def resolve(expression: str, session: str, calendar: Calendar | None) -> str:
             raise TokenError(
                 f"'{{{{{expression}}}}}': the manifest has no session '{key}' with a date", "add it"
             )
-        return long_date(calendar.sessions[key])
+        return long_date(calendar.sessions[key], lang)
     if match := re.fullmatch(r"phase (.+)", words):
         if calendar is None:
             return "(its length)"
@@ -195,7 +227,7 @@ def resolve(expression: str, session: str, calendar: Calendar | None) -> str:
         if found is None:
             names = ", ".join(p.name for p in calendar.phases)
             raise TokenError(f"'{{{{{expression}}}}}': no phase of that name", f"the phases are: {names}")
-        return found.length
+        return found.words(lang)
     if words.startswith("topic "):
         name, _, fallback = (x.strip() for x in words[len("topic ") :].partition("|"))
         if calendar is None or (fallback and name not in calendar.topic):
@@ -210,11 +242,11 @@ def resolve(expression: str, session: str, calendar: Calendar | None) -> str:
     if words == "duration":
         if calendar is None or calendar.months is None:
             return "the collaborative's length"
-        return f"{calendar.months} months"
+        return length_words(calendar.months, "months", lang)
     if words == "end":
         if calendar is None or calendar.end is None:
             return "its end"
-        return month_year(calendar.end)
+        return month_year(calendar.end, lang)
     raise TokenError(
         f"'{{{{{expression}}}}}' is not a date this kit computes",
         "write next tuesday, day +2, date +2, month +3, session date, phase NAME, duration or end",
@@ -315,6 +347,8 @@ def check_dates(
     """
     start, end = (calendar.start, calendar.end) if calendar else (None, None)
     for number, line in lines:
+        if calendar is not None and calendar.lang != "en":
+            continue  # the weekday check reads English dates; a translation's are computed
         for match in _WEEKDAY_DATE.finditer(line):
             weekday, day = match.group(1), match.group(2) or match.group(5)
             month = match.group(3) or match.group(4)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from curriculum.calendar import Calendar
@@ -10,6 +10,7 @@ from curriculum.manifest import MANIFEST, load_curriculum
 from curriculum.model import Curriculum, Module
 from curriculum.modules import parse_module
 from curriculum.problems import Problem, Problems
+from curriculum.translate import load_words, translated, translation_path
 
 LIBRARY = Path(__file__).resolve().parent / "library"
 
@@ -53,8 +54,39 @@ class _ModuleCache:
         return self._modules[key]
 
 
-def load(path: Path | None = None) -> Loaded:
-    """Load `path` (the bundled library when None), collecting every problem."""
+def load(path: Path | None = None, lang: str | None = None) -> Loaded:
+    """Load `path` (the bundled library when None), collecting every problem.
+
+    With `lang` (such as "es"), each curriculum comes in that language where it is
+    translated (curriculum.translate), and in English where it is not.
+    """
+    loaded = _load(path)
+    if lang and lang != "en":
+        loaded.curricula = [in_language(c, lang, loaded.problem_list) for c in loaded.curricula]
+    return loaded
+
+
+def in_language(
+    curriculum: Curriculum, lang: str, problems: Problems, missing: set[str] | None = None
+) -> Curriculum:
+    """The curriculum in `lang`: its modules' translations and its `<lang>.yaml` words."""
+    if curriculum.path is None:
+        return curriculum
+    words = load_words(curriculum.path, lang, problems)
+    calendar = curriculum.calendar
+    if calendar is not None:  # dates in the language, examples in the pack's translated words
+        calendar = replace(calendar, lang=lang, topic={k: words.get(v, v) for k, v in calendar.topic.items()})
+    modules = {}
+    for module in curriculum.modules.values():
+        beside = translation_path(module.path, lang)
+        if beside.is_file():
+            translation = parse_module(beside, problems, calendar)
+            if translation is not None:
+                modules[module.id] = translation
+    return translated(curriculum, lang, words, modules, missing)
+
+
+def _load(path: Path | None = None) -> Loaded:
     path = Path(path) if path is not None else bundled_library()
     loaded = Loaded()
     problems = loaded.problem_list

@@ -16,6 +16,7 @@ from curriculum.calendar import (
     PhaseSpan,
     as_date,
     check_dates,
+    length_words,
     long_date,
     phase_session,
 )
@@ -39,6 +40,7 @@ from curriculum.model import (
 )
 from curriculum.modules import ID_PATTERN, SESSION_HINT, SESSION_PATTERN
 from curriculum.problems import Problems
+from curriculum.translate import is_translation
 from curriculum.worksheets import DIRECTIONS, FAMILIES
 from curriculum.yamlio import LineMap, load_yaml
 
@@ -143,7 +145,7 @@ def _modules(
             )
             continue
         for file in sorted(where.glob("*.md")):
-            if file.name.lower() == "readme.md":
+            if file.name.lower() == "readme.md" or is_translation(file):
                 continue
             module = read_module(file)
             if module is None:
@@ -193,14 +195,14 @@ def _phases(manifest: LineMap, check: Checker) -> tuple[PhaseSpan, ...]:
             continue
         check.known_keys(phase, ("name", "months", "weeks", "days"), "a phase")
         name = check.text(phase, "name", required=True) or ""
-        length, days = "", 0.0
+        length, days, size, kind = "", 0.0, 0, "months"
         for unit, per in (("months", DAYS_PER_MONTH), ("weeks", 7), ("days", 1)):
             if unit in phase:
                 count = check.whole(phase, unit, 1, 60)
                 if count:
-                    length = f"{count} {unit[:-1] if count == 1 else unit}"
+                    length, size, kind = length_words(count, unit), count, unit
                     days += count * per
-        phases.append(PhaseSpan(name, length, days, phase.line))
+        phases.append(PhaseSpan(name, length, days, phase.line, size, kind))
     return tuple(phases)
 
 

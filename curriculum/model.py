@@ -170,8 +170,12 @@ class LearningSession:
     @property
     def day(self) -> str:
         """Its date as people read it: 'Tuesday 9 March 2027' (or as written, if not a date)."""
+        return self.day_in("en")
+
+    def day_in(self, lang: str) -> str:
+        """Its date in a language: 'martes 9 de marzo de 2027'."""
         parsed = as_date(self.date) if self.date else None
-        return long_date(parsed) if parsed else self.date
+        return long_date(parsed, lang) if parsed else self.date
 
     @property
     def slug(self) -> str:

@@ -344,14 +344,17 @@ def number(text: str) -> float | None:
         return None
 
 
-def described() -> dict[str, Any]:
+def described(
+    sheets: tuple[Worksheet, ...] | None = None, carried: tuple[Choice, ...] | None = None
+) -> dict[str, Any]:
     """Every worksheet and the words for a carried-forward row's status, as plain data: the phone
-    draws the workspace from this, and keeps no labels or limits of its own."""
+    draws the workspace from this, and keeps no labels or limits of its own. Give `sheets` and
+    `carried` in another language (facilitator.i18n.localized_definitions) for a phone in it."""
 
     def field(f: Field) -> dict[str, Any]:
         return {**asdict(f), "limit": f.limit}
 
-    sheets = [
+    sheets_data = [
         {
             **asdict(s),
             "fields": [field(f) for f in s.fields],
@@ -359,6 +362,6 @@ def described() -> dict[str, Any]:
             if s.rows is None
             else {**asdict(s.rows), "fields": [field(f) for f in s.rows.fields]},
         }
-        for s in _sheets
+        for s in (sheets if sheets is not None else _sheets)
     ]
-    return {"sheets": sheets, "carried": [asdict(c) for c in CARRIED]}
+    return {"sheets": sheets_data, "carried": [asdict(c) for c in (carried or CARRIED)]}

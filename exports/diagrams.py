@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from curriculum.model import DriverDiagram, PrimaryDriver
+from curriculum.translate import N_
 from curriculum.worksheets import WORKSHEETS
 
 DEFAULT_WIDTH = 940.0  # SVG user units (CSS px): a landscape Letter page's text width
@@ -16,7 +18,13 @@ INK, LINE, PAPER = "#23313A", "#8CA3AE", "#F5F6F4"
 CHAR_EM = 0.55  # DejaVu Sans: average advance width of running text, in em
 BOLD_EM = 0.61
 PAD, GAP, ROW_GAP, GROUP_GAP, HEAD = 7.0, 30.0, 7.0, 16.0, 26.0
-HEADERS = (WORKSHEETS["aim"].gallery_label, "Primary drivers", "Secondary drivers", "Change ideas")
+HEADERS = (
+    WORKSHEETS["aim"].gallery_label,
+    N_("Primary drivers"),
+    N_("Secondary drivers"),
+    N_("Change ideas"),
+)
+TIME_AXIS = N_("Time (weeks or months)")
 COLUMNS = (0.16, 0.2, 0.22)  # aim, primary, secondary; change ideas take the rest
 MIN_BOX = 38.0  # a box with no text still leaves room to write in it
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -181,7 +189,9 @@ def _changes(out: list[str], changes: tuple[str, ...], x: float, y: float, w: fl
         top += len(lines) * CHANGE.leading + 3
 
 
-def driver_diagram_svg(diagram: DriverDiagram, width: float = DEFAULT_WIDTH) -> str:
+def driver_diagram_svg(
+    diagram: DriverDiagram, width: float = DEFAULT_WIDTH, words: Callable[[str], str] = str
+) -> str:
     """The driver diagram as SVG: aim, primary and secondary drivers, change ideas, joined by lines."""
     cols = _columns(width)
     height = driver_diagram_height(diagram, width)
@@ -189,7 +199,7 @@ def driver_diagram_svg(diagram: DriverDiagram, width: float = DEFAULT_WIDTH) -> 
         f'<svg xmlns="http://www.w3.org/2000/svg" class="driver-diagram" width="{width:.0f}" '
         f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" font-family="{FONT}">'
     ]
-    for x, w, title in zip(cols.x, cols.w, HEADERS, strict=True):
+    for x, w, title in zip(cols.x, cols.w, [words(h) for h in HEADERS], strict=True):
         out.append(
             f'<text x="{x:.1f}" y="14" font-size="11" font-weight="bold" fill="{TEAL}">'
             f"{_text(title.upper())}</text>"
@@ -235,7 +245,9 @@ def driver_diagram_svg(diagram: DriverDiagram, width: float = DEFAULT_WIDTH) -> 
     return "\n".join(out)
 
 
-def run_chart_grid_svg(width: float = 320.0, height: float = 170.0, points: int = 20) -> str:
+def run_chart_grid_svg(
+    width: float = 320.0, height: float = 170.0, points: int = 20, words: Callable[[str], str] = str
+) -> str:
     """A blank run chart to draw on: a grid, a labelled baseline (dashed) and a labelled target line."""
     left, bottom, top, right = 30.0, 24.0, 8.0, 44.0
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -261,8 +273,8 @@ def run_chart_grid_svg(width: float = 320.0, height: float = 170.0, points: int 
     )
     measure = WORKSHEETS["measures"]
     for y, label, colour in (
-        (base_y, measure.field("baseline").label, TEAL),
-        (target_y, measure.field("target").label, CORAL),
+        (base_y, _text(words(measure.field("baseline").label)), TEAL),
+        (target_y, _text(words(measure.field("target").label)), CORAL),
     ):
         out.append(
             f'<text x="{left + plot_w + 4:.1f}" y="{y + 3:.1f}" font-size="8.5" '
@@ -270,12 +282,12 @@ def run_chart_grid_svg(width: float = 320.0, height: float = 170.0, points: int 
         )
     out.append(
         f'<text x="{left + plot_w / 2:.1f}" y="{height - 6:.1f}" font-size="8.5" fill="{INK}" '
-        'text-anchor="middle">Time (weeks or months)</text>'
+        f'text-anchor="middle">{_text(words(TIME_AXIS))}</text>'
     )
     out.append(
         f'<text x="12" y="{top + plot_h / 2:.1f}" font-size="8.5" fill="{INK}" '
         f'text-anchor="middle" transform="rotate(-90 12 {top + plot_h / 2:.1f})">'
-        f"{measure.field('name').label}</text>"
+        f"{_text(words(measure.field('name').label))}</text>"
     )
     out.append("</svg>")
     return "\n".join(out)

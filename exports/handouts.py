@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 from weasyprint import HTML
 
-from curriculum.assessment import ASSESSMENT_SCALE, ASSESSMENT_TITLE
+from curriculum.assessment import ASSESSMENT_TITLE
 from curriculum.model import (
     Activity,
     AgendaItem,
@@ -25,7 +25,8 @@ from curriculum.model import (
     session_label,
 )
 from curriculum.polls import AssessmentPoll, ScalePoll
-from curriculum.worksheets import DIRECTIONS, FAMILIES, WORKSHEETS
+from curriculum.translate import N_
+from curriculum.worksheets import WORKSHEETS, Choice, Worksheet
 from exports.diagrams import (
     driver_diagram_height,
     driver_diagram_svg,
@@ -35,6 +36,7 @@ from exports.diagrams import (
 from exports.fetcher import asset_url, package_url_fetcher
 from exports.qr import qr_svg
 from exports.runcharts import SHIFT, TREND, runs_limits
+from facilitator.i18n import environment, gettext_for, localized_definitions
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "handout"
 PT_PER_IN, PX_PER_PT = 72.0, 4 / 3
@@ -56,14 +58,6 @@ WIDE_MARGINS = (0.5, 0.6, 0.75)
 WIDE_HEADING = 64.0  # points a landscape page's heading takes above a drawing
 WRITING_AREA = 190.0  # points the "drivers our team will work on" table needs under a diagram
 QUIET_KINDS = ("break", "meal")
-
-_env = Environment(
-    loader=PackageLoader("exports", "templates/handout"),
-    autoescape=True,
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
 
 
 @dataclass(frozen=True)
@@ -139,9 +133,9 @@ def _modules(session: LearningSession) -> list[ModuleBlock]:
     ]
 
 
-def _measure(m: Measure) -> MeasureRow:
-    family = next((c.label for c in FAMILIES if c.value == m.family), m.family.capitalize())
-    direction = next((c.label for c in DIRECTIONS if c.value == m.direction), m.direction)
+def _measure(m: Measure, families: tuple[Choice, ...], directions: tuple[Choice, ...]) -> MeasureRow:
+    family = next((c.label for c in families if c.value == m.family), m.family.capitalize())
+    direction = next((c.label for c in directions if c.value == m.direction), m.direction)
     return MeasureRow(family, m.name, m.definition, m.numerator, m.denominator, direction, m.target)
 
 
@@ -151,7 +145,9 @@ def _blank_diagram() -> DriverDiagram:
     return DriverDiagram("", tuple(PrimaryDriver("", "", secondary) for _ in range(3)))
 
 
-def _diagram_parts(diagram: DriverDiagram, paper: Paper) -> tuple[list[Markup], bool]:
+def _diagram_parts(
+    diagram: DriverDiagram, paper: Paper, words: Callable[[str], str] = str
+) -> tuple[list[Markup], bool]:
     """The driver diagram as one SVG per landscape page, drawn at the page's text width, and
     whether the team's writing area still fits under the last part."""
     top, side, bottom = (m * PT_PER_IN for m in WIDE_MARGINS)
@@ -171,21 +167,21 @@ def _diagram_parts(diagram: DriverDiagram, paper: Paper) -> tuple[list[Markup], 
             4.0,
         )
         # Our own SVG builder escapes every text, so the markup is safe to place as it is.
-        svgs.append(Markup(driver_diagram_svg(part, width * scale)))  # noqa: S704
+        svgs.append(Markup(driver_diagram_svg(part, width * scale, words)))  # noqa: S704
     room = max_height - driver_diagram_height(parts[-1], width)
     return svgs, room >= WRITING_AREA * PX_PER_PT
 
 
 EXTRA_TITLES = {
-    "run-chart-rules": "Run chart rules card",
-    "pdsa-log": "PDSA log",
-    "gallery-card": "Gallery-walk feedback cards",
-    "evaluation": "Session evaluation",
+    "run-chart-rules": N_("Run chart rules card"),
+    "pdsa-log": N_("PDSA log"),
+    "gallery-card": N_("Gallery-walk feedback cards"),
+    "evaluation": N_("Session evaluation"),
 }
 RUNS_TABLE = (10, 12, 14, 16, 20, 24)  # the rows the run-charts module teaches
 
 
-def _extras(session: LearningSession) -> list[tuple[str, dict[str, Any]]]:
+def _extras(session: LearningSession, words: Callable[[str], str] = str) -> list[tuple[str, dict[str, Any]]]:
     """The pages the session's modules add to its handout, each once, in order of first use."""
     names: dict[str, list[Module]] = {}
     for module in session.modules:
@@ -199,7 +195,7 @@ def _extras(session: LearningSession) -> list[tuple[str, dict[str, Any]]]:
                 "shift": SHIFT,
                 "trend": TREND,
                 "runs": [(n, *runs_limits(n // 2, n - n // 2)) for n in RUNS_TABLE],
-                "grid": Markup(run_chart_grid_svg()),  # noqa: S704 (no outside text)
+                "grid": Markup(run_chart_grid_svg(words=words)),  # noqa: S704 (no outside text)
             }
         elif name == "evaluation":
             data = {"questions": [_question(a) for m in modules for a in m.activities if a.kind == "poll"]}
@@ -220,26 +216,51 @@ def _question(activity: Activity) -> dict[str, Any]:
 
 
 def _contents(
-    session: LearningSession, worksheets: list[str], storyboard: bool, assessment: bool
+    session: LearningSession,
+    worksheets: list[str],
+    storyboard: bool,
+    assessment: bool,
+    sheets: Mapping[str, Worksheet],
+    _: Callable[[str], str],
 ) -> list[tuple[str, str]]:
-    entries = [("agenda", "Agenda")]
+    entries = [("agenda", _("Agenda"))]
     if session.modules:
-        entries.append(("objectives", "Learning objectives"))
-    entries += [(f"ws-{w}", WORKSHEETS[w].title) for w in worksheets]
+        entries.append(("objectives", _("Learning objectives")))
+    entries += [(f"ws-{w}", sheets[w].title) for w in worksheets]
     if storyboard:
-        entries.append(("storyboard", f"{WORKSHEETS['storyboard'].title} template"))
+        entries.append(("storyboard", _("%(sheet)s template") % {"sheet": sheets["storyboard"].title}))
     if assessment:
-        entries.append(("assessment", ASSESSMENT_TITLE))
-    entries += [(f"extra-{name}", EXTRA_TITLES[name]) for name, _ in _extras(session)]
+        entries.append(("assessment", _(ASSESSMENT_TITLE)))
+    entries += [(f"extra-{name}", _(EXTRA_TITLES[name])) for name, _data in _extras(session)]
     return entries
 
 
+def session_label_in(session: str, _: Callable[[str], str]) -> str:
+    """How a session's key reads in a language: 'Learning Session 2', 'Sesión de aprendizaje 2'."""
+    if session == "prework":
+        return _("Prework")
+    if session.isdigit():
+        return _("Learning Session %(n)s") % {"n": session}
+    if session == "congress":
+        return _("Closing congress")
+    if session.startswith("ap"):
+        return _("Action-period call %(n)s") % {"n": session[2:]}
+    return session_label(session)
+
+
 def handout_html(
-    curriculum: Curriculum, session: LearningSession, paper: str = "letter", join_url: str | None = None
+    curriculum: Curriculum,
+    session: LearningSession,
+    paper: str = "letter",
+    join_url: str | None = None,
+    lang: str = "en",
 ) -> str:
-    """The handout as HTML (what render_handout prints), for checks and previews."""
+    """The handout as HTML (what render_handout prints), for checks and previews; `lang` is
+    its language (the curriculum is given already in it: curriculum.loader.load(lang=))."""
     size = _paper(paper)
-    label = session_label(session.session)
+    _ = gettext_for(lang)
+    sheets, _carried, families, directions, _act, scale = localized_definitions(lang)
+    label = session_label_in(session.session, _)
     short = _short_title(label, session.title)
     # The validator refuses unknown worksheet names; a handout prints the ones it knows.
     # The storyboard template is printed last, whether team time or a storyboard activity asks.
@@ -254,10 +275,11 @@ def handout_html(
     diagram = pack.driver_diagram if pack is not None else _blank_diagram()
     # qr_svg draws only squares from the URL's bits; no text of the URL is in it.
     qr = Markup(qr_svg(join_url)) if join_url else None  # noqa: S704
-    diagrams, drivers_fit = _diagram_parts(diagram, size) if "driver-diagram" in worksheets else ([], True)
-    template = _env.get_template("handout.html")
+    diagrams, drivers_fit = _diagram_parts(diagram, size, _) if "driver-diagram" in worksheets else ([], True)
+    template = environment("templates/handout", lang).get_template("handout.html")
     return template.render(
         paper=size,
+        lang=lang,
         portrait_margins=_margins(PORTRAIT_MARGINS),
         wide_margins=_margins(WIDE_MARGINS),
         collaborative=curriculum.title,
@@ -266,7 +288,7 @@ def handout_html(
         label=label,
         short_title=short,
         full_title=f"{label}: {short}" if short != label else label,
-        date=session.day,
+        date=session.day_in(lang),
         venue=session.venue,
         hours=f"{clock(session.start)}–{clock(session.end)}",
         join_url=join_url or "",
@@ -274,27 +296,31 @@ def handout_html(
         agenda=[_agenda(i) for i in session.agenda],
         modules=_modules(session),
         worksheets=worksheets,
-        sheets=WORKSHEETS,
-        contents=_contents(session, worksheets, storyboard, assessment),
+        sheets=sheets,
+        contents=_contents(session, worksheets, storyboard, assessment, sheets, _),
         pack=pack,
-        measures=[_measure(m) for m in pack.measures] if pack is not None else [],
-        families=FAMILIES,
+        measures=[_measure(m, families, directions) for m in pack.measures] if pack is not None else [],
+        families=families,
         diagrams=diagrams,
         drivers_fit=drivers_fit,
         storyboard=storyboard,
-        run_chart=Markup(run_chart_grid_svg()) if storyboard else None,  # noqa: S704 (no outside text)
+        run_chart=Markup(run_chart_grid_svg(words=_)) if storyboard else None,  # noqa: S704 (no outside text)
         assessment=assessment,
-        scale=ASSESSMENT_SCALE,
-        assessment_title=ASSESSMENT_TITLE,
-        extras=_extras(session),
+        scale=scale,
+        assessment_title=_(ASSESSMENT_TITLE),
+        extras=_extras(session, _),
     )
 
 
 def render_handout(
-    curriculum: Curriculum, session: LearningSession, paper: str = "letter", join_url: str | None = None
+    curriculum: Curriculum,
+    session: LearningSession,
+    paper: str = "letter",
+    join_url: str | None = None,
+    lang: str = "en",
 ) -> bytes:
     """The printable handout of one learning session, as PDF bytes (paper: 'letter' or 'a4')."""
-    html = handout_html(curriculum, session, paper, join_url)
+    html = handout_html(curriculum, session, paper, join_url, lang)
     document = HTML(string=html, base_url=asset_url(TEMPLATES), url_fetcher=package_url_fetcher())
     pdf: bytes = document.write_pdf()
     return pdf

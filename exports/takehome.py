@@ -6,35 +6,29 @@ layout its definition names (`Worksheet.takehome`), with the labels written ther
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 from weasyprint import HTML
 
 from curriculum.assessment import ASSESSMENT_TITLE, scale_point
-from curriculum.worksheets import CARRIED, FAMILIES, WORKSHEETS, number
+from curriculum.calendar import as_date, long_date
+from curriculum.worksheets import Choice, Worksheet, number
 from exports.fetcher import asset_url, package_url_fetcher
 from exports.plans import FilledSheet, TeamPlan, measure_chart
 from exports.qr import qr_svg
+from facilitator.i18n import environment, gettext_for, localized_definitions
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "takehome"
 PAPERS = {"letter": "letter", "a4": "A4"}
 
-_env = Environment(
-    loader=PackageLoader("exports", "templates/takehome"),
-    autoescape=True,
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
 
-
-def _measures(filled: FilledSheet) -> list[dict[str, Any]]:
-    direction = filled.sheet.field("direction")
+def _measures(filled: FilledSheet, sheet: Worksheet, families: tuple[Choice, ...]) -> list[dict[str, Any]]:
+    direction = sheet.field("direction")
     groups = []
-    for family in FAMILIES:
+    for family in families:
         rows = [
             {
                 "row": row,
@@ -50,44 +44,55 @@ def _measures(filled: FilledSheet) -> list[dict[str, Any]]:
     return groups
 
 
-def _recap(plan: TeamPlan, names: tuple[str, ...]) -> list[tuple[str, str]]:
-    return [
-        (WORKSHEETS[n].gallery_label or WORKSHEETS[n].title, "; ".join(plan.sheet(n).summary()))
-        for n in names
-    ]
+def _recap(plan: TeamPlan, names: tuple[str, ...], sheets: Mapping[str, Worksheet]) -> list[tuple[str, str]]:
+    return [(sheets[n].gallery_label or sheets[n].title, "; ".join(plan.sheet(n).summary())) for n in names]
 
 
-def takehome_html(plan: TeamPlan, paper: str = "letter") -> str:
-    """The HTML the PDF is printed from (participants' text escaped by Jinja)."""
+def takehome_html(plan: TeamPlan, paper: str = "letter", lang: str = "en") -> str:
+    """The HTML the PDF is printed from (participants' text escaped by Jinja), in `lang`: the
+    plan's own words (labels, choices, the scale) are translated, what the team typed is not."""
     if paper not in PAPERS:
         raise ValueError(f"paper must be one of {', '.join(PAPERS)}, not '{paper}'")
+    sheets, carried, families, _directions, _act, scale = localized_definitions(lang)
     qr = Markup(qr_svg(plan.workspace_url)) if plan.workspace_url else None  # noqa: S704  (ours)
     sections = []
-    for sheet in WORKSHEETS.values():
-        filled = plan.sheet(sheet.name)
+    for name, sheet in sheets.items():
+        filled = plan.sheet(name)
         sections.append(
             {
                 "sheet": sheet,
                 "filled": filled,
-                "recap": _recap(plan, sheet.recap),
-                "measures": _measures(filled) if sheet.takehome == "measures" else [],
+                "recap": _recap(plan, sheet.recap, sheets),
+                "measures": _measures(filled, sheet, families) if sheet.takehome == "measures" else [],
                 "statuses": any(r.status for r in filled.rows),
             }
         )
-    return _env.get_template("plan.html").render(
-        plan=plan,
-        paper=PAPERS[paper],
-        qr=qr,
-        sections=sections,
-        status_words={c.value: c.label for c in CARRIED},
-        ratings=[(r.asked, scale_point(r.value)) for r in plan.ratings],
-        assessment_title=ASSESSMENT_TITLE,
+    points = {p.value: p for p in scale}
+    return (
+        environment("templates/takehome", lang)
+        .get_template("plan.html")
+        .render(
+            plan=plan,
+            lang=lang,
+            date=_date(plan.date, lang),
+            paper=PAPERS[paper],
+            qr=qr,
+            sections=sections,
+            status_words={c.value: c.label for c in carried},
+            ratings=[(r.asked, points[scale_point(r.value).value]) for r in plan.ratings],
+            assessment_title=gettext_for(lang)(ASSESSMENT_TITLE),
+        )
     )
 
 
-def render_takehome(plan: TeamPlan, paper: str = "letter") -> bytes:
-    """One team's take-home plan as PDF bytes (paper: 'letter' or 'a4')."""
-    html = takehome_html(plan, paper)
+def _date(value: str, lang: str) -> str:
+    day = as_date(value) if value else None
+    return long_date(day, lang) if day else value
+
+
+def render_takehome(plan: TeamPlan, paper: str = "letter", lang: str = "en") -> bytes:
+    """One team's take-home plan as PDF bytes (paper: 'letter' or 'a4'), in `lang`."""
+    html = takehome_html(plan, paper, lang)
     document = HTML(string=html, base_url=asset_url(TEMPLATES), url_fetcher=package_url_fetcher())
     pdf: bytes = document.write_pdf()
     return pdf

@@ -9,12 +9,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, make_response, render_template
+from flask import Flask, Response, current_app, make_response, render_template, request
+from flask_babel import Babel
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from curriculum.loader import load
+from curriculum.translate import LANGUAGES
+from facilitator.i18n import LANG_COOKIE, TRANSLATIONS, known
 from live.context import close_db
 from live.db import Database, Pool, sqlite_url, upgrade
 from live.pages.assets import compress
@@ -120,12 +123,36 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from facilitator.console import blueprint as console
     from live.pages.routes import blueprint as room
 
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    Babel(app, locale_selector=_language)
+    app.context_processor(lambda: {"lang": _language(), "languages": LANGUAGES})
+    app.after_request(_remember_language)
+
     app.register_blueprint(room)
     app.register_blueprint(console)
     app.after_request(compress)
     app.register_error_handler(OperationalError, _busy)
     app.register_error_handler(PoolTimeout, _busy)
     return app
+
+
+def _language() -> str:
+    """The page's language: ?lang= (a phone picking one), else the phone's cookie, else English."""
+    return known(request.args.get("lang") or request.cookies.get(LANG_COOKIE))
+
+
+def _remember_language(response: Response) -> Response:
+    """A phone that picked a language keeps it, on every page and in its PDFs."""
+    picked = request.args.get("lang")
+    if picked and known(picked) == picked and request.cookies.get(LANG_COOKIE) != picked:
+        response.set_cookie(
+            LANG_COOKIE,
+            picked,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        )
+    return response
 
 
 def _busy(error: Exception) -> Any:

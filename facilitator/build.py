@@ -24,6 +24,7 @@ class Job:
     session: LearningSession
     kind: str  # "deck", "handout" or "guide"
     path: Path
+    lang: str = "en"
 
     @property
     def label(self) -> str:
@@ -52,12 +53,19 @@ def preview_curriculum(module: Module) -> Curriculum:
     )
 
 
-def plan(curricula: list[Curriculum], outdir: Path) -> list[Job]:
+def plan(curricula: list[Curriculum], outdir: Path, lang: str = "en") -> list[Job]:
     """The files a build makes: OUTDIR/<curriculum id>/<session>.pptx, <session>-handout.pdf
-    and <session>-guide.pdf (the facilitator guide)."""
+    and <session>-guide.pdf (the facilitator guide). In another language (the curricula given
+    in it), the participants' handouts: OUTDIR/<curriculum id>/<lang>/<session>-handout.pdf."""
     jobs = []
     for curriculum in curricula:
         folder = outdir / curriculum.id
+        if lang != "en":
+            jobs += [
+                Job(curriculum, s, "handout", folder / lang / f"{s.slug}-handout.pdf", lang)
+                for s in curriculum.sessions
+            ]
+            continue
         for session in curriculum.sessions:
             jobs.append(Job(curriculum, session, "deck", folder / f"{session.slug}.pptx"))
             jobs.append(Job(curriculum, session, "handout", folder / f"{session.slug}-handout.pdf"))
@@ -71,7 +79,7 @@ def make(job: Job, deck: DeckOptions, paper: str) -> bytes:
         return build_deck(job.curriculum, job.session, deck)
     if job.kind == "guide":
         return render_guide(job.curriculum, job.session, paper=paper)
-    return render_handout(job.curriculum, job.session, paper=paper, join_url=deck.join_url)
+    return render_handout(job.curriculum, job.session, paper=paper, join_url=deck.join_url, lang=job.lang)
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from curriculum.loader import Loaded, load
+from curriculum.translate import LANGUAGES
 
 
 def _report(loaded: Loaded) -> None:
@@ -75,11 +76,21 @@ def validate(path: Path | None) -> None:
     show_default=True,
     help="Handout paper size.",
 )
-def build(path: Path | None, outdir: Path, join_url: str | None, template: Path | None, paper: str) -> None:
-    """Build a deck (.pptx) and a handout (.pdf) for every learning session.
+@click.option(
+    "--lang",
+    type=click.Choice(list(LANGUAGES)),
+    default="en",
+    show_default=True,
+    help="Build the participants' handouts in this language (into OUTDIR/<curriculum>/<lang>/).",
+)
+def build(
+    path: Path | None, outdir: Path, join_url: str | None, template: Path | None, paper: str, lang: str
+) -> None:
+    """Build a deck (.pptx), a handout and a facilitator guide (.pdf) for every learning session.
 
     PATH is a curriculum, a library of curricula, or one module (built as a preview);
-    by default the bundled library.
+    by default the bundled library. With --lang es, the handouts in Spanish: modules with a
+    translation beside them (name.es.md) and the curriculum's es.yaml give the words.
     """
     from exports.decks import DEFAULT_TEMPLATE, DeckOptions, TemplateError
     from facilitator.build import plan, preview_curriculum, run
@@ -88,13 +99,13 @@ def build(path: Path | None, outdir: Path, join_url: str | None, template: Path 
         raise click.BadParameter(
             "give the full link, starting with http:// or https://", param_hint="--join-url"
         )
-    loaded = load(path)
+    loaded = load(path, lang=lang)
     if not loaded.ok:
         _report(loaded)
         click.echo("Nothing was built: fix these first (bsc validate checks again).", err=True)
         sys.exit(1)
     curricula = loaded.curricula + [preview_curriculum(m) for m in loaded.modules]
-    jobs = plan(curricula, outdir)
+    jobs = plan(curricula, outdir, lang)
     options = DeckOptions(template=template or DEFAULT_TEMPLATE, join_url=join_url)
 
     def progress(items: list) -> Iterator:  # type: ignore[type-arg]

@@ -101,7 +101,7 @@ def test_one_phone_makes_one_plan_at_a_time(
 
     started, release = threading.Event(), threading.Event()
 
-    def slow(plan: Any, paper: str = "letter") -> bytes:
+    def slow(plan: Any, paper: str = "letter", lang: str = "en") -> bytes:
         started.set()
         release.wait(10)
         return b"%PDF-1.7 made"

@@ -17,6 +17,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -27,6 +29,7 @@ from exports.packet import slug
 from exports.plans import TeamPlan, measure_chart
 from exports.qr import qr_svg
 from exports.takehome import render_takehome
+from facilitator.i18n import localized_definitions, script_strings
 from live import protocol
 from live.context import config, curricula, db, faculty_id, join_url, public_url, transaction
 from live.models import LearningSession, Participant
@@ -117,14 +120,18 @@ def _join(db: Session, code: str, joined: list[tuple[int, int]]) -> Any:
         return _join_form(
             db,
             room,
-            error=f"That was more text than the form takes: a name is at most "
-            f"{protocol.MAX_NAME} characters, a team's {protocol.MAX_TEAM}.",
+            error=_(
+                "That was more text than the form takes: a name is at most %(name)s "
+                "characters, a team's %(team)s.",
+                name=protocol.MAX_NAME,
+                team=protocol.MAX_TEAM,
+            ),
             status=400,
             keep=False,
         )
     if not csrf_ok():
         # The form is shown again with what was typed and a fresh token: nothing is lost.
-        return _join_form(db, room, error="This form had expired: check it and send it again.", status=400)
+        return _join_form(db, room, error=_("This form had expired: check it and send it again."), status=400)
     team_value = form.get("team", "")
     try:
         team_id = int(team_value) if team_value not in ("", "new", "earlier") else None
@@ -194,7 +201,16 @@ def phone(code: str) -> Any:
     # whether or not) its socket connects.
     now = participant_state(db(), participant)
     now["digest"] = digest(now)
-    return render_template("live/phone.html", room=room, me=participant, worksheets=described(), state=now)
+    lang = str(get_locale())
+    sheets, carried = localized_definitions(lang)[0], localized_definitions(lang)[1]
+    return render_template(
+        "live/phone.html",
+        room=room,
+        me=participant,
+        worksheets=described(tuple(sheets.values()), carried),
+        strings=script_strings(lang),
+        state=now,
+    )
 
 
 @blueprint.post("/room/<code>/leave")
@@ -274,8 +290,9 @@ def _team_file(code: str, make: Callable[[TeamPlan], bytes], suffix: str, mimety
 @blueprint.get("/room/<code>/plan.pdf")
 def plan_pdf(code: str) -> Any:
     """The team's take-home plan as a PDF: any member, at any time."""
-    paper = config("PAPER")  # read here: the render runs in another thread, outside the app context
-    return _team_file(code, lambda plan: render_takehome(plan, paper), "plan.pdf", "application/pdf")
+    # Read here: the render runs in another thread, outside the app and request contexts.
+    paper, lang = config("PAPER"), str(get_locale())
+    return _team_file(code, lambda plan: render_takehome(plan, paper, lang), "plan.pdf", "application/pdf")
 
 
 @blueprint.get("/room/<code>/commitments.ics")

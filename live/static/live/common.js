@@ -4,6 +4,17 @@
 "use strict";
 
 const BSC = (() => {
+  // The page's language: the translations of these scripts' words, embedded by the server
+  // (facilitator/i18n.py); English needs none. t("Now: {title}", {title}) fills in the values.
+  const strings = (() => {
+    const source = document.getElementById("strings");
+    try { return source ? JSON.parse(source.textContent) : {}; } catch (error) { return {}; }
+  })();
+  function t(text, values) {
+    const words = strings[text] || text;
+    return values ? words.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole)) : words;
+  }
+
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(attrs || {})) {
@@ -58,8 +69,8 @@ const BSC = (() => {
       if (!indicator) return;
       const early = !online && connecting;
       indicator.textContent = online
-        ? (outbox.length ? "Sending…" : waiting() || "Connected")
-        : early ? "Connecting…" : "Offline: your answers will be sent when the connection is back";
+        ? (outbox.length ? t("Sending…") : waiting() || t("Connected"))
+        : early ? t("Connecting…") : t("Offline: your answers will be sent when the connection is back");
       indicator.classList.toggle("offline", !online && !early);
       document.body.classList.toggle("is-offline", !online && !early);
     }
@@ -77,7 +88,7 @@ const BSC = (() => {
             // The server forgets a write's id after two days: one held longer is not sent twice.
             outbox.shift();
             save();
-            notice("An answer typed more than a day ago could not be sent, and was dropped.");
+            notice(t("An answer typed more than a day ago could not be sent, and was dropped."));
             continue;
           }
           let reply;
@@ -182,7 +193,7 @@ const BSC = (() => {
                                : timer.remaining;
       left = Math.max(0, left);
       const text = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
-      node.textContent = timer.running ? text : `${text} (paused)`;
+      node.textContent = timer.running ? text : t("{time} (paused)", { time: text });
       node.classList.toggle("done", left === 0);
     };
     render();
@@ -202,5 +213,5 @@ const BSC = (() => {
     }
   }
 
-  return { el, clear, connect, notice, runTimer, renderAgenda, clientId };
+  return { el, clear, connect, notice, runTimer, renderAgenda, clientId, t };
 })();

@@ -3,6 +3,7 @@
 
 (() => {
   const { el, clear } = BSC;
+  const t = BSC.t;
   const code = document.getElementById("room").dataset.code;
   const area = document.getElementById("activity");
   let room = null;          // the shared state
@@ -68,7 +69,7 @@
     } catch (e) { /* no sound on this phone: the coral timer still shows it */ }
   }
   document.getElementById("leave").addEventListener("submit", (event) => {
-    if (!confirm("Leave the session on this phone? You can join again, as yourself, in another team.")) {
+    if (!confirm(t("Leave the session on this phone? You can join again, as yourself, in another team."))) {
       event.preventDefault();
       return;
     }
@@ -120,11 +121,13 @@
   }
 
   function status(activity) {
-    if (activity.id in pendingFor) return el("p", { class: "status waiting" }, "Waiting to send…");
+    if (activity.id in pendingFor) return el("p", { class: "status waiting" }, t("Waiting to send…"));
     const value = answers[activity.id];
     if (value === undefined || value === null) return null;
-    const who = activity.team_wide && teamBy[activity.id] ? ` by ${teamBy[activity.id]}` : "";
-    return el("p", { class: "status sent" }, `✓ Answer saved${who}. You can change it until the poll closes.`);
+    const who = activity.team_wide && teamBy[activity.id];
+    return el("p", { class: "status sent" }, "✓ " + (who
+      ? t("Answer saved by {name}. You can change it until the poll closes.", { name: who })
+      : t("Answer saved. You can change it until the poll closes.")));
   }
 
   function render() {
@@ -138,7 +141,7 @@
     clear(area);
     const activity = room.activity;
     if (!activity) {
-      area.append(el("h1", {}, room.session.title), el("p", {}, now ? `Now: ${now.title}` : "Welcome."));
+      area.append(el("h1", {}, room.session.title), el("p", {}, now ? t("Now: {title}", { title: now.title }) : t("Welcome.")));
       return;
     }
     area.append(el("p", { class: "eyebrow" }, kindLabel(activity)), el("h1", {}, activity.title));
@@ -150,9 +153,9 @@
     }
     if (activity.kind !== "poll") {
       const section = activity.spec.worksheet || (activity.kind === "storyboard" ? "storyboard" : null);
-      area.append(el("p", {}, section ? "Work on it together below: your teammates see each change as you make it."
-        : activity.kind === "gallery-walk" ? "Browse the other teams' storyboards below and place your dots."
-          : `${activity.minutes} minutes.`));
+      area.append(el("p", {}, section ? t("Work on it together below: your teammates see each change as you make it.")
+        : activity.kind === "gallery-walk" ? t("Browse the other teams' storyboards below and place your dots.")
+          : t("{minutes} minutes.", { minutes: activity.minutes })));
       // Open the pushed worksheet once, when it is pushed: after that the team may browse.
       if (shownActivity !== activity.id) {
         Workspace.show(section);
@@ -163,9 +166,9 @@
     }
     const locked = room.session.locked;
     const open = activity.state === "open" && !locked;
-    if (activity.state === "ready") area.append(el("p", { class: "status" }, "This poll opens in a moment."));
-    if (activity.state === "closed") area.append(el("p", { class: "status" }, "This poll has closed."));
-    if (locked && activity.state === "open") area.append(el("p", { class: "status" }, "Answers are paused for a moment."));
+    if (activity.state === "ready") area.append(el("p", { class: "status" }, t("This poll opens in a moment.")));
+    if (activity.state === "closed") area.append(el("p", { class: "status" }, t("This poll has closed.")));
+    if (locked && activity.state === "open") area.append(el("p", { class: "status" }, t("Answers are paused for a moment.")));
     const stored = typed.all();
     const draft = { text: activity.id in stored ? stored[activity.id] : null, error: refused[activity.id] || null,
       keep: (text) => { typed.set(activity.id, text); delete refused[activity.id]; } };
@@ -201,11 +204,11 @@
       "aria-invalid": error ? "true" : null,
       oninput: (e) => { typed.set(draftKey, e.target.value); delete refused[draftKey]; } });
     input.value = stored[draftKey] || "";
-    box.append(el("label", { for: id }, "Your question"), input,
-      error ? el("p", { class: "field-error", id: `${id}-error`, role: "alert" }, `Not sent: ${error}`) : null,
+    box.append(el("label", { for: id }, t("Your question")), input,
+      error ? el("p", { class: "field-error", id: `${id}-error`, role: "alert" }, t("Not sent: {error}", { error })) : null,
       el("button", { type: "button", class: "primary", disabled: !open, onclick: () => {
         const text = input.value.trim();
-        if (!text) { BSC.notice("Type your question first."); return; }
+        if (!text) { BSC.notice(t("Type your question first.")); return; }
         link.write("ask_question", { activity_id: activity.id, text }, (reply) => {
           if (reply.ok) {
             mine.asked.push(reply.question);
@@ -213,24 +216,26 @@
           } else refused[draftKey] = reply.error;
           render();
         });
-      } }, "Ask"));
-    if (activity.state === "ready") box.append(el("p", { class: "status" }, "The question board opens in a moment."));
-    if (activity.state === "closed") box.append(el("p", { class: "status" }, "The question board has closed."));
+      } }, t("Ask")));
+    if (activity.state === "ready") box.append(el("p", { class: "status" }, t("The question board opens in a moment.")));
+    if (activity.state === "closed") box.append(el("p", { class: "status" }, t("The question board has closed.")));
     const board = room.questions || [];
     const waiting = mine.asked.filter((q) => !board.some((b) => b.id === q.id) && !q.approved);
     if (waiting.length) {
-      box.append(el("h2", {}, "Waiting for the facilitator"), el("ul", { class: "question-list" },
+      box.append(el("h2", {}, t("Waiting for the facilitator")), el("ul", { class: "question-list" },
         waiting.map((q) => el("li", {}, q.text))));
     }
     const own = new Set(mine.asked.map((q) => q.id));
-    box.append(el("h2", {}, board.length ? "Questions" : "No questions yet"), el("ol", { class: "question-list" },
+    box.append(el("h2", {}, board.length ? t("Questions") : t("No questions yet")), el("ol", { class: "question-list" },
       board.map((q) => {
         const voted = mine.voted.includes(q.id);
+        const text = q.answered ? t("{question} (answered)", { question: q.text }) : q.text;
         return el("li", { class: [q.pinned ? "pinned" : "", q.answered ? "answered" : ""].join(" ").trim() || null },
-          el("span", { class: "q-text" }, q.pinned ? "Now answering: " : "", q.text, q.answered ? " (answered)" : ""),
+          el("span", { class: "q-text" }, q.pinned ? t("Now answering: {question}", { question: text }) : text),
           own.has(q.id) ? el("span", { class: "q-votes" }, `▲ ${q.votes}`) :
             el("button", { type: "button", class: "q-votes", "aria-pressed": String(voted), disabled: !open,
-              "aria-label": `${voted ? "Take back my vote for" : "Vote for"}: ${q.text} (${q.votes} votes)`,
+              "aria-label": voted ? t("Take back my vote for: {question} ({votes} votes)", { question: q.text, votes: q.votes })
+                : t("Vote for: {question} ({votes} votes)", { question: q.text, votes: q.votes }),
               onclick: () => link.write("upvote_question", { question_id: q.id, up: !voted }, (reply) => {
                 if (reply.ok) mine.voted = reply.up ? [...mine.voted, q.id] : mine.voted.filter((v) => v !== q.id);
                 else BSC.notice(reply.error);
@@ -245,7 +250,7 @@
     if (!box) return;
     clear(box);
     if (room.activity && room.activity.results_visible && room.results) {
-      box.append(el("h2", {}, `Results · ${room.results.count} answers`), Polls.results(room.results));
+      box.append(el("h2", {}, t("Results · {count} answers", { count: room.results.count })), Polls.results(room.results));
     }
   }
 

@@ -12,6 +12,7 @@
 
 const Polls = (() => {
   const { el, clear } = BSC;
+  const t = BSC.t;
 
   // The options are labelled by the prompt shown above them (screen readers read it once).
   function group(activity, open, children) {
@@ -77,10 +78,10 @@ const Polls = (() => {
       oninput: (e) => { if (draft) draft.keep(e.target.value); } });
     input.value = draft && draft.text !== null ? draft.text : typeof value === "string" ? value : "";
     return group(activity, open, [el("label", { for: id }, label), input,
-      errorId ? el("p", { class: "field-error", id: errorId, role: "alert" }, `Not sent: ${draft.error}`) : null,
-      sendButton("Send", () => {
+      errorId ? el("p", { class: "field-error", id: errorId, role: "alert" }, t("Not sent: {error}", { error: draft.error })) : null,
+      sendButton(t("Send"), () => {
         const text = input.value.trim();
-        if (!text) { BSC.notice("Type something first."); return; }
+        if (!text) { BSC.notice(t("Type something first.")); return; }
         send(text);
       })]);
   }
@@ -90,7 +91,7 @@ const Polls = (() => {
     quiz: {
       form: radios,
       results: (results) => el("div", {}, bars(results),
-        el("p", { class: "quiz-score" }, `${results.right_share}% chose the right answer`)),
+        el("p", { class: "quiz-score" }, t("{share}% chose the right answer", { share: results.right_share }))),
       waiting: optionsList,
     },
     multi: {
@@ -98,9 +99,9 @@ const Polls = (() => {
         const chosen = new Set(Array.isArray(value) ? value : []);
         const boxes = activity.spec.options.map((option, i) => el("label", { class: "choice" },
           el("input", { type: "checkbox", value: i, checked: chosen.has(i) }), el("span", {}, option)));
-        return group(activity, open, [boxes, sendButton("Send my choices", () => {
+        return group(activity, open, [boxes, sendButton(t("Send my choices"), () => {
           const picked = boxes.map((b, i) => (b.querySelector("input").checked ? i : -1)).filter((i) => i >= 0);
-          if (!picked.length) { BSC.notice("Choose at least one."); return; }
+          if (!picked.length) { BSC.notice(t("Choose at least one.")); return; }
           send(picked);
         })]);
       },
@@ -116,13 +117,13 @@ const Polls = (() => {
           clear(list);
           order.forEach((option, place) => list.append(el("li", {},
             el("span", {}, options[option]),
-            el("button", { type: "button", "aria-label": `Move ${options[option]} up`, disabled: place === 0,
+            el("button", { type: "button", "aria-label": t("Move {option} up", { option: options[option] }), disabled: place === 0,
               onclick: () => { [order[place - 1], order[place]] = [order[place], order[place - 1]]; draw(); } }, "▲"),
-            el("button", { type: "button", "aria-label": `Move ${options[option]} down`, disabled: place === order.length - 1,
+            el("button", { type: "button", "aria-label": t("Move {option} down", { option: options[option] }), disabled: place === order.length - 1,
               onclick: () => { [order[place + 1], order[place]] = [order[place], order[place + 1]]; draw(); } }, "▼"))));
         };
         draw();
-        return group(activity, open, [list, sendButton("Send my order", () => send(order.slice()))]);
+        return group(activity, open, [list, sendButton(t("Send my order"), () => send(order.slice()))]);
       },
       results: bars,
       waiting: optionsList,

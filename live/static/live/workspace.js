@@ -6,6 +6,7 @@
 
 const Workspace = (() => {
   const { el, clear } = BSC;
+  const t = BSC.t;
   // Every worksheet, its fields, labels, hints, limits and choices: from their one definition
   // (curriculum/worksheets.py), written into the page by the server.
   const DEFS = JSON.parse(document.getElementById("worksheets").textContent);
@@ -90,7 +91,7 @@ const Workspace = (() => {
       const [itemId, name] = k.split("|");
       if (itemId && !ids.has(itemId)) {
         drafts.drop(k);
-        BSC.notice(`A teammate removed a row you were writing in. Your text was: ${draft.value}`);
+        BSC.notice(t("A teammate removed a row you were writing in. Your text was: {text}", { text: draft.value }));
         continue;
       }
       if (server(itemId ? Number(itemId) : null, name).value === draft.value) { drafts.drop(k); continue; }
@@ -119,7 +120,7 @@ const Workspace = (() => {
     let input;
     if (def.input === "choice" || def.input === "member") {
       const options = def.input === "member" ? state.roster.map((n) => ({ value: n, label: n })) : def.choices;
-      input = el("select", { id, "aria-describedby": describedBy, disabled: locked() }, el("option", { value: "" }, "Choose…"),
+      input = el("select", { id, "aria-describedby": describedBy, disabled: locked() }, el("option", { value: "" }, t("Choose…")),
         options.map((o) => el("option", { value: o.value, selected: o.value === entry.value }, o.label)));
       if (entry.value && !options.some((o) => o.value === entry.value)) input.append(el("option", { selected: true }, entry.value));
     } else if (def.input === "long" || def.input === "data") {
@@ -145,23 +146,25 @@ const Workspace = (() => {
     input.addEventListener("blur", () => { if (!redrawing) save(itemId, name); });
     const wrap = el("div", { class: "field" + (locked() ? " locked" : "") + (entry.error ? " refused" : ""), "data-field": name },
       el("label", { for: id }, def.label), def.hint ? el("small", { class: "hint", id: hintId }, def.hint) : null, input,
-      entry.error ? el("p", { class: "field-error", id: errorId, role: "alert" }, `Not saved: ${entry.error}. Your text is kept; correct it and leave the field to try again.`) : null);
-    if (entry.dirty && locked() && !readOnly) wrap.append(el("small", { class: "by" }, "Kept as a draft: it is sent when editing resumes."));
-    else if (entry.dirty || entry.sending) wrap.append(el("small", { class: "by" }, "Saving…"));
-    else if (saved.by && !entry.conflict && !entry.error) wrap.append(el("small", { class: "by" }, `saved by ${saved.by}`));
+      entry.error ? el("p", { class: "field-error", id: errorId, role: "alert" }, t("Not saved: {error}. Your text is kept; correct it and leave the field to try again.", { error: entry.error })) : null);
+    if (entry.dirty && locked() && !readOnly) wrap.append(el("small", { class: "by" }, t("Kept as a draft: it is sent when editing resumes.")));
+    else if (entry.dirty || entry.sending) wrap.append(el("small", { class: "by" }, t("Saving…")));
+    else if (saved.by && !entry.conflict && !entry.error) wrap.append(el("small", { class: "by" }, t("saved by {name}", { name: saved.by })));
     if (entry.conflict) {
       wrap.classList.add("conflict");
       wrap.append(el("div", { class: "conflict-box", role: "alert" },
-        el("p", {}, `Not saved yet: ${entry.conflict.by || "a teammate"} saved this while you were typing. Choose which text to keep. Their text:`),
-        el("blockquote", {}, entry.conflict.value || "(empty)"),
+        el("p", {}, entry.conflict.by
+          ? t("Not saved yet: {name} saved this while you were typing. Choose which text to keep. Their text:", { name: entry.conflict.by })
+          : t("Not saved yet: a teammate saved this while you were typing. Choose which text to keep. Their text:")),
+        el("blockquote", {}, entry.conflict.value || t("(empty)")),
         el("div", { class: "row" },
           el("button", { type: "button", onclick: () => {
             entry.value = entry.conflict.value; entry.base = entry.conflict.version; entry.dirty = false; entry.conflict = null;
             drafts.drop(k); draw();
-          } }, "Use their text"),
+          } }, t("Use their text")),
           el("button", { type: "button", class: "primary", disabled: locked(), onclick: () => {
             entry.base = entry.conflict.version; entry.conflict = null; entry.dirty = true; drafts.keep(k, entry); save(itemId, name);
-          } }, "Save mine over it"))));
+          } }, t("Save mine over it")))));
     }
     return wrap;
   }
@@ -171,7 +174,7 @@ const Workspace = (() => {
   }
 
   function carried(item, rows) {
-    if (readOnly) return item.status ? el("p", { class: "small" }, `From last time: ${item.status}. ${item.note || ""}`) : null;
+    if (readOnly) return item.status ? el("p", { class: "small" }, t("From last time: {status}. {note}", { status: item.status, note: item.note || "" })) : null;
     if (!rows.carry_forward || !item.session_id || item.session_id === state.session.id) return null;
     const noteId = `note-${item.id}`;
     const note = el("textarea", { id: noteId, rows: 2, maxlength: 1000 });
@@ -179,10 +182,10 @@ const Workspace = (() => {
     const choose = (status) => link.write("mark_item", { item_id: item.id, status, note: note.value },
       (reply) => { if (!reply.ok) BSC.notice(reply.error); });
     note.addEventListener("change", () => { if (item.status) choose(item.status); });
-    return el("div", { class: "carry" }, el("p", {}, "From last time: how did it go?"),
+    return el("div", { class: "carry" }, el("p", {}, t("From last time: how did it go?")),
       el("div", { class: "row" }, DEFS.carried.map((c) =>
         el("button", { type: "button", "aria-pressed": String(item.status === c.value), onclick: () => choose(c.value) }, c.label))),
-      el("label", { for: noteId }, "What happened? (a note for the team)"), note);
+      el("label", { for: noteId }, t("What happened? (a note for the team)")), note);
   }
 
   /* A worksheet in a line: its first filled summary field, or that field of each of its rows. */
@@ -203,13 +206,14 @@ const Workspace = (() => {
         carried(item, rows), rows.fields.map((f) => field(item.id, f)),
         data && server(item.id, data.name).value ? el("img", { class: "chart",
           src: `/room/${state.session.code}/chart/${item.id}.svg?v=${server(item.id, data.name).version}-${server(item.id, "target").version}`,
-          alt: `Run chart of ${named || "this measure"}, with its median and the rules that fired` }) : null,
+          alt: named ? t("Run chart of {name}, with its median and the rules that fired", { name: named })
+            : t("Run chart of this measure, with its median and the rules that fired") }) : null,
         readOnly ? null : el("button", { type: "button", class: "remove", onclick: () => {
-          if (confirm("Remove this row for the whole team?")) link.write("remove_item", { item_id: item.id }, (r) => { if (!r.ok) BSC.notice(r.error); });
-        } }, "Remove")));
+          if (confirm(t("Remove this row for the whole team?"))) link.write("remove_item", { item_id: item.id }, (r) => { if (!r.ok) BSC.notice(r.error); });
+        } }, t("Remove"))));
     });
     if (!readOnly) box.push(el("button", { type: "button", class: "primary", onclick: () => link.write("add_item", { kind: rows.kind },
-      (reply) => { if (!reply.ok) BSC.notice(reply.error); }) }, `Add a ${rows.noun.toLowerCase()}`));
+      (reply) => { if (!reply.ok) BSC.notice(reply.error); }) }, t("Add a {noun}", { noun: rows.noun.toLowerCase() })));
     return box;
   }
 
@@ -217,7 +221,8 @@ const Workspace = (() => {
     const sheet = sheetNamed(name);
     const box = el("div", { class: "section-body" });
     for (const other of sheet.recap.map(sheetNamed)) {
-      box.append(el("p", { class: "small" }, `${other.gallery_label || other.title}: ${summary(other) || "(none yet)"}`));
+      const said = summary(other) || t("(none yet)");
+      box.append(el("p", { class: "small" }, `${other.gallery_label || other.title}: ${said}`));
     }
     for (const def of sheet.fields) box.append(def.input === "drivers" ? drivers(def) : field(null, def));
     if (sheet.rows) box.append(...rowsOf(sheet));
@@ -256,7 +261,9 @@ const Workspace = (() => {
 
   function statusLine() {
     const n = Object.values(local).filter((e) => e.conflict).length;
-    return n ? `Connected · ${n} edit${n > 1 ? "s wait" : " waits"} for your choice below` : "";
+    if (!n) return "";
+    return n > 1 ? t("Connected · {n} edits wait for your choice below", { n })
+      : t("Connected · {n} edit waits for your choice below", { n });
   }
 
   function draw() {
@@ -272,19 +279,19 @@ const Workspace = (() => {
       ? [active.selectionStart, active.selectionEnd, active.selectionDirection] : null;
     redrawing = true;
     try { clear(root); } finally { redrawing = false; }
-    root.append(el("h2", {}, `${state.me.team.name}'s workspace`));
-    if (readOnly) root.append(el("p", { class: "small" }, "Read-only: what the team sees, as they type it."));
+    root.append(el("h2", {}, t("{team}'s workspace", { team: state.me.team.name })));
+    if (readOnly) root.append(el("p", { class: "small" }, t("Read-only: what the team sees, as they type it.")));
     else if (locked()) {
       root.append(el("p", { class: "paused", role: "status" },
-        "The facilitator has paused editing for a moment. What you typed is kept and is sent when editing resumes."));
+        t("The facilitator has paused editing for a moment. What you typed is kept and is sent when editing resumes.")));
     }
     const tabs = el("div", { class: "tabs", role: "tablist" }, SHEETS.map((sheet) =>
       el("button", { type: "button", role: "tab", "aria-selected": String(open === sheet.name),
         onclick: () => { openTab(sheet.name); draw(); } }, sheet.tab)));
     root.append(tabs, el("div", { role: "tabpanel" }, sectionBody(open)));
     if (!readOnly) root.append(el("p", { class: "downloads" },
-      el("a", { href: `/room/${state.session.code}/plan.pdf`, class: "button" }, "Download our plan (PDF)"), " ",
-      el("a", { href: `/room/${state.session.code}/commitments.ics`, class: "button" }, "Add commitments to my calendar")));
+      el("a", { href: `/room/${state.session.code}/plan.pdf`, class: "button" }, t("Download our plan (PDF)")), " ",
+      el("a", { href: `/room/${state.session.code}/commitments.ics`, class: "button" }, t("Add commitments to my calendar"))));
     if (focused) {
       const again = document.getElementById(focused);
       if (again) {
@@ -306,26 +313,26 @@ const Workspace = (() => {
     if (!gallery || !state.session.storyboards_revealed) { root.hidden = true; return; }
     root.hidden = false;
     const mine = gallery.my_dots || [];
-    root.append(el("h2", {}, "Gallery walk"),
-      el("p", {}, `You have ${gallery.dots_allowed - mine.length} of ${gallery.dots_allowed} dots left.`));
+    root.append(el("h2", {}, t("Gallery walk")),
+      el("p", {}, t("You have {left} of {allowed} dots left.", { left: gallery.dots_allowed - mine.length, allowed: gallery.dots_allowed })));
     for (const board of gallery.boards) {
       const own = board.team_id === state.me.team.id;
-      const myHere = mine.filter((t) => t === board.team_id).length;
+      const myHere = mine.filter((id) => id === board.team_id).length;
       root.append(el("article", { class: "card storyboard", "data-team": board.team_id },
         el("h3", {}, board.team, board.organisation ? el("small", {}, ` ${board.organisation}`) : null),
         el("p", { class: "dots" }, dotsText(gallery.dots[String(board.team_id)] || 0)),
         board.sections.map((section) => el("p", {}, el("strong", {}, `${section.label}: `), section.text)),
-        board.charts.map((c) => el("img", { src: c.src, alt: `Run chart of ${c.name}`, class: "chart" })),
-        own ? el("p", { class: "small" }, "Your team's storyboard") : el("div", { class: "row" },
-          el("button", { type: "button", class: "primary", onclick: () => dot("place_dot", board.team_id) }, "Place a dot"),
-          myHere ? el("button", { type: "button", onclick: () => dot("remove_dot", board.team_id) }, "Take a dot back") : null),
+        board.charts.map((c) => el("img", { src: c.src, alt: t("Run chart of {name}", { name: c.name }), class: "chart" })),
+        own ? el("p", { class: "small" }, t("Your team's storyboard")) : el("div", { class: "row" },
+          el("button", { type: "button", class: "primary", onclick: () => dot("place_dot", board.team_id) }, t("Place a dot")),
+          myHere ? el("button", { type: "button", onclick: () => dot("remove_dot", board.team_id) }, t("Take a dot back")) : null),
         board.comments.length ? el("ul", { class: "comments" }, board.comments.map((c) => el("li", {}, c))) : null,
         own ? null : commentForm(board.team_id)));
     }
   }
 
   function dotsText(count) {
-    return `● ${count} dot${count === 1 ? "" : "s"}`;
+    return "● " + (count === 1 ? t("{count} dot", { count }) : t("{count} dots", { count }));
   }
 
   const commentDrafts = {};  // team id -> {text, error}: a comment is kept until the server has it
@@ -336,8 +343,8 @@ const Workspace = (() => {
     const input = el("input", { id, maxlength: 500, "aria-describedby": draft.error ? `${id}-error` : null,
       oninput: (e) => { draft.text = e.target.value; draft.error = null; } });
     input.value = draft.text;
-    return el("div", { class: "comment-form" }, el("label", { for: id }, "Leave a comment"), input,
-      draft.error ? el("p", { class: "field-error", id: `${id}-error`, role: "alert" }, `Not sent: ${draft.error}`) : null,
+    return el("div", { class: "comment-form" }, el("label", { for: id }, t("Leave a comment")), input,
+      draft.error ? el("p", { class: "field-error", id: `${id}-error`, role: "alert" }, t("Not sent: {error}", { error: draft.error })) : null,
       el("button", { type: "button", onclick: () => {
         const text = input.value.trim();
         if (!text) return;
@@ -345,7 +352,7 @@ const Workspace = (() => {
           if (r.ok) { if (draft.text.trim() === text) draft.text = ""; link.socket.emit("request_gallery", {}); }
           else { draft.error = r.error; drawGallery(); }
         });
-      } }, "Send"));
+      } }, t("Send")));
   }
 
   function dot(event, teamId) {

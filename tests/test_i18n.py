@@ -1,0 +1,202 @@
+"""Spanish: the phone, the take-home plan, the worksheets and the Safe Starts LS1 handout."""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+from pypdf import PdfReader
+
+from curriculum.loader import in_language, load
+from curriculum.problems import Problems
+from curriculum.translate import is_translation, translation_path
+from facilitator.i18n import TRANSLATIONS, gettext_for, localized_definitions, script_strings
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG = TRANSLATIONS / "es" / "LC_MESSAGES"
+ES = gettext_for("es")
+
+
+@functools.cache
+def extracted() -> set[tuple[str, str | None]]:
+    """Every string the code, templates and scripts mark for translation (as tools/i18n finds)."""
+    with (ROOT / "babel.cfg").open() as config:
+        method_map, options_map = parse_mapping_cfg(config)  # type: ignore[no-untyped-call]
+    keywords = {**DEFAULT_KEYWORDS, "N_": None, "t": None}
+    skip = (".venv", "tests", "bench", "node_modules", ".git")
+    found = set()
+    for _file, _line, message, _comments, context in extract_from_dir(
+        str(ROOT),
+        method_map,
+        options_map,
+        keywords=keywords,
+        directory_filter=lambda d: not any(part in Path(d).parts for part in skip),
+    ):
+        found.add((message if isinstance(message, str) else message[0], context))
+    return found
+
+
+def test_the_spanish_catalog_translates_every_string_and_is_compiled() -> None:
+    with (CATALOG / "messages.po").open("rb") as source:
+        catalog = read_po(source, locale="es")
+    translated = {(m.id, m.context): m.string for m in catalog if m.id and m.string and not m.fuzzy}
+    missing = sorted(str(key[0]) for key in extracted() if key not in translated)
+    assert not missing, "tools/i18n, then translate in messages.po:\n" + "\n".join(missing[:30])
+    # The compiled catalog the app loads says the same as the one people edit.
+    with (CATALOG / "messages.mo").open("rb") as compiled:
+        mo = read_mo(compiled)
+    assert {(m.id, m.context): m.string for m in mo if m.id} == translated, "run tools/i18n to compile"
+    for (msgid, _context), text in translated.items():  # placeholders survive translation
+        assert sorted(re.findall(r"%\(\w+\)s|\{\w+\}", str(msgid))) == sorted(
+            re.findall(r"%\(\w+\)s|\{\w+\}", str(text))
+        ), msgid
+
+
+def test_worksheets_choices_and_the_scale_are_spanish_from_their_one_definition() -> None:
+    sheets, carried, families, _directions, act, scale = localized_definitions("es")
+    english = localized_definitions("en")
+    assert sheets["pdsa"].title == ES("PDSA worksheet") != english[0]["pdsa"].title
+    assert sheets["pdsa"].field("prediction").label == ES("Prediction")
+    assert [c.value for c in act] == [c.value for c in english[4]]  # stored values stay
+    assert scale[0].name == ES("Intent to participate") != english[5][0].name
+    assert carried[0].label == ES("Done")
+    assert families[0].label == ES("Outcome")
+
+
+def test_a_phone_picks_spanish_on_the_join_page_and_keeps_it(
+    client: Any, room: dict[str, Any], csrf: Any
+) -> None:
+    page = client.get(f"/j/{room['code']}?lang=es")
+    text = page.get_data(as_text=True)
+    assert '<html lang="es">' in text
+    assert ES("Join the room") in text
+    assert ES("Your name") in text
+    assert 'hreflang="en"' in text  # the way back to English
+    assert "bsc_lang=es" in page.headers["Set-Cookie"]
+    token = csrf(text)
+    joined = client.post(
+        f"/j/{room['code']}", data={"team": "new", "new_team": "Equipo Sol", "name": "Ana", "csrf": token}
+    )
+    assert joined.status_code == 303
+    phone = client.get(f"/room/{room['code']}").get_data(as_text=True)  # no ?lang: the cookie
+    assert '<html lang="es">' in phone
+    assert ES("Not me / change team") in phone
+    strings = re.search(r'<script type="application/json" id="strings">(.*?)</script>', phone)
+    assert strings
+    assert '"Connecting\\u2026"' in strings.group(1) or '"Connecting…"' in strings.group(1)
+    assert ES("Connecting…") in phone
+    sheets = re.search(r'<script type="application/json" id="worksheets">(.*?)</script>', phone)
+    assert sheets
+    assert ES("PDSA worksheet") in sheets.group(1).encode().decode("unicode_escape")
+    english = client.get(f"/room/{room['code']}?lang=en").get_data(as_text=True)
+    assert "Not me / change team" in english
+
+
+def test_the_phones_scripts_get_every_string_they_show_in_spanish() -> None:
+    strings = script_strings("es")
+    shown = {message for message, context in extracted() if context is None}
+    scripts = (ROOT / "live" / "static" / "live").glob("*.js")
+    in_scripts = {m for path in scripts for m in re.findall(r'\bt\("((?:[^"\\]|\\.)*)"', path.read_text())}
+    assert in_scripts
+    assert in_scripts <= shown
+    for message in in_scripts:
+        assert message in strings, message
+        assert strings[message] != message or message.strip(" .…") == "", message
+
+
+def test_the_take_home_plan_prints_its_own_words_in_spanish() -> None:
+    from exports.plans import FilledSheet, TeamPlan
+    from exports.takehome import render_takehome
+
+    plan = TeamPlan(
+        collaborative="Safe Starts",
+        session="Sesión de aprendizaje 1",
+        team="Equipo Sol",
+        organisation="Clínica del Río",
+        members=("Ana",),
+        date="2027-03-09",
+        sheets=(FilledSheet("aim", {"aim_statement": "Para junio, 80% de tamizajes"}, ()),),
+    )
+    pdf = PdfReader(io.BytesIO(render_takehome(plan, lang="es")))
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in pdf.pages)
+    assert "martes 9 de marzo de 2027" in text
+    assert localized_definitions("es")[0]["pdsa"].title in text
+    assert ES("Nothing recorded yet.") in text
+    assert "Nothing recorded yet." not in text
+    assert "Para junio, 80% de tamizajes" in text  # what the team typed, as typed
+
+
+@functools.cache
+def safe_starts_es() -> tuple[Any, set[str]]:
+    english = next(c for c in load().curricula if c.id == "safe-starts")
+    missing: set[str] = set()
+    problems = Problems()
+    spanish = in_language(english, "es", problems, missing)
+    assert not problems, list(problems)
+    return spanish, missing
+
+
+def test_the_safe_starts_curriculum_is_wholly_translated() -> None:
+    spanish, missing = safe_starts_es()
+    assert not missing, sorted(missing)[:20]
+    for module in spanish.session("ls1").modules:
+        assert is_translation(module.path), f"{module.id} has no Spanish beside it"
+        assert module.path == translation_path(module.path.with_name(f"{module.id}.md"), "es")
+
+
+@pytest.mark.slow
+def test_bsc_build_lang_es_prints_the_safe_starts_ls1_handout_in_spanish(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from facilitator.cli import cli
+
+    library = ROOT / "curriculum" / "library" / "safe-starts"
+    result = CliRunner().invoke(cli, ["build", str(library), "-o", str(tmp_path), "--lang", "es"])
+    assert result.exit_code == 0, result.output
+    pdf = PdfReader(str(tmp_path / "safe-starts" / "es" / "ls1-handout.pdf"))
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in pdf.pages)
+    spanish, _missing = safe_starts_es()
+    session = spanish.session("ls1")
+    assert "martes 9 de marzo de 2027" in text
+    assert ES("Learning objectives") in text
+    assert "Learning objectives" not in text
+    assert session.modules[0].objectives[0] in text
+    assert spanish.aim.split(",")[0] in text
+    assert localized_definitions("es")[0]["pdsa"].title in text
+    assert ES("Session evaluation") in text
+    for english in ("Learning Session 1", "Our collaborative aim", "Agenda ·", "PDSA worksheet"):
+        assert english not in text, english
+
+
+@pytest.mark.slow
+def test_a_phone_reads_the_room_in_spanish_in_a_real_browser_and_keeps_it_after_a_reload(
+    server: dict[str, str], browser: Any, shots: Path
+) -> None:
+    from .helpers import PHONE
+
+    page = browser.new_context(**PHONE).new_page()
+    page.goto(server["join"])
+    page.get_by_role("link", name="Español").click()
+    page.get_by_label(ES("A team not on the list")).check()
+    page.get_by_label(ES("New team's name")).fill("Equipo Sol")
+    page.get_by_label(ES("Your name")).fill("Ana")
+    page.get_by_label(ES("Your role on the team")).select_option(label=ES("Data lead"))
+    page.get_by_role("button", name=ES("Join the room")).click()
+    page.wait_for_url(re.compile(r"/room/"))
+    page.get_by_text(ES("Connected"), exact=True).wait_for()
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.get_by_text(ES("Today's agenda")).is_visible()
+    assert page.get_by_role("button", name=ES("Not me / change team")).is_visible()
+    page.screenshot(path=str(shots / "phone-es-360x640.png"))
+    page.reload()
+    page.get_by_text(ES("Connected"), exact=True).wait_for()
+    assert page.get_by_text(ES("Today's agenda")).is_visible()
+    assert not page.get_by_text("Today's agenda").count()
