@@ -5,19 +5,26 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 # A cell a spreadsheet would run as a formula (CSV injection): kept as text with a leading quote.
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
+def safe_text(value: str) -> str:
+    """Text a spreadsheet shows as text, never runs as a formula."""
+    return "'" + value if value.startswith(_FORMULA) else value
+
+
 def _cell(value: object) -> object:
     if isinstance(value, datetime):
         return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, str) and value.startswith(_FORMULA):
-        return "'" + value
+    if isinstance(value, str):
+        return safe_text(value)
     return "" if value is None else value
 
 

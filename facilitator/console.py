@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,7 @@ from curriculum.polls import POLL_KINDS, quick_poll_settings
 from curriculum.problems import Invalid
 from curriculum.worksheets import described
 from exports.cards import render_table_card
+from exports.dataset import csv_zip, json_document, xlsx
 from exports.packet import slug
 from exports.tables import csv_bytes
 from facilitator.auth import (
@@ -41,6 +44,7 @@ from live.models import Activity, LearningSession
 from live.pages.offload import off_loop
 from live.polls.service import answer_table
 from live.questions.service import question_table
+from live.records import SCHEMA, Records, collaborative_records, exported_at, session_records
 from live.room.people import team_of
 from live.room.sessions import create_session
 
@@ -163,6 +167,58 @@ def plans(session_id: int) -> Any:
         mimetype="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{code}-team-plans.zip"'},
     )
+
+
+# The faculty's data, in three formats holding the same tables (docs/data-export.md).
+def _json(records: Records) -> bytes:
+    return json_document(records, SCHEMA, exported_at())
+
+
+DATA_FORMATS: dict[str, tuple[str, Callable[[Records], bytes]]] = {
+    "zip": ("application/zip", functools.partial(csv_zip, schema=SCHEMA)),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        functools.partial(xlsx, schema=SCHEMA),
+    ),
+    "json": ("application/json", _json),
+}
+
+
+def _data_file(records: Records, fmt: str, name: str) -> Response:
+    if fmt not in DATA_FORMATS:
+        abort(404, "Data comes as data.zip (CSV), data.xlsx or data.json.")
+    mimetype, make = DATA_FORMATS[fmt]
+    return Response(
+        make(records),
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}-data.{fmt}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@blueprint.get("/console/<int:session_id>/data.<fmt>")
+@faculty_only
+def session_data(session_id: int, fmt: str) -> Any:
+    """One learning session's data: CSV tables (zip), one workbook, or one JSON document."""
+    try:
+        records = session_records(db(), session_id)
+    except LookupError:
+        abort(404, "There is no such session.")
+    code = db().get(LearningSession, session_id).join_code  # type: ignore[union-attr]
+    return _data_file(records, fmt, code)
+
+
+@blueprint.get("/console/collaboratives/<int:collaborative_id>/data.<fmt>")
+@faculty_only
+def collaborative_data(collaborative_id: int, fmt: str) -> Any:
+    """A whole collaborative's data, every learning session in it."""
+    try:
+        records = collaborative_records(db(), collaborative_id)
+    except LookupError:
+        abort(404, "There is no such collaborative.")
+    return _data_file(records, fmt, slug(str(records.scope["collaborative"]["curriculum"])))
 
 
 @blueprint.get("/console/<int:session_id>/activities/<int:activity_id>.csv")

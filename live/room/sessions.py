@@ -82,6 +82,7 @@ def create_session(db: Session, curriculum: Curriculum, source: CurriculumSessio
         session_key=source.session,
         title=source.title,
         join_code=new_join_code(db),
+        date=source.date,  # the manifest's, for the take-home plan and the data export
     )
     db.add(session)
     position = 0
