@@ -38,7 +38,8 @@ from live.models import (
 )
 
 SCHEMA = "bsc-data/1"  # bump when a table or column changes meaning (docs/data-export.md)
-ROW_TABLES = {"measure": "measures", "pdsa": "pdsa_cycles", "plan": "plan_rows", "commitment": "commitments"}
+# A table per kind of workspace row, named after its worksheet: measures, pdsa, action_plan...
+ROW_TABLES = {kind: sheet.name.replace("-", "_") for kind, sheet in ROW_KINDS.items()}
 
 
 @dataclass
