@@ -255,6 +255,84 @@ def serve_forever(app: Any, host: str, port: int) -> None:
     pywsgi.WSGIServer((host, port), app, handler_class=Handler, log=None).serve_forever()
 
 
+def _app(curriculum: Path | None, data_dir: Path | None) -> Any:
+    """The room's application, on its data folder, for a command that reads the room."""
+    from facilitator.app import create_app
+
+    settings: dict[str, object] = {}
+    if data_dir is not None:
+        settings["DATA_DIR"] = str(data_dir)
+    if curriculum is not None:
+        settings["CURRICULUM"] = str(curriculum)
+    try:
+        return create_app(settings)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _room(session_id: int | None) -> Any:
+    """A learning session by its number, or the newest (inside an app context)."""
+    from sqlalchemy import select
+
+    from live.context import db
+    from live.models import LearningSession
+
+    query = select(LearningSession).order_by(LearningSession.created_at.desc(), LearningSession.id.desc())
+    room = db().get(LearningSession, session_id) if session_id else db().scalar(query)
+    if room is None:
+        raise click.ClickException("no such session: bsc serve makes one, the console lists them")
+    return room
+
+
+@cli.command("results")
+@click.option("--session", "session_id", type=int, help="The session's number (default: the newest).")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The deck to write (default: <code>-results.pptx).",
+)
+@click.option(
+    "--template",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Your own deck template (.pptx with the layouts named in docs/decks.md).",
+)
+@click.option(
+    "--curriculum",
+    type=click.Path(exists=True, path_type=Path),
+    help="The curriculum the session came from (default: the bundled library).",
+)
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="BSC_DATA_DIR")
+def results(
+    session_id: int | None,
+    output: Path | None,
+    template: Path | None,
+    curriculum: Path | None,
+    data_dir: Path | None,
+) -> None:
+    """Write a learning session's results as a deck with native charts: every poll, the word
+    cloud, approved answers, top questions, each team's rating, commitments and dots."""
+    from exports.decks import DEFAULT_TEMPLATE, TemplateError
+    from exports.results_deck import build_results_deck
+    from facilitator.build import write_atomically
+    from live.results import session_results
+
+    app = _app(curriculum, data_dir)
+    with app.app_context():
+        from live.context import db
+
+        room = _room(session_id)
+        found, code = session_results(db(), room.id), room.join_code
+    try:
+        data = build_results_deck(found, template or DEFAULT_TEMPLATE)
+    except TemplateError as error:
+        raise click.ClickException(str(error)) from error
+    target = output or Path(f"{code}-results.pptx")
+    write_atomically(target, data)
+    click.echo(str(target))
+
+
 @cli.command("export")
 @click.option("--session", "session_id", type=int, help="The session's number (default: the newest).")
 @click.option(
@@ -293,30 +371,16 @@ def export(
     workers: int,
 ) -> None:
     """Write every team's take-home PDF and calendar file: OUTDIR/<code>/<team>/plan.pdf."""
-    from sqlalchemy import select
 
     from exports.packet import render_plans, unique_slugs
-    from facilitator.app import create_app
     from facilitator.build import write_atomically
-    from live.models import LearningSession
     from live.workspaces.plans import session_plans
 
-    settings: dict[str, object] = {}
-    if data_dir is not None:
-        settings["DATA_DIR"] = str(data_dir)
-    if curriculum is not None:
-        settings["CURRICULUM"] = str(curriculum)
-    try:
-        app = create_app(settings)
-    except ValueError as error:
-        raise click.ClickException(str(error)) from error
+    app = _app(curriculum, data_dir)
     with app.app_context():
         from live.context import curricula, db
 
-        query = select(LearningSession).order_by(LearningSession.created_at.desc(), LearningSession.id.desc())
-        room = db().get(LearningSession, session_id) if session_id else db().scalar(query)
-        if room is None:
-            raise click.ClickException("no such session: bsc serve makes one, the console lists them")
+        room = _room(session_id)
         link = f"{public_url.rstrip('/')}/room/{room.join_code}" if public_url else ""
         plans = session_plans(db(), room, curricula().get(room.collaborative.curriculum_id), link)
         code = room.join_code

@@ -30,6 +30,7 @@ from curriculum.worksheets import described
 from exports.cards import render_table_card
 from exports.dataset import csv_zip, json_document, xlsx
 from exports.packet import slug
+from exports.results_deck import build_results_deck
 from exports.tables import csv_bytes
 from facilitator.auth import (
     check_csrf,
@@ -45,6 +46,7 @@ from live.pages.offload import off_loop
 from live.polls.service import answer_table
 from live.questions.service import question_table
 from live.records import SCHEMA, Records, collaborative_records, exported_at, session_records
+from live.results import session_results
 from live.room.people import team_of
 from live.room.sessions import create_session
 
@@ -219,6 +221,25 @@ def collaborative_data(collaborative_id: int, fmt: str) -> Any:
     except LookupError:
         abort(404, "There is no such collaborative.")
     return _data_file(records, fmt, slug(str(records.scope["collaborative"]["curriculum"])))
+
+
+@blueprint.get("/console/<int:session_id>/results.pptx")
+@faculty_only
+def results_deck(session_id: int) -> Any:
+    """The session's results as a deck with native charts, to show the room and edit."""
+    try:
+        found = session_results(db(), session_id)
+    except LookupError:
+        abort(404, "There is no such session.")
+    code = db().get(LearningSession, session_id).join_code  # type: ignore[union-attr]
+    return Response(
+        build_results_deck(found),
+        mimetype="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        headers={
+            "Content-Disposition": f'attachment; filename="{code}-results.pptx"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @blueprint.get("/console/<int:session_id>/activities/<int:activity_id>.csv")

@@ -1,0 +1,134 @@
+"""The results deck: what the room said, as native charts faculty can edit (python-pptx reads them back)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+from facilitator.cli import cli
+from live import protocol
+
+from .helpers import FIXTURES, connect, last, vote
+
+
+@pytest.fixture
+def answered(app: Any, join_phone: Any, room: dict[str, Any], faculty_client: Any) -> dict[str, Any]:
+    """Two teams answer the curriculum's choice poll, a word cloud and a moderated open poll,
+    rate themselves, and write commitments."""
+    staff = connect(app, faculty_client, room["code"], "console")
+    state = last(staff, protocol.STATE)
+    choice = state["activities"][0]
+    ana = connect(app, join_phone("Riverside Clinic", "Ana"), room["code"])
+    ben = connect(app, join_phone("Hilltop Practice", "Ben"), room["code"])
+
+    def add(payload: dict[str, Any]) -> int:
+        reply = staff.emit(protocol.ADD_POLL, payload, callback=True)
+        assert reply["ok"], reply
+        assert staff.emit(protocol.OPEN_ACTIVITY, {"activity_id": reply["activity_id"]}, callback=True)["ok"]
+        return int(reply["activity_id"])
+
+    assert staff.emit(protocol.OPEN_ACTIVITY, {"activity_id": choice["id"]}, callback=True)["ok"]
+    assert vote(ana, choice["id"], 0, "results-v-01")["ok"]
+    assert vote(ben, choice["id"], 0, "results-v-02")["ok"]
+    cloud = add({"poll_type": "wordcloud", "prompt": "One word for today?", "title": "Today in a word"})
+    assert vote(ana, cloud, "Momentum", "results-v-03")["ok"]
+    assert vote(ben, cloud, "momentum", "results-v-04")["ok"]
+    opened = add({"poll_type": "open", "prompt": "What will you try first?", "title": "First tests"})
+    said = vote(ana, opened, "A script card at the front desk", "results-v-05")
+    vote(ben, opened, "Something not approved", "results-v-06")
+    staff.get_received()
+    staff.emit(protocol.REQUEST_STATE, {}, callback=True)
+    answers = next(a for a in last(staff, protocol.STATE)["activities"] if a["id"] == opened)["results"][
+        "answers"
+    ]
+    first = next(a["id"] for a in answers if a["text"] == "A script card at the front desk")
+    approve = {"activity_id": opened, "response_id": first, "approved": True}
+    assert staff.emit(protocol.APPROVE_ANSWER, approve, callback=True)["ok"], said
+    rating = add(
+        {"poll_type": "assessment-scale", "prompt": "Where is your team today?", "title": "Self-rating"}
+    )
+    assert vote(ana, rating, 2.5, "results-v-07")["ok"]
+    assert vote(ben, rating, 1.5, "results-v-08")["ok"]
+    for n in range(2):
+        made = ana.emit(
+            protocol.ADD_ITEM, {"client_id": f"results-c-0{n}", "kind": "commitment"}, callback=True
+        )
+        assert made["ok"], made
+    return {"choice": choice, "session": room["id"]}
+
+
+def charts(deck: Any) -> dict[str, Any]:
+    return {
+        slide.shapes.title.text: shape.chart
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.has_chart
+    }
+
+
+def test_the_console_downloads_the_results_as_native_charts(
+    client: Any, faculty_client: Any, answered: dict[str, Any]
+) -> None:
+    assert client.get(f"/console/{answered['session']}/results.pptx").status_code == 302  # faculty only
+    reply = faculty_client.get(f"/console/{answered['session']}/results.pptx")
+    assert reply.status_code == 200
+    deck = Presentation(io.BytesIO(reply.data))
+    found = charts(deck)
+    poll = found[answered["choice"]["title"]]
+    plot = poll.plots[0]
+    options = answered["choice"]["spec"]["options"]
+    assert list(plot.categories) == options
+    assert list(plot.series[0].values) == [2, *([0] * (len(options) - 1))]
+    assert plot.series[0].points[0].data_label.text_frame.text == "2 (100%)"
+    ratings = found["The IHI Assessment Scale: every team"].plots[0]
+    assert list(ratings.categories) == ["Hilltop Practice", "Riverside Clinic"]
+    assert list(ratings.series[0].values) == [1.5, 2.5]
+    commitments = found["Commitments by team"].plots[0]
+    assert list(commitments.categories) == ["Riverside Clinic"]
+    assert list(commitments.series[0].values) == [2]
+    texts = " ".join(
+        shape.text_frame.text for slide in deck.slides for shape in slide.shapes if shape.has_text_frame
+    )
+    assert "A script card at the front desk" in texts
+    assert "Something not approved" not in texts  # only what the facilitator approved
+    cloud = next(
+        shape
+        for slide in deck.slides
+        if slide.shapes.title.text == "Today in a word"
+        for shape in slide.shapes
+        if shape.shape_type == MSO_SHAPE_TYPE.PICTURE
+    )
+    assert "momentum (2)" in cloud._element.xpath("./p:nvPicPr/p:cNvPr")[0].get("descr")
+
+
+def test_bsc_results_writes_the_deck_from_the_rooms_data_folder(
+    app: Any, answered: dict[str, Any], tmp_path: Path
+) -> None:
+    target = tmp_path / "results.pptx"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "results",
+            "--data-dir",
+            app.config["DATA_DIR"],
+            "--curriculum",
+            str(FIXTURES / "mini"),
+            "--session",
+            str(answered["session"]),
+            "-o",
+            str(target),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    deck = Presentation(str(target))
+    assert deck.slides[0].shapes.title.text == "Mini Collaborative"
+    assert answered["choice"]["title"] in charts(deck)
+    missing = CliRunner().invoke(cli, ["results", "--data-dir", app.config["DATA_DIR"], "--session", "999"])
+    assert missing.exit_code == 1
+    assert "no such session" in missing.output
