@@ -83,6 +83,9 @@ class Worksheet:
     gallery: Literal["summary", "fields", "charts", ""] = ""  # how a storyboard shows it
     gallery_label: str = ""
     recap: tuple[str, ...] = ()  # other worksheets summed up above this one's fields
+    # Only for the sessions that use it (a phone shows its tab, a take-home plan prints it,
+    # where the session's team time uses it or the team has written in it).
+    optional: bool = False
 
     @property
     def all_fields(self) -> tuple[Field, ...]:
@@ -237,6 +240,57 @@ _sheets = (
         ),
         takehome="table",
         summary=("what",),
+    ),
+    Worksheet(
+        "sustain-plan",
+        "Sustain plan",
+        "Sustain",
+        rows=Rows(
+            "sustain",
+            "Change",
+            (
+                Field("change", "Change to sustain"),
+                Field(
+                    "standard",
+                    "Standard work",
+                    "long",
+                    "what is done every time, and where it is written down",
+                ),
+                Field("owner", "Process owner", hint="who keeps it going after the collaborative"),
+                Field(
+                    "hardwired",
+                    "How it is built in",
+                    "long",
+                    "templates, job descriptions, training, the record",
+                ),
+                Field("measure", "Measure to watch"),
+                Field("review", "Reviewed", hint="how often, and where"),
+                Field("trigger", "If it slips", "long", "the level that calls for action, and the action"),
+            ),
+        ),
+        takehome="table",
+        summary=("change",),
+        optional=True,
+    ),
+    Worksheet(
+        "spread-plan",
+        "Spread plan",
+        "Spread",
+        rows=Rows(
+            "spread",
+            "Change",
+            (
+                Field("change", "Change to spread"),
+                Field("where", "Where next", hint="units, sites or groups, in order"),
+                Field("messenger", "Messenger", hint="someone the adopters trust"),
+                Field("how", "How it spreads", "long", "what to share, training, tools, support"),
+                Field("measure", "Measure of spread", hint="how many units use it, and how well"),
+                Field("when", "When"),
+            ),
+        ),
+        takehome="table",
+        summary=("change",),
+        optional=True,
     ),
     Worksheet(
         "storyboard",

@@ -58,6 +58,8 @@ def takehome_html(plan: TeamPlan, paper: str = "letter", lang: str = "en") -> st
     sections = []
     for name, sheet in sheets.items():
         filled = plan.sheet(name)
+        if sheet.optional and filled.empty:
+            continue  # a sustain or spread plan only once the team has written one
         sections.append(
             {
                 "sheet": sheet,

@@ -154,8 +154,11 @@ def test_the_plan_holds_everything_the_team_made() -> None:
         "Start small",
     ):
         assert expected in text, expected
-    # Every worksheet prints under its title; the plain layouts label every field, as defined once.
+    # Every worksheet prints under its title (an optional one, the sustain or spread plan, once
+    # written: the next test); the plain layouts label every field, as defined once.
     for name, definition in WORKSHEETS.items():
+        if definition.optional:
+            continue
         assert definition.title in text, name
         if definition.takehome in ("fields", "cards", "table"):
             labels = [f.label for f in definition.all_fields if f.name != definition.headline]
@@ -413,3 +416,18 @@ def test_emoji_typed_by_a_team_are_drawn_in_its_plan_and_digits_are_not() -> Non
     # Without emoji, nothing comes from the emoji font (which also holds digits, in grey).
     assert not any("Emoji" in name for name in pdf_fonts(render_takehome(plan())))
     assert "Riverside 🌈" in pdf_text(data)[0]
+
+
+def test_a_sustain_or_spread_plan_prints_once_the_team_has_written_one() -> None:
+    empty, _ = pdf_text(render_takehome(plan()))
+    assert "Sustain plan" not in empty
+    assert "Spread plan" not in empty
+    text, _ = pdf_text(
+        render_takehome(
+            plan(sheet("sustain-plan", rows=[{"change": "Scripted introduction", "owner": "Dana"}]))
+        )
+    )
+    assert "Sustain plan" in text
+    assert "Process owner" in text
+    assert "Dana" in text
+    assert "Spread plan" not in text

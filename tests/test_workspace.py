@@ -345,3 +345,29 @@ def test_a_moderated_gallery_walk_shows_a_comment_once_approved(
     teams["cy"].emit(REQUEST_GALLERY, {}, callback=True)
     board = next(b for b in last(teams["cy"], GALLERY)["boards"] if b["team_id"] == teams["river"])
     assert board["comments"] == ["Who collects the data?"]
+
+
+def test_the_sustain_and_spread_plans_show_where_a_session_uses_them_or_a_team_wrote_one(
+    app: Any, join_phone: Any, room: dict[str, Any]
+) -> None:
+    import json
+    import re
+
+    web = join_phone("Riverside Clinic", "Ana")
+
+    def tabs() -> set[str]:
+        page = web.get(f"/room/{room['code']}").get_data(as_text=True)
+        found = re.search(r'<script type="application/json" id="worksheets">(.*?)</script>', page)
+        assert found
+        return {s["name"] for s in json.loads(found.group(1))["sheets"]}
+
+    assert {"aim", "pdsa", "commitments"} <= tabs()
+    assert not {"sustain-plan", "spread-plan"} & tabs()  # this session's team time does not use them
+    phone = connect(app, web, room["code"])
+    added = phone.emit(ADD_ITEM, {"client_id": "sustain-row-01", "kind": "sustain"}, callback=True)
+    assert added["ok"], added
+    assert edit(phone, "change", "Screen at every 18-month visit", 0, "sustain-edit-01", added["item"]["id"])[
+        "ok"
+    ]
+    assert "sustain-plan" in tabs()  # the team wrote one: it stays in view
+    assert "spread-plan" not in tabs()

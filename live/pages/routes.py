@@ -203,11 +203,20 @@ def phone(code: str) -> Any:
     now["digest"] = digest(now)
     lang = str(get_locale())
     sheets, carried = localized_definitions(lang)[0], localized_definitions(lang)[1]
+    # A worksheet only some sessions use (the sustain and spread plans) shows where this
+    # session's team time asks for it, or once the team has written in it.
+    used = {a.spec.get("worksheet") for a in room.activities if a.kind == "team-time"}
+    written = {i["kind"] for i in now.get("workspace", {}).get("items", ())}
+    shown = tuple(
+        s
+        for name, s in sheets.items()
+        if not s.optional or name in used or (s.rows is not None and s.rows.kind in written)
+    )
     return render_template(
         "live/phone.html",
         room=room,
         me=participant,
-        worksheets=described(tuple(sheets.values()), carried),
+        worksheets=described(shown, carried),
         strings=script_strings(lang),
         state=now,
     )
