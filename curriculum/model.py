@@ -12,7 +12,15 @@ from curriculum.calendar import Calendar, as_date, long_date
 # Printed pages a module can add to its session's handout (exports/templates/handout/extra-*.html):
 # the run chart rules card with the runs table and a blank chart; a PDSA log; gallery-walk
 # feedback cards; the module's polls as a paper evaluation form.
-HANDOUT_EXTRAS = ("run-chart-rules", "pdsa-log", "gallery-card", "evaluation")
+HANDOUT_EXTRAS = (
+    "run-chart-rules",
+    "pdsa-log",
+    "gallery-card",
+    "evaluation",
+    "prework-packet",  # the team charter with its roles, the data-collection plan, a baseline sheet
+    "senior-leaders",  # what senior leaders do between sessions
+    "monthly-report",  # the action period's monthly report, on paper
+)
 ACTIVITY_KINDS = ("poll", "question-board", "storyboard", "team-time", "gallery-walk", "break")
 AGENDA_KINDS = ("plenary", "break", "meal")
 

@@ -19,6 +19,16 @@ from curriculum.problems import Invalid
 from curriculum.text import check_plain
 
 SHORT, LONG = 200, 4000
+# The roles on a team: the join form's choices and the team charter's rows (translated where
+# shown; facilitator.i18n extracts them with the definitions).
+ROLES = (
+    "Senior leader",
+    "Day-to-day lead",
+    "Data lead",
+    "Clinician or staff",
+    "Family or student partner",
+    "Other",
+)
 MAX_ROWS = 60
 MAX_POINTS = 120
 MAX_NOTE = 1000

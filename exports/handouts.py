@@ -26,7 +26,7 @@ from curriculum.model import (
 )
 from curriculum.polls import AssessmentPoll, ScalePoll
 from curriculum.translate import N_
-from curriculum.worksheets import WORKSHEETS, Choice, Worksheet
+from curriculum.worksheets import ROLES, WORKSHEETS, Choice, Worksheet
 from exports.diagrams import (
     driver_diagram_height,
     driver_diagram_svg,
@@ -177,6 +177,9 @@ EXTRA_TITLES = {
     "pdsa-log": N_("PDSA log"),
     "gallery-card": N_("Gallery-walk feedback cards"),
     "evaluation": N_("Session evaluation"),
+    "prework-packet": N_("Prework packet"),
+    "senior-leaders": N_("Senior leaders' page"),
+    "monthly-report": N_("Monthly report template"),
 }
 RUNS_TABLE = (10, 12, 14, 16, 20, 24)  # the rows the run-charts module teaches
 
@@ -197,6 +200,8 @@ def _extras(session: LearningSession, words: Callable[[str], str] = str) -> list
                 "runs": [(n, *runs_limits(n // 2, n - n // 2)) for n in RUNS_TABLE],
                 "grid": Markup(run_chart_grid_svg(words=words)),  # noqa: S704 (no outside text)
             }
+        elif name == "prework-packet":
+            data = {"roles": [words(r) for r in ROLES]}
         elif name == "evaluation":
             data = {"questions": [_question(a) for m in modules for a in m.activities if a.kind == "poll"]}
         extras.append((name, data))

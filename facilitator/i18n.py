@@ -90,8 +90,9 @@ def extract_definitions(
     """A Babel extraction method (babel.cfg): the words of the worksheets, their choices and
     the assessment scale, read from the definitions themselves rather than marked one by one."""
     from curriculum.assessment import ASSESSMENT_TITLE
+    from curriculum.worksheets import ROLES
 
-    seen: dict[str, None] = {ASSESSMENT_TITLE: None}
+    seen: dict[str, None] = dict.fromkeys((ASSESSMENT_TITLE, *ROLES))
     for word in definition_words(definitions()):
         seen.setdefault(word, None)
     for word in seen:

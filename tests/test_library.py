@@ -246,7 +246,8 @@ def test_the_handouts_print_the_rules_card_the_pdsa_log_gallery_cards_and_the_ev
     from exports.handouts import EXTRA_TITLES
 
     wanted = {
-        "ls1": ("pdsa-log", "evaluation"),
+        "prework": ("prework-packet", "senior-leaders"),
+        "ls1": ("pdsa-log", "evaluation", "monthly-report"),
         "ls2": ("run-chart-rules", "gallery-card", "evaluation"),
         "ls3": ("gallery-card", "evaluation"),
     }
@@ -254,6 +255,11 @@ def test_the_handouts_print_the_rules_card_the_pdsa_log_gallery_cards_and_the_ev
         text = handout_text(curriculum.id, slug)
         for extra in extras:
             assert EXTRA_TITLES[extra] in text, (slug, extra)
+    # The charter has a row for every role a phone can choose.
+    from curriculum.worksheets import ROLES
+
+    charter = handout_text(curriculum.id, "prework").split("Team charter", 2)[-1]
+    assert all(role in charter for role in ROLES)
     # The evaluation asks on paper what the phones ask.
     evaluation = next(m for m in curriculum.modules.values() if "evaluation" in m.prints)
     for poll in evaluation.activities:

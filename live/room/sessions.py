@@ -13,7 +13,7 @@ from curriculum.model import Activity as CurriculumActivity
 from curriculum.model import Curriculum
 from curriculum.model import LearningSession as CurriculumSession
 from curriculum.text import clean_text
-from curriculum.translate import N_
+from curriculum.worksheets import ROLES as TEAM_ROLES
 from live import protocol
 from live.models import Activity, AgendaItem, Collaborative, LearningSession, Participant, Team
 from live.protocol import Refused
@@ -26,14 +26,7 @@ CODE_LENGTH = 5
 TEAM_CODE_LENGTH = 5
 MAX_TEAMS = 100  # teams phones may make in one learning session (a collaborative has 10 to 100)
 MAX_TEAMS_BY_FACULTY = 500  # the faculty may add more (a congress of several collaboratives)
-ROLES = (
-    N_("Senior leader"),
-    N_("Day-to-day lead"),
-    N_("Data lead"),
-    N_("Clinician or staff"),
-    N_("Family or student partner"),
-    N_("Other"),
-)
+ROLES = TEAM_ROLES  # the join form's choices (curriculum.worksheets)
 
 
 def hash_token(token: str) -> str:
