@@ -371,3 +371,11 @@ def test_the_sustain_and_spread_plans_show_where_a_session_uses_them_or_a_team_w
     ]
     assert "sustain-plan" in tabs()  # the team wrote one: it stays in view
     assert "spread-plan" not in tabs()
+
+
+def test_a_team_chooses_only_change_ideas_of_its_collaboratives_driver_diagram(teams: dict[str, Any]) -> None:
+    refused = edit(teams["ana"], "drivers_chosen", '["S1.1", "S9.9"]', 0, "drivers-0000001")
+    assert refused["ok"] is False
+    assert "'S9.9' is not a change idea" in refused["error"]
+    accepted = edit(teams["ana"], "drivers_chosen", '["S1.1", "S1.2"]', 0, "drivers-0000002")
+    assert accepted["ok"] is True

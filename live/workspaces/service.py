@@ -20,11 +20,13 @@ from curriculum.worksheets import (
     ROW_KINDS,
     WORKSHEETS,
     check_value,
+    chosen_ids,
     row_field,
     team_field,
 )
 from live import protocol
-from live.models import LearningSession, Team, WorkspaceField, WorkspaceItem, now
+from live.context import curricula
+from live.models import Collaborative, LearningSession, Team, WorkspaceField, WorkspaceItem, now
 from live.protocol import Refused
 from live.writes import Author
 
@@ -50,6 +52,29 @@ def _item(db: Session, author: Author, item_id: int) -> WorkspaceItem:
     return item
 
 
+def _check_chosen(db: Session, author: Author, value: str) -> None:
+    """The change ideas a team chose are ideas of its collaborative's driver diagram."""
+    curriculum_id = db.scalar(
+        select(Collaborative.curriculum_id)
+        .join(LearningSession, LearningSession.collaborative_id == Collaborative.id)
+        .where(LearningSession.id == author.session_id)
+    )
+    curriculum = curricula().get(curriculum_id or "")
+    if curriculum is None or curriculum.topic_pack is None:
+        return  # no diagram to check against (a curriculum no longer loaded)
+    known = {
+        f"{s.id}.{n}"
+        for p in curriculum.topic_pack.driver_diagram.primary
+        for s in p.secondary
+        for n in range(1, len(s.changes) + 1)
+    }
+    unknown = [i for i in chosen_ids(value) if i not in known]
+    if unknown:
+        raise Refused(
+            f"'{unknown[0]}' is not a change idea of the collaborative's driver diagram", "bad_value"
+        )
+
+
 def edit_field(db: Session, author: Author, payload: dict[str, Any]) -> dict[str, Any]:
     """Save one field if nobody saved it since `base_version`; else refuse with the current text."""
     name = protocol.text(payload, "name", 32)
@@ -61,6 +86,8 @@ def edit_field(db: Session, author: Author, payload: dict[str, Any]) -> dict[str
         definition, scope = row_field(item.kind, name), f"i{item.id}"
     base = protocol.integer(payload, "base_version", 0)
     value = check_value(definition, payload.get("value"))
+    if definition.input == "drivers":
+        _check_chosen(db, author, value)
     stored = db.scalar(
         select(WorkspaceField)
         .where(
