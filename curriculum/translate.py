@@ -56,7 +56,7 @@ TEXT_FIELDS: dict[type, tuple[str, ...]] = {
 
 
 # The words of the kit's own definitions (worksheets, the assessment scale): translated from
-# the gettext catalog where they are shown, extracted into it by facilitator.i18n.
+# the gettext catalog where they are shown, extracted into it by curriculum.i18n.
 DEFINITION_FIELDS: dict[type, tuple[str, ...]] = {
     Choice: ("label", "hint"),
     Field: ("label", "hint"),

@@ -20,7 +20,7 @@ from curriculum.text import check_plain
 
 SHORT, LONG = 200, 4000
 # The roles on a team: the join form's choices and the team charter's rows (translated where
-# shown; facilitator.i18n extracts them with the definitions).
+# shown; curriculum.i18n extracts them with the definitions).
 ROLES = (
     "Senior leader",
     "Day-to-day lead",
@@ -413,7 +413,7 @@ def described(
 ) -> dict[str, Any]:
     """Every worksheet and the words for a carried-forward row's status, as plain data: the phone
     draws the workspace from this, and keeps no labels or limits of its own. Give `sheets` and
-    `carried` in another language (facilitator.i18n.localized_definitions) for a phone in it."""
+    `carried` in another language (curriculum.i18n.localized_definitions) for a phone in it."""
 
     def field(f: Field) -> dict[str, Any]:
         return {**asdict(f), "limit": f.limit}

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from weasyprint import HTML
 
 from curriculum.assessment import ASSESSMENT_TITLE
+from curriculum.i18n import gettext_for, localized_definitions
 from curriculum.model import (
     Activity,
     AgendaItem,
@@ -34,9 +35,9 @@ from exports.diagrams import (
     split_driver_diagram,
 )
 from exports.fetcher import asset_url, package_url_fetcher
+from exports.i18n import environment
 from exports.qr import qr_svg
 from exports.runcharts import SHIFT, TREND, runs_limits
-from facilitator.i18n import environment, gettext_for, localized_definitions
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "handout"
 PT_PER_IN, PX_PER_PT = 72.0, 4 / 3

@@ -15,11 +15,12 @@ from weasyprint import HTML
 
 from curriculum.assessment import ASSESSMENT_TITLE, scale_point
 from curriculum.calendar import as_date, long_date
+from curriculum.i18n import gettext_for, localized_definitions
 from curriculum.worksheets import Choice, Worksheet, number
 from exports.fetcher import asset_url, package_url_fetcher
+from exports.i18n import environment
 from exports.plans import FilledSheet, TeamPlan, measure_chart
 from exports.qr import qr_svg
-from facilitator.i18n import environment, gettext_for, localized_definitions
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "takehome"
 PAPERS = {"letter": "letter", "a4": "A4"}

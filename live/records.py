@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from curriculum.polls import POLL_KINDS
 from curriculum.problems import Invalid
-from curriculum.worksheets import ROW_KINDS, TEAM_FIELDS, number, parse_points
+from curriculum.worksheets import ROW_KINDS, WORKSHEETS, number, parse_points
 from live.models import (
     Activity,
     Collaborative,
@@ -35,6 +35,7 @@ from live.models import (
     Team,
     WorkspaceField,
     WorkspaceItem,
+    now,
 )
 
 SCHEMA = "bsc-data/1"  # bump when a table or column changes meaning (docs/data-export.md)
@@ -223,11 +224,11 @@ def _workspaces(db: Session, tables: dict[str, Table], team_ids: list[int]) -> N
         )
     )
     team_wide = Table(["team_id", "worksheet", "field", "value", "updated_by", "updated_at"])
+    home = {f.name: s.name for s in WORKSHEETS.values() for f in s.fields}  # a team field's worksheet
     row_values: dict[int, dict[str, str]] = {}
     for f in fields:
-        if f.scope == "" and f.name in TEAM_FIELDS:
-            home = next((s for s in _sheet_names() if f.name in s[1]), ("", ()))[0]
-            team_wide.rows.append([f.team_id, home, f.name, f.value, f.updated_by, f.updated_at])
+        if f.scope == "" and f.name in home:
+            team_wide.rows.append([f.team_id, home[f.name], f.name, f.value, f.updated_by, f.updated_at])
         elif f.scope.startswith("i") and f.scope[1:].isdigit():
             row_values.setdefault(int(f.scope[1:]), {})[f.name] = f.value
     tables["workspace_fields"] = team_wide
@@ -285,13 +286,5 @@ def _cell(field_input: str, name: str, text: str) -> Any:
     return _typed(field_input, text)
 
 
-def _sheet_names() -> list[tuple[str, tuple[str, ...]]]:
-    from curriculum.worksheets import WORKSHEETS
-
-    return [(s.name, tuple(f.name for f in s.fields)) for s in WORKSHEETS.values()]
-
-
 def exported_at() -> datetime:
-    from live.models import now
-
     return now()

@@ -15,10 +15,10 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from pypdf import PdfReader
 
+from curriculum.i18n import TRANSLATIONS, gettext_for, localized_definitions, script_strings
 from curriculum.loader import in_language, load
 from curriculum.problems import Problems
 from curriculum.translate import is_translation, translation_path
-from facilitator.i18n import TRANSLATIONS, gettext_for, localized_definitions, script_strings
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = TRANSLATIONS / "es" / "LC_MESSAGES"

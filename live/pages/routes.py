@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from curriculum.i18n import localized_definitions, script_strings
 from curriculum.problems import Invalid
 from curriculum.worksheets import described
 from exports.calendar import commitments_ics
@@ -29,7 +30,6 @@ from exports.packet import slug
 from exports.plans import TeamPlan, measure_chart
 from exports.qr import qr_svg
 from exports.takehome import render_takehome
-from facilitator.i18n import localized_definitions, script_strings
 from live import protocol
 from live.context import config, curricula, db, faculty_id, join_url, public_url, transaction
 from live.models import LearningSession, Participant
