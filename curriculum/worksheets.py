@@ -10,11 +10,11 @@ plan, the gallery's storyboards, and the labels of the printed handout.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, Literal
 
+from curriculum.measures import parse_data, parse_notes
 from curriculum.problems import Invalid
 from curriculum.text import check_plain
 
@@ -30,10 +30,11 @@ ROLES = (
     "Other",
 )
 MAX_ROWS = 60
-MAX_POINTS = 120
 MAX_NOTE = 1000
 
-Input = Literal["text", "long", "choice", "date", "member", "data", "drivers"]
+# data: a measure's data lines; notes: the notes on its chart's points (JSON, drawn by the
+# phone's data panel rather than as a field).
+Input = Literal["text", "long", "choice", "date", "member", "data", "notes", "drivers"]
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,19 @@ FAMILIES = (
     Choice("balancing", "Balancing", "has anything else got worse?"),
 )
 DIRECTIONS = (Choice("up", "Higher is better"), Choice("down", "Lower is better"))
+# What a measure counts decides how its data are entered and which control chart it gets
+# (exports/controlcharts.py): p-chart, u-chart, c-chart or XmR.
+KINDS = (
+    Choice(
+        "proportion",
+        "Percentage",
+        "a numerator out of a denominator, such as screens done of eligible visits",
+    ),
+    Choice("rate", "Rate", "a count per unit of opportunity, such as days missed per 100 days enrolled"),
+    Choice("count", "Count", "how many in the period, with the same opportunity each time"),
+    Choice("continuous", "Measurement", "a value such as days from referral to a first appointment"),
+)
+FREQUENCIES = (Choice("monthly", "Monthly"), Choice("weekly", "Weekly"))
 # As IHI's PDSA worksheet defines them (the deck's PDSA module says the same).
 ACT = (
     Choice("adopt", "Adopt", "implement it on a larger scale, with a plan to sustain it"),
@@ -155,16 +169,28 @@ _sheets = (
             (
                 Field("family", "Family", "choice", "outcome, process or balancing", FAMILIES),
                 Field("name", "Measure", hint="a short name, as on the chart"),
-                Field(
-                    "definition",
-                    "Operational definition",
-                    "long",
-                    "what is counted, the numerator and denominator, where the data come from",
-                ),
+                Field("definition", "Operational definition", "long", "what is measured, in a sentence"),
+                Field("kind", "Kind of measure", "choice", "how its data are counted", KINDS),
+                Field("numerator", "Numerator", hint="what is counted"),
+                Field("denominator", "Denominator", hint="out of what (for a percentage or a rate)"),
+                Field("inclusions", "Inclusions and exclusions", "long", "who or what is in, and who is out"),
+                Field("source", "Data source", hint="where the data come from, and who collects them"),
+                Field("frequency", "How often", "choice", "how often a point is added", FREQUENCIES),
                 Field("direction", "Which way is better?", "choice", choices=DIRECTIONS),
                 Field("baseline", "Baseline", hint="the value before the changes"),
-                Field("target", "Target", hint="the value the aim asks for"),
-                Field("data", "Monthly data", "data", "one month per line, such as Jan 2027: 42"),
+                Field(
+                    "baseline_period",
+                    "Baseline period",
+                    hint="the months before the changes, such as Oct-Dec 2026",
+                ),
+                Field("target", "Goal", hint="the value the aim asks for"),
+                Field(
+                    "data",
+                    "Data",
+                    "data",
+                    "one period per line: 2027-01: 35/80 (numerator/denominator) or Jan 2027: 42",
+                ),
+                Field("annotations", "Notes on the chart", "notes"),
             ),
         ),
         takehome="measures",
@@ -363,28 +389,18 @@ def check_value(field: Field, value: Any) -> str:
         except ValueError:
             raise Invalid(f"give the {field.label.lower()} as a date, such as 2027-03-16") from None
     if field.input == "data":
-        parse_points(text)  # refuses what it cannot read
+        parse_data(text)  # refuses what it cannot read
+    if field.input == "notes":
+        parse_notes(text)
     if field.input == "drivers":
         chosen_ids(text)  # refuses what is not a list of ids
     return text
 
 
-_POINT = re.compile(r"^\s*([^:=,\t]{1,20}?)\s*[:=,\t]\s*(-?\d+(?:[.,]\d+)?)\s*%?\s*$")
-
-
-def parse_points(text: str) -> list[tuple[str, float]]:
-    """Monthly data as people type it, one per line: 'Jan 2027: 42' or '2027-01, 42.5'."""
-    points = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        match = _POINT.match(line)
-        if not match:
-            raise Invalid(f"line {number} of the data is not 'month: value' (such as 'Mar 2027: 42')")
-        points.append((match.group(1).strip(), float(match.group(2).replace(",", "."))))
-    if len(points) > MAX_POINTS:
-        raise Invalid(f"keep to {MAX_POINTS} data points", "too_long")
-    return points
+def parse_points(text: str, kind: str = "") -> list[tuple[str, float]]:
+    """Data as people type it, one period per line ('Jan 2027: 42', '2027-01: 35/80'), as
+    (label, value) pairs: curriculum.measures reads the lines."""
+    return [(p.label, p.value) for p in parse_data(text, kind)]
 
 
 def chosen_ids(text: str) -> list[str]:

@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from math import sqrt
 from typing import Literal
 
+from exports.runcharts import COLORS, Line, Mark, chart_svg
+
 ChartKind = Literal["p", "u", "c", "xmr"]
 SHIFT = 8
 TREND = 6
@@ -212,7 +214,8 @@ def special_causes(chart: ControlChart, start: int = 0, end: int | None = None) 
         if v[i] > chart.upper[i] or (chart.lower[i] is not None and v[i] < (chart.lower[i] or 0.0))
     )
     if outside:
-        found.append(Special(1, outside, f"{len(outside)} point(s) outside the control limits"))
+        said = "1 point" if len(outside) == 1 else f"{len(outside)} points"
+        found.append(Special(1, outside, f"{said} outside the control limits"))
 
     # 2: a shift of eight or more on one side of the centre line.
     streak: list[int] = []
@@ -276,3 +279,42 @@ def special_causes(chart: ControlChart, start: int = 0, end: int | None = None) 
             )
         )
     return found
+
+
+def control_chart_svg(
+    chart: ControlChart,
+    labels: Sequence[str],
+    title: str = "",
+    target: float | None = None,
+    scale: float = 1.0,
+    marks: Sequence[Mark] = (),
+    width: float = 520,
+    height: float = 240,
+) -> str:
+    """A control chart as SVG: centre line and limits (steps where they follow each period's
+    denominator), special causes in coral. `scale` shows proportions as percentages (100)."""
+
+    def scaled(heights: Sequence[float | None]) -> list[float | None]:
+        return [None if h is None else h * scale for h in heights]
+
+    centre = chart.centre[-1] * scale if chart.centre else 0.0
+    lines = [
+        Line(scaled(chart.centre), COLORS["median"], f"CL {centre:.3g}", "5 3"),
+        Line(scaled(chart.upper), COLORS["limit"], "UCL"),
+        Line(scaled(chart.lower), COLORS["limit"], "LCL"),
+    ]
+    if target is not None:
+        lines.append(Line(target, COLORS["target"], f"target {target:.3g}", width=1.5, label_left=True))
+    said = "; ".join(s.text for s in chart.specials) or "No special causes"
+    return chart_svg(
+        [v * scale for v in chart.values],
+        labels,
+        title,
+        lines,
+        chart.flagged(),
+        f"{chart.name}: {said}",
+        bool(chart.specials),
+        marks,
+        width,
+        height,
+    )

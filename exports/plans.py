@@ -10,9 +10,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from curriculum.measures import Point, parse_data, parse_notes
 from curriculum.problems import Invalid
-from curriculum.worksheets import WORKSHEETS, Worksheet, number, parse_points
-from exports.runcharts import run_chart_svg
+from curriculum.worksheets import WORKSHEETS, Worksheet, number
+from exports.controlcharts import (
+    MIN_POINTS,
+    ControlChart,
+    NotCharted,
+    c_chart,
+    control_chart_svg,
+    p_chart,
+    u_chart,
+    xmr_chart,
+)
+from exports.runcharts import Mark, run_chart_svg
 
 
 @dataclass(frozen=True)
@@ -97,22 +108,74 @@ class TeamPlan:
         return next((s for s in self.sheets if s.name == name), FilledSheet(name))
 
 
-def measure_points(row: PlanRow) -> list[tuple[str, float]]:
-    """A measure row's monthly data as (label, value) points; data it cannot read draw nothing."""
+def measure_data(row: PlanRow) -> list[Point]:
+    """A measure row's data as points; data it cannot read draw nothing."""
     try:
-        return parse_points(row.get("data"))
+        return parse_data(row.get("data"), row.get("kind"))
     except Invalid:
         return []
 
 
-def measure_chart(row: PlanRow, width: int, height: int) -> str:
-    """The run chart of a measure row, as SVG (every text escaped by run_chart_svg)."""
-    points = measure_points(row)
-    return run_chart_svg(
-        [v for _, v in points],
-        [label for label, _ in points],
-        title=row.get("name") or WORKSHEETS["measures"].field("name").label,
-        target=number(row.get("target")),
-        width=width,
-        height=height,
-    )
+def measure_points(row: PlanRow) -> list[tuple[str, float]]:
+    """A measure row's data as (label, value) points."""
+    return [(p.label, p.value) for p in measure_data(row)]
+
+
+def control_chart(row: PlanRow, points: list[Point]) -> ControlChart | None:
+    """The control chart a measure's kind calls for, once it has enough points to judge by
+    (a p-chart for a percentage, a u-chart for a rate, a c-chart for a count, XmR for a
+    measurement); None while a run chart is the right tool."""
+    kind = row.get("kind")
+    if len(points) < MIN_POINTS or not kind:
+        return None
+    ratio = all(p.numerator is not None and p.denominator is not None for p in points)
+    tops = [p.numerator or 0.0 for p in points]
+    bottoms = [p.denominator or 0.0 for p in points]
+    try:
+        if kind == "proportion" and ratio:
+            return p_chart(tops, bottoms)
+        if kind == "rate" and ratio:
+            return u_chart(tops, bottoms)
+        if kind == "count" and not ratio:
+            return c_chart([p.value for p in points])
+        if kind == "continuous":
+            return xmr_chart([p.value for p in points])
+    except NotCharted:
+        pass  # data typed in the room that no control chart takes: the run chart shows them
+    return None
+
+
+def cycle_names(pdsa: FilledSheet) -> dict[int, str]:
+    """The team's PDSA cycles by row id, named as a chart's notes say them: 'Cycle 2 (test…)'."""
+    names = {}
+    for n, row in enumerate(pdsa.rows, 1):
+        if row.item_id is not None:
+            test = row.get("test")
+            names[row.item_id] = f"Cycle {n}" + (f" ({test[:40]})" if test else "")
+    return names
+
+
+def measure_chart(row: PlanRow, width: int, height: int, cycles: Mapping[int, str] | None = None) -> str:
+    """The chart of a measure row, as SVG (every text escaped where it is drawn): a control chart
+    where the kind and the data allow, else a run chart; notes on points numbered on it, each
+    naming the PDSA cycle tested then (`cycles`: a cycle's row id to its name)."""
+    points = measure_data(row)
+    try:
+        notes = parse_notes(row.get("annotations"))
+    except Invalid:
+        notes = {}
+    labels = [p.period.label if p.period else p.label for p in points]
+    index = {p.key: i for i, p in enumerate(points)}
+    marks = []
+    for key, note in notes.items():
+        if key in index:
+            tested = (cycles or {}).get(note.cycle or 0, "")
+            words = ": ".join(w for w in (labels[index[key]], tested, note.text) if w)
+            marks.append(Mark(index[key], words))
+    title = row.get("name") or WORKSHEETS["measures"].field("name").label
+    target = number(row.get("target"))
+    chart = control_chart(row, points)
+    if chart is not None:
+        scale = 100.0 if chart.kind == "p" else 1.0
+        return control_chart_svg(chart, labels, title, target, scale, marks, width, height)
+    return run_chart_svg([p.value for p in points], labels, title, target, None, width, height, marks)

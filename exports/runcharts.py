@@ -165,21 +165,57 @@ def analyse(values: Sequence[float], baseline: int | None = None) -> Analysis:
     return Analysis(median, len(useful), runs, runs_range, tuple(signals))
 
 
-COLORS = {"line": "#12435A", "median": "#8A9AA3", "target": "#3D9970", "signal": "#C4553A"}
+COLORS = {
+    "line": "#12435A",
+    "median": "#8A9AA3",
+    "target": "#3D9970",
+    "signal": "#C4553A",
+    "limit": "#B07D2B",
+    "note": "#6A4C93",
+}
 
 
-def run_chart_svg(
+@dataclass(frozen=True)
+class Line:
+    """A horizontal line across a chart: one height for every point, or a height per point
+    (control limits that follow each month's denominator are drawn as steps; None: none there)."""
+
+    heights: float | Sequence[float | None]
+    color: str
+    label: str
+    dash: str = ""
+    width: float = 1.0
+    label_left: bool = False  # its label at the left end (the target's, clear of the median's)
+
+    def at(self, i: int) -> float | None:
+        """Its height at point i."""
+        return self.heights if isinstance(self.heights, int | float) else self.heights[i]
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A note on a point: its number on the chart, and the words under it."""
+
+    point: int
+    text: str
+
+
+def chart_svg(
     values: Sequence[float],
     labels: Sequence[str],
-    title: str = "",
-    target: float | None = None,
-    baseline: int | None = None,
+    title: str,
+    lines: Sequence[Line],
+    flagged: set[int],
+    notes: str,
+    alarm: bool,
+    marks: Sequence[Mark] = (),
     width: float = 520,
     height: float = 240,
 ) -> str:
-    """A run chart as SVG: the points, the median, the target, and signals marked in coral."""
-    analysis = analyse(values, baseline)
-    left, right, top, bottom = 44.0, 12.0, 26.0 if title else 12.0, 46.0
+    """A time-series chart as SVG: the points, horizontal lines, flagged points in coral, the
+    numbered notes, and a line of findings under it. Every text is escaped here."""
+    left, right, top = 44.0, 12.0, 26.0 if title else 12.0
+    bottom = 60.0 if marks else 46.0
     plot_w, plot_h = width - left - right, height - top - bottom
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
@@ -199,15 +235,16 @@ def run_chart_svg(
             'fill="#5B6770">No data yet</text></svg>'
         )
         return "".join(out)
-    low = min([*values, *([target] if target is not None else [])])
-    high = max([*values, *([target] if target is not None else [])])
+    heights = [h for line in lines for i in range(len(values)) if (h := line.at(i)) is not None]
+    low, high = min([*values, *heights]), max([*values, *heights])
     if high == low:
         high, low = high + 1, low - 1
     pad = (high - low) * 0.1
     low, high = low - pad, high + pad
+    step_w = plot_w / len(values)
 
     def x(i: int) -> float:
-        return left + (plot_w * (i + 0.5) / len(values))
+        return left + step_w * (i + 0.5)
 
     def y(v: float) -> float:
         return top + plot_h * (1 - (v - low) / (high - low))
@@ -216,40 +253,76 @@ def run_chart_svg(
         out.append(
             f'<text x="{left - 4}" y="{y(tick) + 3:.1f}" text-anchor="end" fill="#5B6770">{tick:.3g}</text>'
         )
-    if analysis.median is not None:
-        m = y(analysis.median)
-        out.append(
-            f'<line x1="{left}" x2="{left + plot_w}" y1="{m:.1f}" y2="{m:.1f}" '
-            f'stroke="{COLORS["median"]}" stroke-dasharray="5 3"/>'
+    for line in lines:
+        style = f'stroke="{line.color}" stroke-width="{line.width}"' + (
+            f' stroke-dasharray="{line.dash}"' if line.dash else ""
         )
-        out.append(
-            f'<text x="{left + plot_w - 2}" y="{m - 3:.1f}" text-anchor="end" fill="#5B6770">'
-            f"median {analysis.median:.3g}</text>"
-        )
-    if target is not None:
-        t = y(target)
-        out.append(
-            f'<line x1="{left}" x2="{left + plot_w}" y1="{t:.1f}" y2="{t:.1f}" '
-            f'stroke="{COLORS["target"]}" stroke-width="1.5"/>'
-        )
-        out.append(
-            f'<text x="{left + 2}" y="{t - 3:.1f}" fill="{COLORS["target"]}">target {target:.3g}</text>'
-        )
+        if isinstance(line.heights, int | float):
+            h = y(line.heights)
+            out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{h:.1f}" y2="{h:.1f}" {style}/>')
+            last_h = h
+        else:
+            steps = [
+                f"M{left + step_w * i:.1f},{y(v):.1f}h{step_w:.1f}"
+                for i in range(len(values))
+                if (v := line.at(i)) is not None
+            ]
+            if not steps:
+                continue
+            out.append(f'<path d="{"".join(steps)}" fill="none" {style}/>')
+            last_h = y(next(v for i in reversed(range(len(values))) if (v := line.at(i)) is not None))
+        where = f'x="{left + 2}"' if line.label_left else f'x="{left + plot_w - 2}" text-anchor="end"'
+        out.append(f'<text {where} y="{last_h - 3:.1f}" fill="{line.color}">{escape(line.label)}</text>')
     path = " ".join(f"{'M' if i == 0 else 'L'}{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
     out.append(f'<path d="{path}" fill="none" stroke="{COLORS["line"]}" stroke-width="1.5"/>')
-    flagged = {i for s in analysis.signals for i in s.points}
     for i, v in enumerate(values):
         color = COLORS["signal"] if i in flagged else COLORS["line"]
         out.append(f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3.2" fill="{color}"/>')
-    step = max(1, len(labels) // 12)
+    for number, mark in enumerate(marks, 1):
+        if 0 <= mark.point < len(values):
+            px = x(mark.point)
+            out.append(
+                f'<line x1="{px:.1f}" x2="{px:.1f}" y1="{top + 8:.1f}" y2="{y(values[mark.point]) - 4:.1f}" '
+                f'stroke="{COLORS["note"]}" stroke-dasharray="2 2"/>'
+                f'<circle cx="{px:.1f}" cy="{top + 7:.1f}" r="6" fill="{COLORS["note"]}"/>'
+                f'<text x="{px:.1f}" y="{top + 10.5:.1f}" text-anchor="middle" fill="#fff" font-size="9">'
+                f"{number}</text>"
+            )
+    every = max(1, len(labels) // 12)
     for i, label in enumerate(labels[: len(values)]):
-        if i % step == 0:
+        if i % every == 0:
             out.append(
                 f'<text x="{x(i):.1f}" y="{top + plot_h + 12}" text-anchor="middle" fill="#5B6770">'
                 f"{escape(label[:8])}</text>"
             )
-    notes = "; ".join(s.text for s in analysis.signals) or "No signals yet"
-    color = COLORS["signal"] if analysis.signals else "#5B6770"
+    if marks:
+        said = "  ".join(f"{n}. {m.text}" for n, m in enumerate(marks, 1))
+        out.append(f'<text x="{left}" y="{height - 22}" fill="{COLORS["note"]}">{escape(said[:120])}</text>')
+    color = COLORS["signal"] if alarm else "#5B6770"
     out.append(f'<text x="{left}" y="{height - 8}" fill="{color}">{escape(notes[:110])}</text>')
     out.append("</svg>")
     return "".join(out)
+
+
+def run_chart_svg(
+    values: Sequence[float],
+    labels: Sequence[str],
+    title: str = "",
+    target: float | None = None,
+    baseline: int | None = None,
+    width: float = 520,
+    height: float = 240,
+    marks: Sequence[Mark] = (),
+) -> str:
+    """A run chart as SVG: the points, the median, the target, and signals marked in coral."""
+    analysis = analyse(values, baseline)
+    lines = []
+    if analysis.median is not None:
+        lines.append(Line(analysis.median, COLORS["median"], f"median {analysis.median:.3g}", "5 3"))
+    if target is not None:
+        lines.append(Line(target, COLORS["target"], f"target {target:.3g}", width=1.5, label_left=True))
+    flagged = {i for s in analysis.signals for i in s.points}
+    notes = "; ".join(s.text for s in analysis.signals) or "No signals yet"
+    return chart_svg(
+        values, labels, title, lines, flagged, notes, bool(analysis.signals), marks, width, height
+    )

@@ -19,14 +19,16 @@ from curriculum.i18n import gettext_for, localized_definitions
 from curriculum.worksheets import Choice, Worksheet, number
 from exports.fetcher import asset_url, package_url_fetcher
 from exports.i18n import environment
-from exports.plans import FilledSheet, TeamPlan, measure_chart
+from exports.plans import FilledSheet, TeamPlan, cycle_names, measure_chart
 from exports.qr import qr_svg
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "takehome"
 PAPERS = {"letter": "letter", "a4": "A4"}
 
 
-def _measures(filled: FilledSheet, sheet: Worksheet, families: tuple[Choice, ...]) -> list[dict[str, Any]]:
+def _measures(
+    filled: FilledSheet, sheet: Worksheet, families: tuple[Choice, ...], cycles: dict[int, str]
+) -> list[dict[str, Any]]:
     direction = sheet.field("direction")
     groups = []
     for family in families:
@@ -35,7 +37,7 @@ def _measures(filled: FilledSheet, sheet: Worksheet, families: tuple[Choice, ...
                 "row": row,
                 "direction": direction.choice_label(row.get("direction") or "up"),
                 "target": number(row.get("target")),
-                "chart": Markup(measure_chart(row, 500, 210)),  # noqa: S704  (run_chart_svg escapes)
+                "chart": Markup(measure_chart(row, 500, 210, cycles)),  # noqa: S704  (chart_svg escapes)
             }
             for row in filled.rows
             if (row.get("family") or "outcome") == family.value
@@ -57,6 +59,7 @@ def takehome_html(plan: TeamPlan, paper: str = "letter", lang: str = "en") -> st
     sheets, carried, families, _directions, _act, scale = localized_definitions(lang)
     qr = Markup(qr_svg(plan.workspace_url)) if plan.workspace_url else None  # noqa: S704  (ours)
     sections = []
+    cycles = cycle_names(plan.sheet("pdsa"))
     for name, sheet in sheets.items():
         filled = plan.sheet(name)
         if sheet.optional and filled.empty:
@@ -66,7 +69,9 @@ def takehome_html(plan: TeamPlan, paper: str = "letter", lang: str = "en") -> st
                 "sheet": sheet,
                 "filled": filled,
                 "recap": _recap(plan, sheet.recap, sheets),
-                "measures": _measures(filled, sheet, families) if sheet.takehome == "measures" else [],
+                "measures": _measures(filled, sheet, families, cycles)
+                if sheet.takehome == "measures"
+                else [],
                 "statuses": any(r.status for r in filled.rows),
             }
         )

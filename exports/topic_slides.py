@@ -38,7 +38,11 @@ WHITE = RGBColor(0xFF, 0xFF, 0xFF)  # type: ignore[no-untyped-call]
 MIN_PT = 12  # nothing on a projected slide is smaller
 # The measures worksheet's own labels: a measure reads the same on the slide and the phone.
 _MEASURE = WORKSHEETS["measures"]
-MEASURE_HEADER = (_MEASURE.field("name").label, _MEASURE.field("definition").label, "Goal")
+MEASURE_HEADER = (
+    _MEASURE.field("name").label,
+    _MEASURE.field("definition").label,
+    _MEASURE.field("target").label,
+)
 MEASURE_WIDTHS = (0.22, 0.6, 0.18)
 CHANGE_HEADER = (
     "Change idea",

@@ -38,9 +38,10 @@ IMG = '<img src="http://example.com/x.png">'
 
 def printed_labels(name: str) -> list[str]:
     """What a worksheet's page prints, from its definition: its title and its fields' labels
-    (monthly data are plotted on the storyboard's run chart, not written on the sheet)."""
+    (data, and the notes on their points, are plotted on the storyboard's run chart, not
+    written on the sheet)."""
     sheet = WORKSHEETS[name]
-    return [sheet.title] + [f.label for f in sheet.all_fields if f.input != "data"]
+    return [sheet.title] + [f.label for f in sheet.all_fields if f.input not in ("data", "notes")]
 
 
 def activity(kind: str, n: int, **more: object) -> Activity:

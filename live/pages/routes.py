@@ -27,7 +27,7 @@ from curriculum.problems import Invalid
 from curriculum.worksheets import described
 from exports.calendar import commitments_ics
 from exports.packet import slug
-from exports.plans import TeamPlan, measure_chart
+from exports.plans import TeamPlan, cycle_names, measure_chart
 from exports.qr import qr_svg
 from exports.takehome import render_takehome
 from live import protocol
@@ -321,7 +321,7 @@ def chart(code: str, item_id: int) -> Any:
     row = next((r for r in plan.sheet("measures").rows if r.item_id == item_id), None)
     if row is None:
         abort(404, "Your team has no such measure.")
-    svg = measure_chart(row, 480, 230)
+    svg = measure_chart(row, 480, 230, cycle_names(plan.sheet("pdsa")))
     return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 

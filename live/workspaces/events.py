@@ -65,6 +65,11 @@ for _event, _change, _doc in (
         service.mark_item,
         "A phone marks an earlier commitment or cycle done, partly or not done.",
     ),
+    (
+        protocol.ENTER_DATA,
+        service.enter_data,
+        "A phone enters one period of a measure's data, and the note on its point.",
+    ),
 ):
     phone_write(_event, _team_hears(_event, _change), _doc)
 

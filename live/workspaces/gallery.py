@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from exports.plans import measure_chart, measure_points
+from exports.plans import FilledSheet, cycle_names, measure_chart, measure_points
 from live import protocol
 from live.models import Activity, Comment, Dot, LearningSession, Team
 from live.protocol import Refused
@@ -41,7 +41,9 @@ def storyboard(db: Session, team: Team) -> dict[str, Any]:
     """One team's poster: labelled sections (the brief ones fit the gallery's grid) and run charts."""
     sections: list[dict[str, Any]] = []
     charts: list[dict[str, str]] = []
-    for filled in filled_sheets(workspace(db, team.id)):
+    sheets = filled_sheets(workspace(db, team.id))
+    cycles = cycle_names(next((f for f in sheets if f.name == "pdsa"), FilledSheet("pdsa")))
+    for filled in sheets:
         sheet = filled.sheet
         if sheet.gallery == "summary" and filled.summary():
             sections.append(
@@ -56,7 +58,7 @@ def storyboard(db: Session, team: Team) -> dict[str, Any]:
         elif sheet.gallery == "charts":
             for row in filled.rows:
                 if measure_points(row):
-                    svg = measure_chart(row, 520, 240)
+                    svg = measure_chart(row, 520, 240, cycles)
                     charts.append(
                         {
                             "name": row.get("name"),

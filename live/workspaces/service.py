@@ -8,11 +8,23 @@ silently lost; the author decides what to keep and saves again against the new v
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from curriculum.measures import (
+    FieldInvalid,
+    Note,
+    check_entry,
+    check_period,
+    enter,
+    format_notes,
+    parse_notes,
+    remove,
+)
+from curriculum.problems import Invalid
 from curriculum.worksheets import (
     CARRIED,
     MAX_NOTE,
@@ -88,28 +100,97 @@ def edit_field(db: Session, author: Author, payload: dict[str, Any]) -> dict[str
     value = check_value(definition, payload.get("value"))
     if definition.input == "drivers":
         _check_chosen(db, author, value)
-    stored = db.scalar(
-        select(WorkspaceField)
-        .where(
-            WorkspaceField.team_id == author.team_id,
-            WorkspaceField.scope == scope,
-            WorkspaceField.name == name,
-        )
-        .with_for_update()
-    )
-    if stored is None:
-        if base != 0:
-            raise Refused("that field is gone (a teammate may have removed its row)", "no_item")
-        stored = WorkspaceField(team_id=author.team_id, scope=scope, name=name, value="", version=0)
-        db.add(stored)
-    elif stored.version != base:
+    stored = _locked(db, author.team_id, scope, name)
+    if stored.version == 0 and stored.id is None and base != 0:
+        raise Refused("that field is gone (a teammate may have removed its row)", "no_item")
+    if stored.version != base:
         if stored.value == value:  # the same words: nothing to resolve
             return _field_reply(stored, item_id)
         raise Conflict(_field_reply(stored, item_id))
+    _store(db, stored, value, author)
+    return _field_reply(stored, item_id)
+
+
+def _locked(db: Session, team_id: int, scope: str, name: str) -> WorkspaceField:
+    """A field, locked for this transaction; a new (unsaved, version 0) one if it has none."""
+    stored = db.scalar(
+        select(WorkspaceField)
+        .where(WorkspaceField.team_id == team_id, WorkspaceField.scope == scope, WorkspaceField.name == name)
+        .with_for_update()
+    )
+    return stored or WorkspaceField(team_id=team_id, scope=scope, name=name, value="", version=0)
+
+
+def _store(db: Session, stored: WorkspaceField, value: str, author: Author) -> None:
+    """Save a field's new text as its next version."""
+    if stored.id is None:
+        db.add(stored)
     stored.value, stored.version = value, stored.version + 1
     stored.updated_by, stored.updated_at = author.name, now()
     db.flush()
-    return _field_reply(stored, item_id)
+
+
+def enter_data(db: Session, author: Author, payload: dict[str, Any]) -> dict[str, Any]:
+    """One period of a measure's data, and the note on it: written into the measure's data and
+    notes (replacing that period's), so teammates entering other months never conflict.
+
+    A refusal names the input it is about (`field`: period, numerator, denominator, value,
+    cycle or note), so the phone shows the reason beside it and keeps what was typed."""
+    item = _item(db, author, protocol.integer(payload, "item_id"))
+    if item.kind != "measure":
+        raise Refused("data are entered for a measure", "bad_payload")
+    scope = f"i{item.id}"
+    about = {
+        f.name: f.value
+        for f in db.scalars(
+            select(WorkspaceField).where(
+                WorkspaceField.team_id == author.team_id,
+                WorkspaceField.scope == scope,
+                WorkspaceField.name.in_(("kind", "frequency")),
+            )
+        )
+    }
+    kind, frequency = about.get("kind", ""), about.get("frequency", "")
+    today = datetime.now(UTC).date()
+    clear = payload.get("clear") is True
+    try:
+        period = check_period(frequency, payload.get("period"), today)
+        entry = None if clear else check_entry(kind, period, payload)
+    except FieldInvalid as error:
+        raise Refused(error.message, error.code, {"field": error.field}) from None
+    note_text = protocol.text(payload, "note", 200, required=False)
+    cycle = payload.get("cycle")
+    if cycle is not None:
+        cycle = protocol.integer(payload, "cycle")
+        tested = db.get(WorkspaceItem, cycle)
+        if tested is None or tested.deleted or tested.team_id != author.team_id or tested.kind != "pdsa":
+            raise Refused("choose one of your team's PDSA cycles", "bad_value", {"field": "cycle"})
+
+    data = _locked(db, author.team_id, scope, "data")
+    notes_field = _locked(db, author.team_id, scope, "annotations")
+    try:
+        value = remove(data.value, period, kind) if entry is None else enter(data.value, entry, kind)
+        notes = parse_notes(notes_field.value)
+    except Invalid as error:  # the stored text no longer reads: say so rather than lose it
+        raise Refused(f"the measure's data need correcting first: {error.message}", error.code) from None
+    if clear or not (note_text or cycle):
+        notes.pop(period.key, None)
+    else:
+        notes[period.key] = Note(cycle, note_text)
+    changed = []
+    if value != data.value:
+        _store(db, data, value, author)
+        changed.append(_field_reply(data, item.id))
+    if format_notes(notes) != notes_field.value:
+        _store(db, notes_field, format_notes(notes), author)
+        changed.append(_field_reply(notes_field, item.id))
+    return {
+        "ok": True,
+        "team_id": author.team_id,
+        "item_id": item.id,
+        "period": period.key,
+        "fields": changed,
+    }
 
 
 def _field_reply(stored: WorkspaceField, item_id: Any) -> dict[str, Any]:
