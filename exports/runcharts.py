@@ -22,7 +22,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from math import comb
+from math import ceil, comb
 from xml.sax.saxutils import escape
 
 SHIFT = 6
@@ -288,20 +288,29 @@ def chart_svg(
                 f'<text x="{px:.1f}" y="{top + 10.5:.1f}" text-anchor="middle" fill="#fff" font-size="9">'
                 f"{number}</text>"
             )
-    every = max(1, len(labels) // 12)
+    every = max(1, ceil(48 / step_w))  # a label is about 48 px wide: never two overlap
     for i, label in enumerate(labels[: len(values)]):
         if i % every == 0:
             out.append(
                 f'<text x="{x(i):.1f}" y="{top + plot_h + 12}" text-anchor="middle" fill="#5B6770">'
                 f"{escape(label[:8])}</text>"
             )
+    fits = int((width - left) / 6)  # characters of 10-point text across the chart
+    said = "  ".join(f"{n}. {m.text}" for n, m in enumerate(marks, 1))
+    # In full for screen readers and anyone reading the file: the lines below may be cut.
+    out.append(f"<desc>{escape(' '.join(w for w in (said, notes) if w))}</desc>")
     if marks:
-        said = "  ".join(f"{n}. {m.text}" for n, m in enumerate(marks, 1))
-        out.append(f'<text x="{left}" y="{height - 22}" fill="{COLORS["note"]}">{escape(said[:120])}</text>')
+        cut = escape(_fit(said, fits))
+        out.append(f'<text x="{left}" y="{height - 22}" fill="{COLORS["note"]}">{cut}</text>')
     color = COLORS["signal"] if alarm else "#5B6770"
-    out.append(f'<text x="{left}" y="{height - 8}" fill="{color}">{escape(notes[:110])}</text>')
+    out.append(f'<text x="{left}" y="{height - 8}" fill="{color}">{escape(_fit(notes, fits))}</text>')
     out.append("</svg>")
     return "".join(out)
+
+
+def _fit(text: str, characters: int) -> str:
+    """Text cut to fit a line, with an ellipsis where it was cut."""
+    return text if len(text) <= characters else text[: characters - 1].rstrip() + "…"
 
 
 def run_chart_svg(

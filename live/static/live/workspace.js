@@ -196,6 +196,106 @@ const Workspace = (() => {
     return sheet.summary.map((n) => server(null, n).value).find(Boolean) || "";
   }
 
+  /* A measure's data, one period at a time: the month (or week), then its numerator and
+     denominator or its value, as the measure's kind asks, and what the team tested then.
+     What is typed is kept on the phone until the server has it; a refusal shows its reason
+     beside the input it is about and keeps every value. */
+  const dataForms = {};  // measure row id -> {period, numerator, denominator, value, cycle, note, error, field}
+  const dataKey = (itemId) => `bsc-data-${state.session.code}-${state.me.id}-${itemId}`;
+  function pad(n) { return String(n).padStart(2, "0"); }
+  function lastPeriod(weekly) {
+    const d = new Date();
+    if (!weekly) { d.setDate(1); d.setMonth(d.getMonth() - 1); return `${d.getFullYear()}-${pad(d.getMonth() + 1)}`; }
+    d.setDate(d.getDate() - 7);
+    // The ISO week: the week's Thursday decides its year.
+    const thursday = new Date(Date.UTC(d.getFullYear(), d.getMonth(), d.getDate() + 3 - ((d.getDay() + 6) % 7)));
+    const first = new Date(Date.UTC(thursday.getUTCFullYear(), 0, 4));
+    const week = 1 + Math.round(((thursday - first) / 86400000 - 3 + ((first.getUTCDay() + 6) % 7)) / 7);
+    return `${thursday.getUTCFullYear()}-W${pad(week)}`;
+  }
+  function dataForm(itemId, weekly) {
+    if (!dataForms[itemId]) {
+      let kept = null;
+      try { kept = JSON.parse(localStorage.getItem(dataKey(itemId)) || "null"); } catch (e) { kept = null; }
+      dataForms[itemId] = kept || { period: lastPeriod(weekly), numerator: "", denominator: "", value: "", cycle: "", note: "" };
+    }
+    return dataForms[itemId];
+  }
+  function keepDataForm(itemId) {
+    const { error, field: which, sending, ...typed } = dataForms[itemId];
+    try { localStorage.setItem(dataKey(itemId), JSON.stringify(typed)); } catch (e) { /* private mode */ }
+  }
+
+  // A measure's own labels (its definition's, in the phone's language).
+  const label = (name) => sheetNamed("measures").rows.fields.find((f) => f.name === name).label;
+
+  function dataPanel(item) {
+    const kind = server(item.id, "kind").value;
+    const weekly = server(item.id, "frequency").value === "weekly";
+    const form = dataForm(item.id, weekly);
+    const ratio = kind === "proportion" || kind === "rate";
+    const id = (name) => `d-${item.id}-${name}`;
+    const input = (name, label, attrs, hint) => {
+      const wrong = form.field === name && form.error;
+      const box = el("input", Object.assign({ id: id(name), readonly: locked(), "aria-invalid": wrong ? "true" : null,
+        "aria-describedby": wrong ? id(`${name}-error`) : null }, attrs));
+      box.value = form[name];
+      box.addEventListener("input", () => { form[name] = box.value; if (form.field === name) { form.error = null; form.field = null; } keepDataForm(item.id); });
+      return el("div", { class: "field" + (wrong ? " refused" : ""), "data-entry": name }, el("label", { for: id(name) }, label),
+        hint ? el("small", { class: "hint" }, hint) : null, box,
+        wrong ? el("p", { class: "field-error", id: id(`${name}-error`), role: "alert" }, t("Not saved: {error}. What you typed is kept.", { error: form.error })) : null);
+    };
+    const cycles = items("pdsa").map((c, n) => ({ value: String(c.id), label: [t("Cycle {n}", { n: n + 1 }), server(c.id, "test").value].filter(Boolean).join(": ").slice(0, 60) }));
+    const cycleWrong = form.field === "cycle" && form.error;
+    const cycle = el("select", { id: id("cycle"), disabled: locked() }, el("option", { value: "" }, t("None")),
+      cycles.map((c) => el("option", { value: c.value, selected: c.value === form.cycle }, c.label)));
+    cycle.addEventListener("change", () => { form.cycle = cycle.value; keepDataForm(item.id); });
+    const send = (clear) => {
+      if (locked()) return;
+      form.sending = true; form.error = null; form.field = null;
+      const payload = { item_id: item.id, period: form.period };
+      if (clear) payload.clear = true;
+      else {
+        Object.assign(payload, ratio ? { numerator: form.numerator, denominator: form.denominator } : { value: form.value });
+        if (form.cycle) payload.cycle = Number(form.cycle);
+        if (form.note.trim()) payload.note = form.note.trim();
+      }
+      link.write("enter_data", payload, (reply) => {
+        form.sending = false;
+        if (reply.ok) {
+          for (const f of reply.fields) remember({ item_id: reply.item_id, ...f });
+          Object.assign(form, { numerator: "", denominator: "", value: "", cycle: "", note: "", saved: reply.period, cleared: clear });
+          try { localStorage.removeItem(dataKey(item.id)); } catch (e) { /* private mode */ }
+        } else {
+          form.error = reply.error; form.field = reply.field || "period";
+          form.saved = null;
+        }
+        draw();
+      });
+      draw();
+    };
+    const numerator = server(item.id, "numerator").value;
+    const denominator = server(item.id, "denominator").value;
+    return el("div", { class: "data-entry", "data-measure": item.id },
+      el("h4", {}, weekly ? t("Enter a week's data") : t("Enter a month's data")),
+      kind ? null : el("p", { class: "small" }, t("Choose the kind of measure above to enter a numerator and a denominator.")),
+      input("period", weekly ? t("Week") : t("Month"), { type: weekly ? "week" : "month" }),
+      ratio && (numerator || denominator) ? el("p", { class: "small" }, [numerator && `${label("numerator")}: ${numerator}`,
+        denominator && `${label("denominator")}: ${denominator}`].filter(Boolean).join(" · ")) : null,
+      ratio ? el("div", { class: "pair" },
+        input("numerator", label("numerator"), { inputmode: "decimal", maxlength: 20 }),
+        input("denominator", label("denominator"), { inputmode: "decimal", maxlength: 20 }))
+        : input("value", t("Value"), { inputmode: "decimal", maxlength: 20 }),
+      el("div", { class: "field" + (cycleWrong ? " refused" : "") }, el("label", { for: id("cycle") }, t("PDSA cycle tested then")), cycle,
+        cycleWrong ? el("p", { class: "field-error", role: "alert" }, t("Not saved: {error}. What you typed is kept.", { error: form.error })) : null),
+      input("note", t("Note on the chart"), { maxlength: 200 }, t("what changed that month, in a few words")),
+      el("div", { class: "row" },
+        el("button", { type: "button", class: "primary", disabled: locked() || form.sending, onclick: () => send(false) }, t("Save")),
+        el("button", { type: "button", disabled: locked() || form.sending, onclick: () => send(true) }, t("Take this period out"))),
+      form.sending ? el("p", { class: "small", role: "status" }, t("Saving…"))
+        : form.saved ? el("p", { class: "small", role: "status" }, form.cleared ? t("Taken out: {period}", { period: form.saved }) : t("Saved: {period}", { period: form.saved })) : null);
+  }
+
   function rowsOf(sheet) {
     const rows = sheet.rows;
     const box = [];
@@ -203,9 +303,10 @@ const Workspace = (() => {
       const data = rows.fields.find((f) => f.input === "data");
       const named = server(item.id, "name").value;
       box.push(el("fieldset", { class: "item" }, el("legend", {}, `${rows.noun} ${n + 1}`),
-        carried(item, rows), rows.fields.map((f) => field(item.id, f)),
+        carried(item, rows), rows.fields.filter((f) => f.input !== "notes").map((f) => field(item.id, f)),
+        data && !readOnly ? dataPanel(item) : null,
         data && server(item.id, data.name).value ? el("img", { class: "chart",
-          src: `/room/${state.session.code}/chart/${item.id}.svg?v=${server(item.id, data.name).version}-${server(item.id, "target").version}`,
+          src: `/room/${state.session.code}/chart/${item.id}.svg?v=${server(item.id, data.name).version}-${server(item.id, "target").version}-${server(item.id, "annotations").version}-${server(item.id, "kind").version}`,
           alt: named ? t("Run chart of {name}, with its median and the rules that fired", { name: named })
             : t("Run chart of this measure, with its median and the rules that fired") }) : null,
         readOnly ? null : el("button", { type: "button", class: "remove", onclick: () => {
@@ -373,6 +474,9 @@ const Workspace = (() => {
           const entry = local[key(msg.item_id, msg.name)];
           const typing = entry && entry.dirty;
           if (!typing) draw();
+        } else if (msg.event === "enter_data") {
+          for (const f of msg.fields) remember({ item_id: msg.item_id, ...f });
+          draw();
         } else if (msg.event === "add_item") {
           if (!state.workspace.items.some((i) => i.id === msg.item.id)) state.workspace.items.push(msg.item);
           draw();
