@@ -14,7 +14,8 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, Literal
 
-from curriculum.measures import parse_data, parse_notes
+from curriculum.assessment import ASSESSMENT_SCALE
+from curriculum.measures import parse_data, parse_notes, parse_period
 from curriculum.problems import Invalid
 from curriculum.text import check_plain
 
@@ -33,8 +34,9 @@ MAX_ROWS = 60
 MAX_NOTE = 1000
 
 # data: a measure's data lines; notes: the notes on its chart's points (JSON, drawn by the
-# phone's data panel rather than as a field).
-Input = Literal["text", "long", "choice", "date", "member", "data", "notes", "drivers"]
+# phone's data panel rather than as a field); month: YYYY-MM; feedback: written by the faculty
+# only, read by the team.
+Input = Literal["text", "long", "choice", "date", "month", "member", "data", "notes", "drivers", "feedback"]
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ class Field:
     @property
     def limit(self) -> int:
         """The most characters the field holds."""
-        return SHORT if self.input in ("text", "choice", "date", "member") else LONG
+        return SHORT if self.input in ("text", "choice", "date", "month", "member") else LONG
 
     def choice_label(self, value: str) -> str:
         """The words for a stored choice ('' for none)."""
@@ -97,6 +99,8 @@ class Worksheet:
     # Only for the sessions that use it (a phone shows its tab, a take-home plan prints it,
     # where the session's team time uses it or the team has written in it).
     optional: bool = False
+    # Also shown once the learning session's day has passed: the action period's work.
+    after_session: bool = False
 
     @property
     def all_fields(self) -> tuple[Field, ...]:
@@ -137,6 +141,8 @@ ACT = (
     Choice("abandon", "Abandon", "discard it and try a different idea"),
 )
 CARRIED = (Choice("done", "Done"), Choice("partly", "Partly"), Choice("not-done", "Not done"))
+RATINGS = tuple(Choice(p.score, p.name, p.description) for p in ASSESSMENT_SCALE)
+SUBMITTED = "submitted"  # a monthly report's row status once the team has sent it
 
 _sheets = (
     Worksheet(
@@ -329,6 +335,30 @@ _sheets = (
         optional=True,
     ),
     Worksheet(
+        "monthly-report",
+        "Monthly report",
+        "Report",
+        rows=Rows(
+            "report",
+            "Report",
+            (
+                Field("month", "Month", "month", "the month it reports on"),
+                Field("tested", "What we tested", "long", "the month's PDSA cycles and what each showed"),
+                Field("learned", "What we learned", "long", "what the data and the tests taught us"),
+                Field(
+                    "rating", "Our rating on the assessment scale", "choice", "where the team is now", RATINGS
+                ),
+                Field("barriers", "Barriers", "long", "what is in the way"),
+                Field("help", "Help wanted", "long", "from the faculty or from other teams"),
+                Field("feedback", "Faculty feedback", "feedback"),
+            ),
+        ),
+        takehome="cards",
+        summary=("month",),
+        optional=True,
+        after_session=True,
+    ),
+    Worksheet(
         "storyboard",
         "Storyboard",
         "Storyboard",
@@ -383,6 +413,11 @@ def check_value(field: Field, value: Any) -> str:
         return text
     if field.input == "choice" and text not in {c.value for c in field.choices}:
         raise Invalid("choose one of: " + ", ".join(c.value for c in field.choices))
+    if field.input == "month":
+        period = parse_period(text)
+        if period is None or period.week:
+            raise Invalid(f"give the {field.label.lower()} as a month, such as 2027-03")
+        text = period.key
     if field.input == "date":
         try:
             date.fromisoformat(text)

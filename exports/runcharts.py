@@ -288,7 +288,7 @@ def chart_svg(
                 f'<text x="{px:.1f}" y="{top + 10.5:.1f}" text-anchor="middle" fill="#fff" font-size="9">'
                 f"{number}</text>"
             )
-    every = max(1, ceil(48 / step_w))  # a label is about 48 px wide: never two overlap
+    every = max(1, ceil(56 / step_w))  # a label is about 50 px wide: never two overlap
     for i, label in enumerate(labels[: len(values)]):
         if i % every == 0:
             out.append(

@@ -120,6 +120,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         ping_timeout=20,
     )
 
+    from facilitator.actionperiod import blueprint as actionperiod
     from facilitator.console import blueprint as console
     from live.pages.routes import blueprint as room
 
@@ -130,6 +131,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(room)
     app.register_blueprint(console)
+    app.register_blueprint(actionperiod)
     app.after_request(compress)
     app.register_error_handler(OperationalError, _busy)
     app.register_error_handler(PoolTimeout, _busy)

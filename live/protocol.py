@@ -29,6 +29,7 @@ EDIT_FIELD = "edit_field"  # {client_id, item_id | null, name, value, base_versi
 ADD_ITEM = "add_item"  # {client_id, kind}
 REMOVE_ITEM = "remove_item"  # {client_id, item_id}
 MARK_ITEM = "mark_item"  # {client_id, item_id, status, note}
+SUBMIT_REPORT = "submit_report"  # {client_id, item_id}
 ENTER_DATA = "enter_data"  # {client_id, item_id, period, numerator, denominator | value, cycle, note, clear}
 PLACE_DOT = "place_dot"  # {client_id, team_id}
 REMOVE_DOT = "remove_dot"  # {client_id, team_id}

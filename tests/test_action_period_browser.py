@@ -6,6 +6,7 @@ Debian's Chromium driven by Playwright, against `bsc serve`, on a 360x640 phone.
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ def test_a_team_enters_its_months_and_a_refused_value_keeps_what_was_typed(
     entry.get_by_label("Numerator").wait_for()
 
     # A numerator above its denominator is refused beside the numerator; nothing typed is lost.
-    entry.get_by_label("Month").fill("2026-09")
+    entry.get_by_label("Which month").fill("2026-09")
     entry.get_by_label("Numerator").fill("90")
     entry.get_by_label("Denominator").fill("80")
     entry.get_by_role("button", name="Save").click()
@@ -61,7 +62,7 @@ def test_a_team_enters_its_months_and_a_refused_value_keeps_what_was_typed(
     entry.get_by_role("button", name="Save").click()
     expect(entry).to_contain_text("Saved: 2026-09")
 
-    entry.get_by_label("Month").fill("2026-10")
+    entry.get_by_label("Which month").fill("2026-10")
     entry.get_by_label("Numerator").fill("52")
     entry.get_by_label("Denominator").fill("80")
     entry.get_by_label("PDSA cycle tested then").select_option(label="Cycle 1: Reminder script at check-in")
@@ -80,3 +81,74 @@ def test_a_team_enters_its_months_and_a_refused_value_keeps_what_was_typed(
     assert width <= 360, f"the phone scrolls sideways: {width}px"
     cy.locator(".data-entry").scroll_into_view_if_needed()
     cy.screenshot(path=str(shots / "phone-data-360x640.png"))
+
+
+def test_a_team_reports_two_months_and_reads_the_faculty_reply(
+    server: dict[str, str], running: Any, browser: Any, shots: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    ana = join(browser.new_context(**SMALL_PHONE), server["join"], "Riverside Clinic", "Ana", "Data lead")
+    ana.on("dialog", lambda dialog: dialog.accept())
+    # The learning session's day has passed: the action period begins, and with it the report.
+    with sqlite3.connect(running.data / "bsc.sqlite3") as db:
+        db.execute("UPDATE learning_session SET date = '2026-08-20'")
+    ana.reload()
+    ana.get_by_text("Connected").wait_for()
+
+    ana.get_by_role("tab", name="PDSA").click()
+    ana.get_by_role("button", name="Add a cycle").click()
+    ana.get_by_label("Test of change").fill("Text families the day before")
+    ana.get_by_label("Question this test answers").click()
+    ana.get_by_role("tab", name="Measures").click()
+    ana.get_by_role("button", name="Add a measure").click()
+    ana.get_by_label("Measure", exact=True).fill("Screening rate")
+    ana.get_by_label("Kind of measure").select_option(label="Percentage")
+    entry = ana.locator(".data-entry")
+    for month, top, cycle in (
+        ("2026-09", "30", None),
+        ("2026-10", "45", "Cycle 1: Text families the day before"),
+    ):
+        entry.get_by_label("Numerator").wait_for()
+        entry.get_by_label("Which month").fill(month)
+        entry.get_by_label("Numerator").fill(top)
+        entry.get_by_label("Denominator").fill("80")
+        if cycle:
+            entry.get_by_label("PDSA cycle tested then").select_option(label=cycle)
+        entry.get_by_role("button", name="Save").click()
+        expect(entry).to_contain_text(f"Saved: {month}")
+
+    ana.get_by_role("tab", name="Report").click()
+    for n, (month, learned) in enumerate(
+        (("2026-09", "Calls reach few families"), ("2026-10", "Texts work better"))
+    ):
+        ana.get_by_role("button", name="Add a report").click()
+        report = ana.locator("fieldset.item").nth(n)
+        report.get_by_label("Month").fill(month)
+        report.get_by_label("What we learned").fill(learned)
+        report.get_by_label("Our rating on the assessment scale").select_option(
+            label="Activity, but no changes"
+        )
+        expect(report).to_contain_text("Our measures that month: Screening rate: ")
+        report.get_by_role("button", name="Submit this report").click()
+        expect(report).to_contain_text("Submitted by Ana")
+        expect(report.get_by_label("What we learned")).to_have_attribute("readonly", "")
+
+    faculty = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    faculty.goto(server["login"])
+    faculty.get_by_role("link", name=re.compile("every team's reports")).click()
+    faculty.goto(faculty.url + "?month=2026-10")
+    expect(faculty.locator("#reports-h")).to_have_text("Monthly reports: 1 of 1 teams")
+    card = faculty.locator("article.report", has_text="Riverside Clinic")
+    expect(card).to_contain_text("Texts work better")
+    faculty.screenshot(path=str(shots / "dashboard-1280x800.png"), full_page=True)
+    card.get_by_label("Faculty feedback").fill("Try texting at the 18-month visit too.")
+    card.get_by_role("button", name=re.compile("Send feedback")).click()
+    expect(faculty.locator("article.report").get_by_label("Faculty feedback")).to_have_value(
+        "Try texting at the 18-month visit too."
+    )
+
+    october = ana.locator("fieldset.item").nth(1)
+    expect(october.locator(".feedback")).to_contain_text("Try texting at the 18-month visit too.")  # live
+    october.scroll_into_view_if_needed()
+    ana.screenshot(path=str(shots / "phone-report-feedback.png"))

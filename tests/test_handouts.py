@@ -39,9 +39,9 @@ IMG = '<img src="http://example.com/x.png">'
 def printed_labels(name: str) -> list[str]:
     """What a worksheet's page prints, from its definition: its title and its fields' labels
     (data, and the notes on their points, are plotted on the storyboard's run chart, not
-    written on the sheet)."""
+    written on the sheet; a report's feedback is the faculty's, not the team's to write)."""
     sheet = WORKSHEETS[name]
-    return [sheet.title] + [f.label for f in sheet.all_fields if f.input not in ("data", "notes")]
+    return [sheet.title] + [f.label for f in sheet.all_fields if f.input not in ("data", "notes", "feedback")]
 
 
 def activity(kind: str, n: int, **more: object) -> Activity:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import (
@@ -26,12 +27,14 @@ from curriculum.i18n import localized_definitions, script_strings
 from curriculum.problems import Invalid
 from curriculum.worksheets import described
 from exports.calendar import commitments_ics
+from exports.dashboard import previous_month, render_report_pdf
 from exports.packet import slug
 from exports.plans import TeamPlan, cycle_names, measure_chart
 from exports.qr import qr_svg
 from exports.takehome import render_takehome
 from live import protocol
 from live.context import config, curricula, db, faculty_id, join_url, public_url, transaction
+from live.dashboard import dashboard
 from live.models import LearningSession, Participant
 from live.pages import assets
 from live.pages.forms import check_csrf, csrf_ok, csrf_token
@@ -205,12 +208,17 @@ def phone(code: str) -> Any:
     sheets, carried = localized_definitions(lang)[0], localized_definitions(lang)[1]
     # A worksheet only some sessions use (the sustain and spread plans) shows where this
     # session's team time asks for it, or once the team has written in it.
+    # The monthly report shows once the session's day has passed: the action period.
     used = {a.spec.get("worksheet") for a in room.activities if a.kind == "team-time"}
     written = {i["kind"] for i in now.get("workspace", {}).get("items", ())}
+    over = bool(room.date) and room.date < datetime.now(UTC).date().isoformat()
     shown = tuple(
         s
         for name, s in sheets.items()
-        if not s.optional or name in used or (s.rows is not None and s.rows.kind in written)
+        if not s.optional
+        or name in used
+        or (s.rows is not None and s.rows.kind in written)
+        or (s.after_session and over)
     )
     return render_template(
         "live/phone.html",
@@ -323,6 +331,22 @@ def chart(code: str, item_id: int) -> Any:
         abort(404, "Your team has no such measure.")
     svg = measure_chart(row, 480, 230, cycle_names(plan.sheet("pdsa")))
     return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+@blueprint.get("/room/<code>/report/<int:item_id>.pdf")
+def report_pdf(code: str, item_id: int) -> Any:
+    """One of the team's monthly reports as a PDF, with its measures up to that month."""
+    room = _session_or_404(db(), code)
+    participant = _participant_or_none(db(), room)
+    if participant is None:
+        abort(403, "Join the session first.")
+    board = dashboard(db(), room.collaborative_id, previous_month(datetime.now(UTC).date()))
+    team = next(t for t in board.teams if t.team_id == participant.team_id)
+    report = next((r for r in team.reports if r.item_id == item_id), None)
+    if report is None:
+        abort(404, "Your team has no such report.")
+    pdf = off_loop(render_report_pdf, report, team, board, str(get_locale()))
+    return Response(pdf, mimetype="application/pdf", headers={"Cache-Control": "no-store"})
 
 
 @blueprint.get("/projector/<code>")

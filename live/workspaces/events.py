@@ -66,6 +66,11 @@ for _event, _change, _doc in (
         "A phone marks an earlier commitment or cycle done, partly or not done.",
     ),
     (
+        protocol.SUBMIT_REPORT,
+        service.submit_report,
+        "A phone submits its team's monthly report, which locks it.",
+    ),
+    (
         protocol.ENTER_DATA,
         service.enter_data,
         "A phone enters one period of a measure's data, and the note on its point.",

@@ -30,6 +30,7 @@ from curriculum.worksheets import (
     MAX_NOTE,
     MAX_ROWS,
     ROW_KINDS,
+    SUBMITTED,
     WORKSHEETS,
     check_value,
     chosen_ids,
@@ -96,6 +97,10 @@ def edit_field(db: Session, author: Author, payload: dict[str, Any]) -> dict[str
     else:
         item = _item(db, author, protocol.integer(payload, "item_id"))
         definition, scope = row_field(item.kind, name), f"i{item.id}"
+        if item.status == SUBMITTED:
+            raise Refused("this report is submitted: it can no longer be changed", "submitted")
+    if definition.input == "feedback":
+        raise Refused("only the faculty write feedback on a report", "forbidden")
     base = protocol.integer(payload, "base_version", 0)
     value = check_value(definition, payload.get("value"))
     if definition.input == "drivers":
@@ -231,6 +236,8 @@ def add_item(db: Session, author: Author, payload: dict[str, Any]) -> dict[str, 
 def remove_item(db: Session, author: Author, payload: dict[str, Any]) -> dict[str, Any]:
     """Remove a row of the author's team workspace (kept, marked deleted)."""
     item = _item(db, author, protocol.integer(payload, "item_id"))
+    if item.status == SUBMITTED:
+        raise Refused("a submitted report stays: the faculty have it", "submitted")
     item.deleted = True
     db.flush()
     return {"ok": True, "team_id": author.team_id, "item_id": item.id}
@@ -250,6 +257,61 @@ def mark_item(db: Session, author: Author, payload: dict[str, Any]) -> dict[str,
     item.status_note = protocol.text(payload, "note", MAX_NOTE, required=False)
     db.flush()
     return {"ok": True, "team_id": author.team_id, "item": _item_view(item)}
+
+
+def submit_report(db: Session, author: Author, payload: dict[str, Any]) -> dict[str, Any]:
+    """Send a monthly report to the faculty: it names its month, one report a month, and from
+    now on it is locked (the faculty answer it with feedback)."""
+    item = _item(db, author, protocol.integer(payload, "item_id"))
+    if item.kind != "report":
+        raise Refused("only a monthly report is submitted", "bad_payload")
+    if item.status == SUBMITTED:
+        return {"ok": True, "team_id": author.team_id, "item": _item_view(item)}  # already sent
+    fields = _fields_of(db, author.team_id, item.id)
+    month = fields.get("month", "")
+    if not month:
+        raise Refused("say which month the report is for, then submit it", "bad_value", {"field": "month"})
+    sent = db.scalars(
+        select(WorkspaceItem).where(
+            WorkspaceItem.team_id == author.team_id,
+            WorkspaceItem.kind == "report",
+            WorkspaceItem.status == SUBMITTED,
+            WorkspaceItem.deleted.is_(False),
+            WorkspaceItem.id != item.id,
+        )
+    )
+    if any(_fields_of(db, author.team_id, other.id).get("month") == month for other in sent):
+        raise Refused(
+            f"your team has already submitted its report for {month}", "bad_value", {"field": "month"}
+        )
+    said = [f.name for f in ROW_KINDS["report"].all_fields if f.input not in ("month", "feedback")]
+    if not any(fields.get(name) for name in said):
+        raise Refused("the report is empty: say what you tested or learned first", "bad_value")
+    item.status, item.status_note = SUBMITTED, author.name
+    db.flush()
+    return {"ok": True, "team_id": author.team_id, "item": _item_view(item)}
+
+
+def _fields_of(db: Session, team_id: int, item_id: int) -> dict[str, str]:
+    """A row's fields, by name."""
+    rows = db.scalars(
+        select(WorkspaceField).where(WorkspaceField.team_id == team_id, WorkspaceField.scope == f"i{item_id}")
+    )
+    return {f.name: f.value for f in rows}
+
+
+def give_feedback(db: Session, item_id: int, text: str, faculty: str) -> dict[str, Any]:
+    """The faculty's feedback on a submitted monthly report (the team sees it on its phone)."""
+    item = db.get(WorkspaceItem, item_id)
+    if item is None or item.deleted or item.kind != "report":
+        raise Refused("there is no such report", "no_item")
+    if item.status != SUBMITTED:
+        raise Refused("the team has not submitted this report yet", "bad_value")
+    value = check_value(row_field("report", "feedback"), text)
+    stored = _locked(db, item.team_id, f"i{item.id}", "feedback")
+    if value != stored.value:
+        _store(db, stored, value, Author(0, item.team_id, 0, faculty))
+    return _field_reply(stored, item.id)
 
 
 def _item_view(item: WorkspaceItem) -> dict[str, Any]:

@@ -107,7 +107,8 @@ const Workspace = (() => {
 
   /* One field, drawn from its definition: `input` says how (text, long, choice, date, member,
      data); the label and hint are the definition's. */
-  function field(itemId, def) {
+  function field(itemId, def, frozen) {
+    const shut = locked() || Boolean(frozen);  // a submitted report's fields are read-only
     const name = def.name;
     const id = `f-${itemId || "t"}-${name}`;
     const k = key(itemId, name);
@@ -120,20 +121,20 @@ const Workspace = (() => {
     let input;
     if (def.input === "choice" || def.input === "member") {
       const options = def.input === "member" ? state.roster.map((n) => ({ value: n, label: n })) : def.choices;
-      input = el("select", { id, "aria-describedby": describedBy, disabled: locked() }, el("option", { value: "" }, t("Choose…")),
+      input = el("select", { id, "aria-describedby": describedBy, disabled: shut }, el("option", { value: "" }, t("Choose…")),
         options.map((o) => el("option", { value: o.value, selected: o.value === entry.value }, o.label)));
       if (entry.value && !options.some((o) => o.value === entry.value)) input.append(el("option", { selected: true }, entry.value));
     } else if (def.input === "long" || def.input === "data") {
-      input = el("textarea", { id, rows: 3, maxlength: def.limit, "aria-describedby": describedBy, readonly: locked(),
+      input = el("textarea", { id, rows: 3, maxlength: def.limit, "aria-describedby": describedBy, readonly: shut,
         "aria-invalid": entry.error ? "true" : null });
       input.value = entry.value;
     } else {
-      input = el("input", { id, type: def.input === "date" ? "date" : "text", maxlength: def.limit,
-        "aria-describedby": describedBy, readonly: locked(), "aria-invalid": entry.error ? "true" : null });
+      input = el("input", { id, type: def.input === "date" ? "date" : def.input === "month" ? "month" : "text", maxlength: def.limit,
+        "aria-describedby": describedBy, readonly: shut, "aria-invalid": entry.error ? "true" : null });
       input.value = entry.value;
     }
     const changed = () => {
-      if (locked()) return;
+      if (shut) return;
       entry.value = input.value;
       entry.dirty = true;
       entry.error = null;
@@ -144,10 +145,10 @@ const Workspace = (() => {
     input.addEventListener("input", changed);
     input.addEventListener("change", () => { if (!redrawing) { changed(); save(itemId, name); } });
     input.addEventListener("blur", () => { if (!redrawing) save(itemId, name); });
-    const wrap = el("div", { class: "field" + (locked() ? " locked" : "") + (entry.error ? " refused" : ""), "data-field": name },
+    const wrap = el("div", { class: "field" + (shut ? " locked" : "") + (entry.error ? " refused" : ""), "data-field": name },
       el("label", { for: id }, def.label), def.hint ? el("small", { class: "hint", id: hintId }, def.hint) : null, input,
       entry.error ? el("p", { class: "field-error", id: errorId, role: "alert" }, t("Not saved: {error}. Your text is kept; correct it and leave the field to try again.", { error: entry.error })) : null);
-    if (entry.dirty && locked() && !readOnly) wrap.append(el("small", { class: "by" }, t("Kept as a draft: it is sent when editing resumes.")));
+    if (entry.dirty && shut && !readOnly) wrap.append(el("small", { class: "by" }, t("Kept as a draft: it is sent when editing resumes.")));
     else if (entry.dirty || entry.sending) wrap.append(el("small", { class: "by" }, t("Saving…")));
     else if (saved.by && !entry.conflict && !entry.error) wrap.append(el("small", { class: "by" }, t("saved by {name}", { name: saved.by })));
     if (entry.conflict) {
@@ -162,7 +163,7 @@ const Workspace = (() => {
             entry.value = entry.conflict.value; entry.base = entry.conflict.version; entry.dirty = false; entry.conflict = null;
             drafts.drop(k); draw();
           } }, t("Use their text")),
-          el("button", { type: "button", class: "primary", disabled: locked(), onclick: () => {
+          el("button", { type: "button", class: "primary", disabled: shut, onclick: () => {
             entry.base = entry.conflict.version; entry.conflict = null; entry.dirty = true; drafts.keep(k, entry); save(itemId, name);
           } }, t("Save mine over it")))));
     }
@@ -279,7 +280,7 @@ const Workspace = (() => {
     return el("div", { class: "data-entry", "data-measure": item.id },
       el("h4", {}, weekly ? t("Enter a week's data") : t("Enter a month's data")),
       kind ? null : el("p", { class: "small" }, t("Choose the kind of measure above to enter a numerator and a denominator.")),
-      input("period", weekly ? t("Week") : t("Month"), { type: weekly ? "week" : "month" }),
+      input("period", weekly ? t("Which week") : t("Which month"), { type: weekly ? "week" : "month" }),
       ratio && (numerator || denominator) ? el("p", { class: "small" }, [numerator && `${label("numerator")}: ${numerator}`,
         denominator && `${label("denominator")}: ${denominator}`].filter(Boolean).join(" · ")) : null,
       ratio ? el("div", { class: "pair" },
@@ -296,20 +297,66 @@ const Workspace = (() => {
         : form.saved ? el("p", { class: "small", role: "status" }, form.cleared ? t("Taken out: {period}", { period: form.saved }) : t("Saved: {period}", { period: form.saved })) : null);
   }
 
+  /* A monthly report's own parts: the team's measures that month (from their data), the
+     cycles copied in from the PDSA log, the faculty's feedback, and sending it. */
+  function reportParts(item, rows) {
+    const sent = item.status === "submitted";
+    const month = server(item.id, "month").value;
+    const values = month ? items("measure").map((m) => {
+      const line = server(m.id, "data").value.split("\n").find((l) => l.startsWith(`${month}:`));
+      return line ? `${server(m.id, "name").value || label("name")}: ${line.slice(month.length + 1).trim()}` : null;
+    }).filter(Boolean) : [];
+    const feedbackDef = rows.fields.find((f) => f.input === "feedback");
+    const feedback = server(item.id, feedbackDef.name);
+    const parts = [];
+    if (month) parts.push(el("p", { class: "small" }, values.length ? t("Our measures that month: {values}", { values: values.join("; ") })
+      : t("No measure has data for that month yet.")));
+    if (!sent && !readOnly) {
+      parts.push(el("button", { type: "button", onclick: () => {
+        const cycles = items("pdsa").map((c, i) => [t("Cycle {n}", { n: i + 1 }) + ": " + server(c.id, "test").value, server(c.id, "study").value]
+          .filter((w) => w && !w.endsWith(": ")).join(" — ")).filter(Boolean);
+        const k = key(item.id, "tested");
+        const entry = local[k] || (local[k] = { value: server(item.id, "tested").value, base: server(item.id, "tested").version });
+        entry.value = [entry.value, ...cycles].filter(Boolean).join("\n").slice(0, 4000);
+        entry.dirty = true; drafts.keep(k, entry); save(item.id, "tested"); draw();
+      } }, t("Copy our PDSA cycles in")));
+      parts.push(el("div", { class: "row" }, el("button", { type: "button", class: "primary", disabled: locked(), onclick: () => {
+        if (!confirm(t("Submit this report? The team can no longer change it."))) return;
+        saveAll();
+        link.write("submit_report", { item_id: item.id }, (reply) => {
+          if (!reply.ok) BSC.notice(reply.error);
+          else { state.workspace.items = state.workspace.items.map((i) => (i.id === reply.item.id ? reply.item : i)); draw(); }
+        });
+      } }, t("Submit this report"))));
+    }
+    if (sent) {
+      parts.push(el("p", { class: "small", role: "status" }, t("Submitted by {name}: the faculty have it.", { name: item.note || "" })),
+        el("a", { class: "button", href: `/room/${state.session.code}/report/${item.id}.pdf` }, t("This report (PDF)")));
+    }
+    if (feedback.value) {
+      parts.push(el("div", { class: "feedback", role: "note" }, el("h4", {}, feedbackDef.label),
+        el("p", {}, feedback.value), feedback.by ? el("small", { class: "by" }, feedback.by) : null));
+    }
+    return parts;
+  }
+
   function rowsOf(sheet) {
     const rows = sheet.rows;
     const box = [];
     items(rows.kind).forEach((item, n) => {
       const data = rows.fields.find((f) => f.input === "data");
       const named = server(item.id, "name").value;
-      box.push(el("fieldset", { class: "item" }, el("legend", {}, `${rows.noun} ${n + 1}`),
-        carried(item, rows), rows.fields.filter((f) => f.input !== "notes").map((f) => field(item.id, f)),
+      const sent = item.status === "submitted";
+      box.push(el("fieldset", { class: "item" + (sent ? " submitted" : "") }, el("legend", {}, `${rows.noun} ${n + 1}`),
+        carried(item, rows),
+        rows.fields.filter((f) => f.input !== "notes" && f.input !== "feedback").map((f) => field(item.id, f, sent)),
         data && !readOnly ? dataPanel(item) : null,
+        rows.kind === "report" ? reportParts(item, rows) : null,
         data && server(item.id, data.name).value ? el("img", { class: "chart",
           src: `/room/${state.session.code}/chart/${item.id}.svg?v=${server(item.id, data.name).version}-${server(item.id, "target").version}-${server(item.id, "annotations").version}-${server(item.id, "kind").version}`,
           alt: named ? t("Run chart of {name}, with its median and the rules that fired", { name: named })
             : t("Run chart of this measure, with its median and the rules that fired") }) : null,
-        readOnly ? null : el("button", { type: "button", class: "remove", onclick: () => {
+        readOnly || sent ? null : el("button", { type: "button", class: "remove", onclick: () => {
           if (confirm(t("Remove this row for the whole team?"))) link.write("remove_item", { item_id: item.id }, (r) => { if (!r.ok) BSC.notice(r.error); });
         } }, t("Remove"))));
     });
@@ -483,7 +530,7 @@ const Workspace = (() => {
         } else if (msg.event === "remove_item") {
           state.workspace.items = state.workspace.items.filter((i) => i.id !== msg.item_id);
           draw();
-        } else if (msg.event === "mark_item") {
+        } else if (msg.event === "mark_item" || msg.event === "submit_report") {
           state.workspace.items = state.workspace.items.map((i) => (i.id === msg.item.id ? msg.item : i));
           draw();
         }

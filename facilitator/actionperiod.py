@@ -1,0 +1,127 @@
+"""The action period in the console: the dashboard of every team, feedback on monthly
+reports, and the report and dashboard PDFs."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import get_locale
+
+from curriculum.problems import Invalid
+from exports.dashboard import (
+    Dashboard,
+    chart,
+    previous_month,
+    render_dashboard_pdf,
+    render_report_pdf,
+    report_sheet,
+    team_chart,
+)
+from exports.packet import slug
+from facilitator.auth import check_csrf, faculty_only
+from live import protocol
+from live.context import db, faculty_id, transaction
+from live.dashboard import dashboard
+from live.models import Facilitator
+from live.pages.offload import off_loop
+from live.sockets import socketio
+from live.workspaces.service import give_feedback
+
+blueprint = Blueprint("actionperiod", __name__, template_folder="templates")
+MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def _month() -> str:
+    """The month asked for (?month=YYYY-MM), else the one reports are due for now."""
+    asked = request.args.get("month", "")
+    return asked if MONTH.fullmatch(asked) else previous_month(datetime.now(UTC).date())
+
+
+def _board(collaborative_id: int, month: str) -> Dashboard:
+    try:
+        return dashboard(db(), collaborative_id, month)
+    except LookupError:
+        abort(404, "There is no such collaborative.")
+
+
+def _page(
+    collaborative_id: int, board: Dashboard, errors: dict[int, str], typed: dict[int, str], status: int
+) -> Any:
+    year, month = (int(p) for p in board.month.split("-"))
+    before = f"{year - (month == 1)}-{12 if month == 1 else month - 1:02d}"
+    after = f"{year + (month == 12)}-{1 if month == 12 else month + 1:02d}"
+    page = render_template(
+        "facilitator/dashboard.html",
+        board=board,
+        collaborative_id=collaborative_id,
+        sheet=report_sheet(str(get_locale())),
+        chart=chart,
+        team_chart=team_chart,
+        before=before,
+        after=after,
+        errors=errors,
+        typed=typed,
+    )
+    return Response(page, status=status)
+
+
+@blueprint.get("/console/collaboratives/<int:collaborative_id>/dashboard")
+@faculty_only
+def view(collaborative_id: int) -> Any:
+    """Every team on one page for a month: who reported, the pooled measures, each team's
+    charts, the self-ratings month by month, and this month's reports to answer."""
+    return _page(collaborative_id, _board(collaborative_id, _month()), {}, {}, 200)
+
+
+@blueprint.post("/console/collaboratives/<int:collaborative_id>/reports/<int:item_id>/feedback")
+@faculty_only
+def feedback(collaborative_id: int, item_id: int) -> Any:
+    """Faculty feedback on a submitted report; the team sees it on its phones at once. A refusal
+    shows the dashboard again with the reason beside the feedback, and the words kept."""
+    check_csrf()
+    month = request.form.get("month", "")
+    month = month if MONTH.fullmatch(month) else _month()
+    text = request.form.get("feedback", "")
+    who = db().get(Facilitator, faculty_id())
+    try:
+        with transaction() as session:
+            reply = give_feedback(session, item_id, text, (who.name or who.email) if who else "Faculty")
+    except Invalid as refused:
+        board = _board(collaborative_id, month)
+        return _page(collaborative_id, board, {item_id: refused.message}, {item_id: text}, 400)
+    socketio.emit(protocol.WORKSPACE_CHANGED, {"event": "edit_field", **reply}, to=f"t{reply['team_id']}")
+    target = url_for("actionperiod.view", collaborative_id=collaborative_id, month=month)
+    return redirect(f"{target}#report-{item_id}", code=303)
+
+
+@blueprint.get("/console/collaboratives/<int:collaborative_id>/dashboard.pdf")
+@faculty_only
+def dashboard_pdf(collaborative_id: int) -> Any:
+    """The dashboard, printed."""
+    board = _board(collaborative_id, _month())
+    pdf = off_loop(render_dashboard_pdf, board, str(get_locale()))
+    name = f"{slug(board.collaborative)}-action-period-{board.month}.pdf"
+    return Response(
+        pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'}
+    )
+
+
+@blueprint.get("/console/collaboratives/<int:collaborative_id>/reports/<int:item_id>.pdf")
+@faculty_only
+def report_pdf(collaborative_id: int, item_id: int) -> Any:
+    """One team's monthly report, printed."""
+    board = _board(collaborative_id, _month())
+    for team in board.teams:
+        for report in team.reports:
+            if report.item_id == item_id:
+                pdf = off_loop(render_report_pdf, report, team, board, str(get_locale()))
+                name = f"{slug(team.name)}-report-{report.month or 'draft'}.pdf"
+                return Response(
+                    pdf,
+                    mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"'},
+                )
+    abort(404, "There is no such report in this collaborative.")
