@@ -36,7 +36,22 @@ MAX_NOTE = 1000
 # data: a measure's data lines; notes: the notes on its chart's points (JSON, drawn by the
 # phone's data panel rather than as a field); month: YYYY-MM; feedback: written by the faculty
 # only, read by the team.
-Input = Literal["text", "long", "choice", "date", "month", "member", "data", "notes", "drivers", "feedback"]
+# idea: a change idea of the driver diagram ("S1.2.3") or the team's own ("own:<text>");
+# measures: a JSON list of the team's measure rows.
+Input = Literal[
+    "text",
+    "long",
+    "choice",
+    "date",
+    "month",
+    "member",
+    "data",
+    "notes",
+    "drivers",
+    "feedback",
+    "idea",
+    "measures",
+]
 
 
 @dataclass(frozen=True)
@@ -61,7 +76,7 @@ class Field:
     @property
     def limit(self) -> int:
         """The most characters the field holds."""
-        return SHORT if self.input in ("text", "choice", "date", "month", "member") else LONG
+        return SHORT if self.input in ("text", "choice", "date", "month", "member", "idea") else LONG
 
     def choice_label(self, value: str) -> str:
         """The words for a stored choice ('' for none)."""
@@ -225,7 +240,14 @@ _sheets = (
                 Field("test", "Test of change", "long", "what change, tried on how small a scale?"),
                 Field("question", "Question this test answers", "long", "what do we want to learn from it?"),
                 Field("cycle", "Cycle number"),
+                Field(
+                    "change_idea",
+                    "Change idea it tests",
+                    "idea",
+                    "from the driver diagram, or one of our own",
+                ),
                 Field("driver", "Driver it serves"),
+                Field("moves", "Measures it should move", "measures"),
                 Field("tasks", "Plan: tasks", "long", "what needs to happen to run the test"),
                 Field("who", "Who", hint="runs the test"),
                 Field("when", "When"),
@@ -429,6 +451,8 @@ def check_value(field: Field, value: Any) -> str:
         parse_notes(text)
     if field.input == "drivers":
         chosen_ids(text)  # refuses what is not a list of ids
+    if field.input == "measures":
+        row_ids(text)
     return text
 
 
@@ -449,6 +473,23 @@ def chosen_ids(text: str) -> list[str]:
     if not isinstance(chosen, list) or not all(isinstance(c, str) and len(c) <= 40 for c in chosen):
         raise Invalid("the chosen drivers must be a list of ids")
     return chosen
+
+
+def row_ids(text: str) -> list[int]:
+    """Rows of the team's workspace a field points to: a JSON list of their ids."""
+    if not text.strip():
+        return []
+    try:
+        found = json.loads(text)
+    except ValueError:
+        raise Invalid("the measures must be a list of the team's measures") from None
+    if (
+        not isinstance(found, list)
+        or len(found) > MAX_ROWS
+        or not all(isinstance(i, int) and not isinstance(i, bool) for i in found)
+    ):
+        raise Invalid("the measures must be a list of the team's measures")
+    return found
 
 
 def number(text: str) -> float | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from curriculum.measures import Point, parse_data, parse_notes
 from curriculum.problems import Invalid
-from curriculum.worksheets import WORKSHEETS, Worksheet, number
+from curriculum.worksheets import WORKSHEETS, Field, Worksheet, number, row_ids
 from exports.controlcharts import (
     MIN_POINTS,
     ControlChart,
@@ -102,10 +102,53 @@ class TeamPlan:
     ratings: tuple[Rating, ...] = ()  # the team's self-ratings in this session, in order
     workspace_url: str = ""  # printed as a QR code back to the team's workspace
     date: str = ""  # the session's date, ISO
+    # Every change idea of the collaborative's driver diagram by id ("S1.2.3"), in its words.
+    ideas: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def sheet(self, name: str) -> FilledSheet:
         """The team's copy of a worksheet (empty if it wrote nothing there)."""
         return next((s for s in self.sheets if s.name == name), FilledSheet(name))
+
+    def shown(self, definition: Field, row: PlanRow) -> str:
+        """A row's field as people read it: a choice's words, a change idea's words, the names
+        of the measures it points to."""
+        value = row.get(definition.name)
+        if definition.choices:
+            return definition.choice_label(value)
+        if definition.input == "idea":
+            return idea_words(value, self.ideas)
+        if definition.input == "measures":
+            names = {r.item_id: r.get("name") for r in self.sheet("measures").rows}
+            try:
+                return "; ".join(names.get(i) or f"#{i}" for i in row_ids(value))
+            except Invalid:
+                return value
+        return value
+
+    def ramps(self) -> list[Ramp]:
+        """The PDSA cycles as ramps: the cycles testing one change idea, in order, each with what
+        the team decided. Cycles naming no change idea are grouped by the driver they serve."""
+        found: dict[str, list[tuple[int, str, str]]] = {}
+        for n, row in enumerate(self.sheet("pdsa").rows, 1):
+            key = row.get("change_idea") or row.get("driver")
+            if key:
+                found.setdefault(key, []).append((n, row.get("test"), row.get("act")))
+        return [Ramp(idea_words(k, self.ideas), tuple(c)) for k, c in found.items()]
+
+
+@dataclass(frozen=True)
+class Ramp:
+    """A ramp of PDSA cycles: one change idea, tested cycle after cycle."""
+
+    idea: str
+    cycles: tuple[tuple[int, str, str], ...]  # (cycle number, test, act: adopt, adapt, abandon or '')
+
+
+def idea_words(value: str, ideas: Mapping[str, str]) -> str:
+    """A change idea as people read it: the diagram's words with its id, or the team's own."""
+    if value.startswith("own:"):
+        return value[4:].strip()
+    return f"{value} {ideas[value]}" if value in ideas else value
 
 
 def measure_data(row: PlanRow) -> list[Point]:

@@ -99,7 +99,8 @@ def test_a_team_reports_two_months_and_reads_the_faculty_reply(
     ana.get_by_role("tab", name="PDSA").click()
     ana.get_by_role("button", name="Add a cycle").click()
     ana.get_by_label("Test of change").fill("Text families the day before")
-    ana.get_by_label("Question this test answers").click()
+    ana.get_by_label("Change idea it tests").select_option(index=1)  # the diagram's first idea
+    expect(ana.locator(".ramps")).to_contain_text("Cycle 1")  # a ramp of one, so far
     ana.get_by_role("tab", name="Measures").click()
     ana.get_by_role("button", name="Add a measure").click()
     ana.get_by_label("Measure", exact=True).fill("Screening rate")
@@ -152,3 +153,8 @@ def test_a_team_reports_two_months_and_reads_the_faculty_reply(
     expect(october.locator(".feedback")).to_contain_text("Try texting at the 18-month visit too.")  # live
     october.scroll_into_view_if_needed()
     ana.screenshot(path=str(shots / "phone-report-feedback.png"))
+    ana.get_by_role("tab", name="PDSA").click()
+    ana.get_by_role("checkbox", name="Screening rate").check()  # the measure this cycle should move
+    expect(ana.get_by_text("saved by Ana").first).to_be_visible()
+    ana.locator(".ramps").scroll_into_view_if_needed()
+    ana.screenshot(path=str(shots / "phone-pdsa-ramps.png"))

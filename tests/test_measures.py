@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from curriculum.measures import (
     Note,
@@ -242,3 +244,56 @@ def test_the_chart_becomes_a_control_chart_with_enough_points_and_shows_notes() 
     )
     assert "median" in _chart_text(measure_chart(fewer, 520, 240))  # a run chart until there are 12
     assert "p-chart" not in _chart_text(measure_chart(fewer, 520, 240))
+
+
+def test_a_cycle_links_a_change_idea_and_the_measures_it_should_move(team: dict[str, Any]) -> None:
+    ana, ben = team["ana"], team["ben"]
+    cycle = ana.emit(ADD_ITEM, {"client_id": "add-cycle-101", "kind": "pdsa"}, callback=True)["item"]["id"]
+    theirs = ben.emit(ADD_ITEM, {"client_id": "add-meas-0101", "kind": "measure"}, callback=True)["item"][
+        "id"
+    ]
+    unknown = edit(ana, "change_idea", "S9.9.9", 0, "edit-idea-0001", item_id=cycle)
+    assert unknown["code"] == "bad_value"
+    assert "not a change idea of the collaborative's driver diagram" in unknown["error"]
+    assert edit(ana, "change_idea", "own:Text families the day before", 0, "edit-idea-0002", item_id=cycle)[
+        "ok"
+    ]
+    stolen = edit(ana, "moves", f"[{theirs}]", 0, "edit-move-0001", item_id=cycle)
+    assert stolen["error"] == "choose among your team's measures"
+    assert edit(ana, "moves", "[1, true]", 0, "edit-move-0002", item_id=cycle)["code"] == "bad_value"
+    assert edit(ana, "moves", f"[{team['measure']}]", 0, "edit-move-0003", item_id=cycle)["ok"]
+
+
+def test_cycles_testing_one_idea_make_a_ramp_in_the_take_home_plan() -> None:
+    from exports.plans import FilledSheet, TeamPlan
+    from exports.takehome import render_takehome
+
+    def cycle(item: int, test: str, idea: str, act: str) -> PlanRow:
+        return PlanRow({"test": test, "change_idea": idea, "act": act, "moves": "[1]"}, item_id=item)
+
+    rows = (
+        cycle(11, "Text 5 families", "S1.1.1", "adapt"),
+        cycle(12, "Call back in the visit", "own:Warm handoff", "abandon"),
+        cycle(13, "Text 20 families", "S1.1.1", "adopt"),
+    )
+    plan = TeamPlan(
+        "Safe Starts",
+        "Learning Session 1",
+        "Riverside Clinic",
+        sheets=(
+            FilledSheet("pdsa", rows=rows),
+            FilledSheet("measures", rows=(PlanRow({"name": "Screening rate"}, item_id=1),)),
+        ),
+        ideas={"S1.1.1": "Text a reminder the day before the visit"},
+    )
+    ramps = plan.ramps()
+    assert [(r.idea, [n for n, _, _ in r.cycles]) for r in ramps] == [
+        ("S1.1.1 Text a reminder the day before the visit", [1, 3]),
+        ("Warm handoff", [2]),
+    ]
+    text = " ".join(
+        " ".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(render_takehome(plan))).pages
+    )
+    assert "Ramps of cycles" in text
+    assert "S1.1.1 Text a reminder the day before the visit: Cycle 1 (Adapt) → Cycle 3 (Adopt)" in text
+    assert "Measures it should move Screening rate" in text  # names, not ids

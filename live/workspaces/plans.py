@@ -98,7 +98,20 @@ def team_plan(
         ratings=_ratings(db, session, team),
         workspace_url=workspace_url,
         date=session.date,
+        ideas=diagram_ideas(curriculum),
     )
+
+
+def diagram_ideas(curriculum: Curriculum | None) -> dict[str, str]:
+    """Every change idea of the collaborative's driver diagram, by id ("S1.2.3")."""
+    if curriculum is None or curriculum.topic_pack is None:
+        return {}
+    return {
+        f"{s.id}.{n}": change
+        for p in curriculum.topic_pack.driver_diagram.primary
+        for s in p.secondary
+        for n, change in enumerate(s.changes, 1)
+    }
 
 
 def session_plans(

@@ -32,9 +32,11 @@ from curriculum.worksheets import (
     ROW_KINDS,
     SUBMITTED,
     WORKSHEETS,
+    Field,
     check_value,
     chosen_ids,
     row_field,
+    row_ids,
     team_field,
 )
 from live import protocol
@@ -65,8 +67,8 @@ def _item(db: Session, author: Author, item_id: int) -> WorkspaceItem:
     return item
 
 
-def _check_chosen(db: Session, author: Author, value: str) -> None:
-    """The change ideas a team chose are ideas of its collaborative's driver diagram."""
+def _diagram_ids(db: Session, author: Author) -> set[str] | None:
+    """Every change idea's id in the collaborative's driver diagram (None: no diagram to check)."""
     curriculum_id = db.scalar(
         select(Collaborative.curriculum_id)
         .join(LearningSession, LearningSession.collaborative_id == Collaborative.id)
@@ -74,13 +76,44 @@ def _check_chosen(db: Session, author: Author, value: str) -> None:
     )
     curriculum = curricula().get(curriculum_id or "")
     if curriculum is None or curriculum.topic_pack is None:
-        return  # no diagram to check against (a curriculum no longer loaded)
-    known = {
+        return None  # no diagram to check against (a curriculum no longer loaded)
+    return {
         f"{s.id}.{n}"
         for p in curriculum.topic_pack.driver_diagram.primary
         for s in p.secondary
         for n in range(1, len(s.changes) + 1)
     }
+
+
+def _check_links(db: Session, author: Author, definition: Field, value: str) -> None:
+    """A field that points elsewhere points at something real: change ideas the collaborative's
+    driver diagram has, measures the team has."""
+    if definition.input == "measures":
+        ids = row_ids(value)
+        found = set(
+            db.scalars(
+                select(WorkspaceItem.id).where(
+                    WorkspaceItem.id.in_(ids),
+                    WorkspaceItem.team_id == author.team_id,
+                    WorkspaceItem.kind == "measure",
+                    WorkspaceItem.deleted.is_(False),
+                )
+            )
+        )
+        if set(ids) - found:
+            raise Refused("choose among your team's measures", "bad_value")
+        return
+    if definition.input not in ("drivers", "idea") or not value:
+        return
+    known = _diagram_ids(db, author)
+    if definition.input == "idea":
+        if value.startswith("own:") or known is None or value in known:
+            return
+        raise Refused(
+            f"'{value[:40]}' is not a change idea of the collaborative's driver diagram", "bad_value"
+        )
+    if known is None:
+        return
     unknown = [i for i in chosen_ids(value) if i not in known]
     if unknown:
         raise Refused(
@@ -103,8 +136,7 @@ def edit_field(db: Session, author: Author, payload: dict[str, Any]) -> dict[str
         raise Refused("only the faculty write feedback on a report", "forbidden")
     base = protocol.integer(payload, "base_version", 0)
     value = check_value(definition, payload.get("value"))
-    if definition.input == "drivers":
-        _check_chosen(db, author, value)
+    _check_links(db, author, definition, value)
     stored = _locked(db, author.team_id, scope, name)
     if stored.version == 0 and stored.id is None and base != 0:
         raise Refused("that field is gone (a teammate may have removed its row)", "no_item")

@@ -119,7 +119,19 @@ const Workspace = (() => {
     const errorId = entry.error ? `${id}-error` : null;
     const describedBy = [errorId, hintId].filter(Boolean).join(" ") || null;
     let input;
-    if (def.input === "choice" || def.input === "member") {
+    if (def.input === "idea") {
+      // The change ideas of the collaborative's driver diagram, by primary driver, then the team's own.
+      const groups = (state.driver_diagram ? state.driver_diagram.primary : []).map((p) => el("optgroup", { label: p.text },
+        p.secondary.flatMap((s) => s.changes.map((change, n) => {
+          const value = `${s.id}.${n + 1}`;
+          return el("option", { value, selected: value === entry.value }, `${value} ${change}`);
+        }))));
+      const own = server(null, "drivers_own").value.split("\n").map((l) => l.trim()).filter(Boolean);
+      if (own.length) groups.push(el("optgroup", { label: label("drivers_own", "driver-diagram") },
+        own.map((line) => el("option", { value: `own:${line}`, selected: `own:${line}` === entry.value }, line))));
+      input = el("select", { id, "aria-describedby": describedBy, disabled: shut }, el("option", { value: "" }, t("Choose…")), groups);
+      if (entry.value && !input.querySelector("option:checked")?.value) input.append(el("option", { value: entry.value, selected: true }, ideaWords(entry.value)));
+    } else if (def.input === "choice" || def.input === "member") {
       const options = def.input === "member" ? state.roster.map((n) => ({ value: n, label: n })) : def.choices;
       input = el("select", { id, "aria-describedby": describedBy, disabled: shut }, el("option", { value: "" }, t("Choose…")),
         options.map((o) => el("option", { value: o.value, selected: o.value === entry.value }, o.label)));
@@ -168,6 +180,57 @@ const Workspace = (() => {
           } }, t("Save mine over it")))));
     }
     return wrap;
+  }
+
+  // A field's label, from its definition (in the phone's language): a measure's by default.
+  function label(name, sheetName = "measures") {
+    const sheet = sheetNamed(sheetName);
+    return [...sheet.fields, ...(sheet.rows ? sheet.rows.fields : [])].find((f) => f.name === name).label;
+  }
+
+  /* A change idea in words: the driver diagram's (with its id), or the team's own. */
+  function ideaWords(value) {
+    if (value.startsWith("own:")) return value.slice(4);
+    for (const p of state.driver_diagram ? state.driver_diagram.primary : []) {
+      for (const s of p.secondary) {
+        const n = s.changes.findIndex((_, i) => `${s.id}.${i + 1}` === value);
+        if (n >= 0) return `${value} ${s.changes[n]}`;
+      }
+    }
+    return value;
+  }
+
+  /* The measures a PDSA cycle should move: ticks among the team's measures, saved as a list. */
+  function measureLinks(itemId, def) {
+    let chosen = [];
+    try { chosen = JSON.parse(server(itemId, def.name).value || "[]"); } catch (e) { chosen = []; }
+    const measures = items("measure");
+    return el("fieldset", { class: "links", "data-field": def.name }, el("legend", {}, def.label),
+      measures.length ? measures.map((m) => el("label", { class: "choice" },
+        el("input", { type: "checkbox", checked: chosen.includes(m.id), disabled: locked(), onchange: (e) => {
+          const next = new Set(chosen);
+          if (e.target.checked) next.add(m.id); else next.delete(m.id);
+          const k = key(itemId, def.name);
+          const entry = local[k] || (local[k] = { base: server(itemId, def.name).version });
+          entry.value = JSON.stringify([...next]); entry.dirty = true; drafts.keep(k, entry); save(itemId, def.name);
+        } }), el("span", {}, server(m.id, "name").value || `${label("name")} ${measures.indexOf(m) + 1}`)))
+        : el("p", { class: "small" }, t("Add the team's measures in the Measures tab to link them here.")));
+  }
+
+  /* The team's PDSA cycles as ramps: the cycles testing one change idea, in order. */
+  function ramps() {
+    const act = sheetNamed("pdsa").rows.fields.find((f) => f.name === "act");
+    const found = new Map();
+    items("pdsa").forEach((c, n) => {
+      const idea = server(c.id, "change_idea").value || server(c.id, "driver").value;
+      if (!idea) return;
+      const decided = act.choices.find((o) => o.value === server(c.id, "act").value);
+      if (!found.has(idea)) found.set(idea, []);
+      found.get(idea).push(t("Cycle {n}", { n: n + 1 }) + (decided ? ` (${decided.label})` : ""));
+    });
+    if (!found.size) return null;
+    return el("div", { class: "ramps" }, el("h3", {}, t("Ramps of cycles")),
+      el("ul", {}, [...found].map(([idea, cycles]) => el("li", {}, el("strong", {}, ideaWords(idea)), ": ", cycles.join(" → ")))));
   }
 
   function items(kind) {
@@ -227,8 +290,6 @@ const Workspace = (() => {
     try { localStorage.setItem(dataKey(itemId), JSON.stringify(typed)); } catch (e) { /* private mode */ }
   }
 
-  // A measure's own labels (its definition's, in the phone's language).
-  const label = (name) => sheetNamed("measures").rows.fields.find((f) => f.name === name).label;
 
   function dataPanel(item) {
     const kind = server(item.id, "kind").value;
@@ -349,7 +410,8 @@ const Workspace = (() => {
       const sent = item.status === "submitted";
       box.push(el("fieldset", { class: "item" + (sent ? " submitted" : "") }, el("legend", {}, `${rows.noun} ${n + 1}`),
         carried(item, rows),
-        rows.fields.filter((f) => f.input !== "notes" && f.input !== "feedback").map((f) => field(item.id, f, sent)),
+        rows.fields.filter((f) => f.input !== "notes" && f.input !== "feedback")
+          .map((f) => (f.input === "measures" ? measureLinks(item.id, f) : field(item.id, f, sent))),
         data && !readOnly ? dataPanel(item) : null,
         rows.kind === "report" ? reportParts(item, rows) : null,
         data && server(item.id, data.name).value ? el("img", { class: "chart",
@@ -373,6 +435,7 @@ const Workspace = (() => {
       box.append(el("p", { class: "small" }, `${other.gallery_label || other.title}: ${said}`));
     }
     for (const def of sheet.fields) box.append(def.input === "drivers" ? drivers(def) : field(null, def));
+    if (sheet.rows && sheet.rows.kind === "pdsa") { const r = ramps(); if (r) box.append(r); }
     if (sheet.rows) box.append(...rowsOf(sheet));
     return box;
   }
