@@ -290,3 +290,48 @@ def format_notes(notes: dict[str, Note]) -> str:
         return ""
     ordered = sorted(notes.items())
     return json.dumps({k: {"cycle": n.cycle, "text": n.text} for k, n in ordered}, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How a measure's control limits are computed, as the faculty set them: from a baseline
+    frozen at a period (its limits extended forward), and new phases from the periods where a
+    change has held (limits computed again from the phase's own points)."""
+
+    freeze: str = ""  # the last period of the baseline ('' for none)
+    phases: tuple[str, ...] = ()  # the first period of each new phase
+
+    def indexes(self, points: list[Point]) -> tuple[int | None, list[int]]:
+        """As a control chart takes them: how many points the first phase's limits use, and
+        the index where each new phase starts."""
+        keys = [p.key for p in points]
+        breaks = sorted({keys.index(k) for k in self.phases if k in keys})
+        freeze = keys.index(self.freeze) + 1 if self.freeze in keys else None
+        return freeze, breaks
+
+
+def parse_limits(text: str) -> Limits:
+    """A measure's limits as stored: {"freeze": "2027-06", "phases": ["2027-09"]} ('' for none)."""
+    if not text.strip():
+        return Limits()
+    try:
+        raw = json.loads(text)
+    except ValueError:
+        raise Invalid("the control limits must be a JSON object") from None
+    if not isinstance(raw, dict):
+        raise Invalid("the control limits must be a JSON object")
+    freeze, phases = raw.get("freeze") or "", raw.get("phases") or []
+    if not isinstance(phases, list) or len(phases) > 12:
+        raise Invalid("a chart has at most 12 phases")
+    for key in [*([freeze] if freeze else []), *phases]:
+        period = parse_period(key) if isinstance(key, str) else None
+        if period is None or period.key != key:
+            raise Invalid(f"'{str(key)[:20]}' is not a period such as 2027-03")
+    return Limits(freeze, tuple(sorted(set(phases))))
+
+
+def format_limits(limits: Limits) -> str:
+    """Limits as stored ('' for none)."""
+    if not limits.freeze and not limits.phases:
+        return ""
+    return json.dumps({"freeze": limits.freeze or None, "phases": list(limits.phases)})

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any, Literal
 
 from curriculum.assessment import ASSESSMENT_SCALE
-from curriculum.measures import parse_data, parse_notes, parse_period
+from curriculum.measures import parse_data, parse_limits, parse_notes, parse_period
 from curriculum.problems import Invalid
 from curriculum.text import check_plain
 
@@ -37,8 +37,10 @@ MAX_NOTE = 1000
 # phone's data panel rather than as a field); month: YYYY-MM; feedback: written by the faculty
 # only, read by the team.
 # idea: a change idea of the driver diagram ("S1.2.3") or the team's own ("own:<text>");
-# measures: a JSON list of the team's measure rows.
+# measures: a JSON list of the team's measure rows; limits: how a control chart's limits are
+# computed (set by the faculty: curriculum.measures.parse_limits).
 Input = Literal[
+    "limits",
     "text",
     "long",
     "choice",
@@ -212,6 +214,7 @@ _sheets = (
                     "one period per line: 2027-01: 35/80 (numerator/denominator) or Jan 2027: 42",
                 ),
                 Field("annotations", "Notes on the chart", "notes"),
+                Field("limits", "Control limits", "limits"),
             ),
         ),
         takehome="measures",
@@ -449,6 +452,8 @@ def check_value(field: Field, value: Any) -> str:
         parse_data(text)  # refuses what it cannot read
     if field.input == "notes":
         parse_notes(text)
+    if field.input == "limits":
+        parse_limits(text)
     if field.input == "drivers":
         chosen_ids(text)  # refuses what is not a list of ids
     if field.input == "measures":

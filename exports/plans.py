@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from curriculum.measures import Point, parse_data, parse_notes
+from curriculum.measures import Point, parse_data, parse_limits, parse_notes
 from curriculum.problems import Invalid
 from curriculum.worksheets import WORKSHEETS, Field, Worksheet, number, row_ids
 from exports.controlcharts import (
@@ -175,14 +175,18 @@ def control_chart(row: PlanRow, points: list[Point]) -> ControlChart | None:
     tops = [p.numerator or 0.0 for p in points]
     bottoms = [p.denominator or 0.0 for p in points]
     try:
+        freeze, breaks = parse_limits(row.get("limits")).indexes(points)
+    except Invalid:
+        freeze, breaks = None, []
+    try:
         if kind == "proportion" and ratio:
-            return p_chart(tops, bottoms)
+            return p_chart(tops, bottoms, breaks, freeze)
         if kind == "rate" and ratio:
-            return u_chart(tops, bottoms)
+            return u_chart(tops, bottoms, breaks, freeze)
         if kind == "count" and not ratio:
-            return c_chart([p.value for p in points])
+            return c_chart([p.value for p in points], breaks, freeze)
         if kind == "continuous":
-            return xmr_chart([p.value for p in points])
+            return xmr_chart([p.value for p in points], breaks, freeze)
     except NotCharted:
         pass  # data typed in the room that no control chart takes: the run chart shows them
     return None

@@ -9,7 +9,9 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from markupsafe import Markup
 
+from curriculum.measures import Limits, parse_limits
 from curriculum.problems import Invalid
 from exports.dashboard import (
     Dashboard,
@@ -21,14 +23,16 @@ from exports.dashboard import (
     team_chart,
 )
 from exports.packet import slug
+from exports.plans import cycle_names, measure_chart, measure_data
 from facilitator.auth import check_csrf, faculty_only
 from live import protocol
 from live.context import db, faculty_id, transaction
 from live.dashboard import dashboard
-from live.models import Facilitator
+from live.models import Facilitator, Team, WorkspaceItem
 from live.pages.offload import off_loop
 from live.sockets import socketio
-from live.workspaces.service import give_feedback
+from live.workspaces.plans import filled_sheets
+from live.workspaces.service import give_feedback, set_limits, workspace
 
 blueprint = Blueprint("actionperiod", __name__, template_folder="templates")
 MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
@@ -125,3 +129,79 @@ def report_pdf(collaborative_id: int, item_id: int) -> Any:
                     headers={"Content-Disposition": f'inline; filename="{name}"'},
                 )
     abort(404, "There is no such report in this collaborative.")
+
+
+def _team_page(
+    collaborative_id: int, team_id: int, errors: dict[int, str], typed: dict[int, dict[str, str]]
+) -> Any:
+    team = db().get(Team, team_id)
+    if team is None or team.collaborative_id != collaborative_id:
+        abort(404, "There is no such team in this collaborative.")
+    sheets = {s.name: s for s in filled_sheets(workspace(db(), team.id))}
+    cycles = cycle_names(sheets["pdsa"])
+    measures = []
+    for row in sheets["measures"].rows:
+        limits = parse_limits_or_none(row.get("limits"))
+        measures.append(
+            {
+                "row": row,
+                "periods": [p.key for p in measure_data(row)],
+                "freeze": limits.freeze if limits else "",
+                "phases": ", ".join(limits.phases) if limits else "",
+                "chart": Markup(measure_chart(row, 640, 300, cycles)),  # noqa: S704  (chart_svg escapes)
+            }
+        )
+    page = render_template(
+        "facilitator/team.html",
+        team=team,
+        collaborative_id=collaborative_id,
+        measures=measures,
+        errors=errors,
+        typed=typed,
+    )
+    return Response(page, status=400 if errors else 200)
+
+
+@blueprint.get("/console/collaboratives/<int:collaborative_id>/teams/<int:team_id>")
+@faculty_only
+def team_view(collaborative_id: int, team_id: int) -> Any:
+    """One team's measures, each as the chart its kind and data call for, with the control
+    limits the faculty set: a baseline frozen at a month, new phases after a change has held."""
+    return _team_page(collaborative_id, team_id, {}, {})
+
+
+@blueprint.post(
+    "/console/collaboratives/<int:collaborative_id>/teams/<int:team_id>/measures/<int:item_id>/limits"
+)
+@faculty_only
+def limits(collaborative_id: int, team_id: int, item_id: int) -> Any:
+    """Freeze a measure's baseline and start new phases; the team's charts follow at once."""
+    check_csrf()
+    freeze, phases = request.form.get("freeze", ""), request.form.get("phases", "")
+    who = db().get(Facilitator, faculty_id())
+    try:
+        with transaction() as session:
+            item = session.get(WorkspaceItem, item_id)
+            if item is None or item.team_id != team_id:
+                raise Invalid("there is no such measure in this team")
+            reply = set_limits(
+                session, item_id, freeze, phases, (who.name or who.email) if who else "Faculty"
+            )
+    except Invalid as refused:
+        return _team_page(
+            collaborative_id,
+            team_id,
+            {item_id: refused.message},
+            {item_id: {"freeze": freeze, "phases": phases}},
+        )
+    socketio.emit(protocol.WORKSPACE_CHANGED, {"event": "edit_field", **reply}, to=f"t{team_id}")
+    target = url_for("actionperiod.team_view", collaborative_id=collaborative_id, team_id=team_id)
+    return redirect(f"{target}#measure-{item_id}", code=303)
+
+
+def parse_limits_or_none(text: str) -> Limits | None:
+    """A measure's stored limits, or None where they no longer read."""
+    try:
+        return parse_limits(text)
+    except Invalid:
+        return None

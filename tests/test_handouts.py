@@ -39,9 +39,10 @@ IMG = '<img src="http://example.com/x.png">'
 def printed_labels(name: str) -> list[str]:
     """What a worksheet's page prints, from its definition: its title and its fields' labels
     (data, and the notes on their points, are plotted on the storyboard's run chart, not
-    written on the sheet; a report's feedback is the faculty's, not the team's to write)."""
+    written on the sheet; a report's feedback and a chart's limits are the faculty's to set)."""
     sheet = WORKSHEETS[name]
-    return [sheet.title] + [f.label for f in sheet.all_fields if f.input not in ("data", "notes", "feedback")]
+    shown = [f.label for f in sheet.all_fields if f.input not in ("data", "notes", "feedback", "limits")]
+    return [sheet.title, *shown]
 
 
 def activity(kind: str, n: int, **more: object) -> Activity:

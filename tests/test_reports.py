@@ -162,3 +162,49 @@ def test_faculty_see_every_team_on_one_page_and_their_feedback_reaches_the_team(
     assert "Screening rate" in own
     assert ben.flask_test_client.get(f"/room/{room['code']}/report/{report}.pdf").status_code == 404
     assert ben.flask_test_client.get(url).status_code == 302  # faculty only
+
+
+def test_faculty_freeze_a_baseline_and_the_teams_chart_follows(
+    app: Any, phones: dict[str, Any], faculty_client: Any, csrf: Any, room: dict[str, Any]
+) -> None:
+    from live.context import database
+    from live.models import LearningSession
+
+    ana, cy = phones["ana"], phones["cy"]
+    measure = _add(ana, "measure", "add-measure-20")
+    edit(ana, "name", "Screening rate", 0, "edit-name-0020", item_id=measure)
+    edit(ana, "kind", "proportion", 0, "edit-kind-0020", item_id=measure)
+    months = [f"2025-{m:02d}" for m in range(9, 13)] + [f"2026-{m:02d}" for m in range(1, 11)]
+    tops = [30, 31, 29, 30, 32, 28, 30, 31, 29, 30, 31, 29, 60, 62]  # of 100: a change in the last two
+    for n, (month, top) in enumerate(zip(months, tops, strict=True)):
+        _enter(ana, f"data-frz-{n:04d}", measure, month, top, 100)
+    with app.app_context(), database().transaction() as db:
+        made = db.get(LearningSession, room["id"])
+        assert made is not None
+        collaborative = made.collaborative_id
+        team = next(p.team_id for p in made.participants if p.display_name == "Ana")
+
+    page_url = f"/console/collaboratives/{collaborative}/teams/{team}"
+    page = faculty_client.get(page_url).get_data(as_text=True)
+    assert "p-chart" in page
+    assert "CL 34.4" in page  # limits from every month, the change's months included
+    assert (
+        edit(ana, "limits", '{"freeze": "2026-08"}', 0, "edit-limits-01", item_id=measure)["code"]
+        == "forbidden"
+    )
+
+    form = f"{page_url}/measures/{measure}/limits"
+    refused = faculty_client.post(form, data={"csrf": csrf(page), "freeze": "2026-08", "phases": "2031-01"})
+    assert refused.status_code == 400
+    kept = refused.get_data(as_text=True)
+    assert "Not saved: &#39;2031-01&#39; is not one of this measure&#39;s periods" in kept
+    assert 'value="2031-01"' in kept  # what the faculty typed stays in the field
+    cy.get_received()
+    assert (
+        faculty_client.post(form, data={"csrf": csrf(page), "freeze": "2026-08", "phases": ""}).status_code
+        == 303
+    )
+    assert last(cy, WORKSPACE_CHANGED)["name"] == "limits"
+    frozen = faculty_client.get(page_url).get_data(as_text=True)
+    assert "CL 30" in frozen  # the baseline's twelve months set the centre line
+    assert "2 points outside the control limits" in frozen  # the change stands out against them

@@ -8,6 +8,7 @@ silently lost; the author decides what to keep and saves again against the new v
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,7 +21,10 @@ from curriculum.measures import (
     check_entry,
     check_period,
     enter,
+    format_limits,
     format_notes,
+    parse_data,
+    parse_limits,
     parse_notes,
     remove,
 )
@@ -56,6 +60,13 @@ class Conflict(Refused):
             "conflict",
             {"current": current},
         )
+
+
+# Fields of a team's rows that only the faculty write (a phone is refused with these words).
+FACULTY_ONLY = {
+    "feedback": "only the faculty write feedback on a report",
+    "limits": "only the faculty set a chart's control limits",
+}
 
 
 def _item(db: Session, author: Author, item_id: int) -> WorkspaceItem:
@@ -132,8 +143,8 @@ def edit_field(db: Session, author: Author, payload: dict[str, Any]) -> dict[str
         definition, scope = row_field(item.kind, name), f"i{item.id}"
         if item.status == SUBMITTED:
             raise Refused("this report is submitted: it can no longer be changed", "submitted")
-    if definition.input == "feedback":
-        raise Refused("only the faculty write feedback on a report", "forbidden")
+    if definition.input in FACULTY_ONLY:
+        raise Refused(FACULTY_ONLY[definition.input], "forbidden")
     base = protocol.integer(payload, "base_version", 0)
     value = check_value(definition, payload.get("value"))
     _check_links(db, author, definition, value)
@@ -341,6 +352,28 @@ def give_feedback(db: Session, item_id: int, text: str, faculty: str) -> dict[st
         raise Refused("the team has not submitted this report yet", "bad_value")
     value = check_value(row_field("report", "feedback"), text)
     stored = _locked(db, item.team_id, f"i{item.id}", "feedback")
+    if value != stored.value:
+        _store(db, stored, value, Author(0, item.team_id, 0, faculty))
+    return _field_reply(stored, item.id)
+
+
+def set_limits(db: Session, item_id: int, freeze: str, phases: str, faculty: str) -> dict[str, Any]:
+    """The faculty freeze a measure's baseline at a period, and start new phases at others
+    ('2027-01, 2027-06'): its control chart's limits follow. Periods the measure has no data
+    for are refused."""
+    item = db.get(WorkspaceItem, item_id)
+    if item is None or item.deleted or item.kind != "measure":
+        raise Refused("there is no such measure", "no_item")
+    fields = _fields_of(db, item.team_id, item.id)
+    known = {p.key for p in parse_data(fields.get("data", ""), fields.get("kind", ""))}
+    starts = [p.strip() for p in phases.replace(";", ",").split(",") if p.strip()]
+    for period in [freeze, *starts]:
+        if period and period not in known:
+            raise Refused(
+                f"'{period[:20]}' is not one of this measure's periods (such as 2027-03)", "bad_value"
+            )
+    value = format_limits(parse_limits(json.dumps({"freeze": freeze or None, "phases": starts})))
+    stored = _locked(db, item.team_id, f"i{item.id}", "limits")
     if value != stored.value:
         _store(db, stored, value, Author(0, item.team_id, 0, faculty))
     return _field_reply(stored, item.id)
