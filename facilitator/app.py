@@ -38,6 +38,14 @@ class Defaults:
     SOCKETIO_CHANNEL = "bsc"  # the Redis channel those processes share
     CURRICULUM: str | None = None  # default: the bundled library
     PUBLIC_URL = "http://127.0.0.1:5000"  # `bsc serve` sets the LAN address
+    # Reminders by e-mail (live/reminders.py): none are sent until SMTP_HOST is set.
+    SMTP_HOST: str | None = None
+    SMTP_PORT = 25
+    SMTP_FROM = "reminders@localhost"
+    SMTP_USER: str | None = None
+    SMTP_PASSWORD: str | None = None
+    SMTP_STARTTLS = False
+    REMINDER_EVERY = 900  # seconds between a server process's checks for reminders due
     ASYNC_MODE = "gevent"
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True

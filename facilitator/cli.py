@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import socket
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -235,7 +237,32 @@ def serve(
     click.echo(f"Join URL for phones: {link}   (code {code})")
     click.echo(_terminal_qr(link))
     click.echo(f"Listening on {host}:{port}. Stop with Ctrl+C.", err=True)
+    from live.reminders import Smtp
+
+    smtp = Smtp.from_config(app.config)
+    if smtp is None:
+        click.echo("E-mail reminders: off (no SMTP server: set BSC_SMTP_HOST to send them).", err=True)
+    else:
+        from live.sockets import socketio
+
+        click.echo(f"E-mail reminders: on, through {smtp.describe()}.", err=True)
+        socketio.start_background_task(_remind_forever, app, smtp)
     serve_forever(app, host, port)
+
+
+def _remind_forever(app: Any, smtp: Any) -> None:
+    """Check for reminders due, every REMINDER_EVERY seconds, for as long as the server runs."""
+    from live.context import database
+    from live.reminders import send_due
+    from live.sockets import socketio
+
+    while True:
+        try:
+            with app.app_context():
+                send_due(database(), smtp, datetime.now(UTC).date(), str(app.config["PUBLIC_URL"]))
+        except Exception:
+            logging.getLogger(__name__).exception("reminder check failed")
+        socketio.sleep(int(app.config["REMINDER_EVERY"]))
 
 
 def serve_forever(app: Any, host: str, port: int) -> None:
@@ -253,6 +280,31 @@ def serve_forever(app: Any, host: str, port: int) -> None:
             super().handle()
 
     pywsgi.WSGIServer((host, port), app, handler_class=Handler, log=None).serve_forever()
+
+
+@cli.command("remind")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="BSC_DATA_DIR")
+@click.option(
+    "--today", type=click.DateTime(["%Y-%m-%d"]), help="Send what is due on this day (default: today)."
+)
+@click.option("--public-url", metavar="URL", envvar="BSC_PUBLIC_URL", help="The room's address, for links.")
+def remind(data_dir: Path | None, today: datetime | None, public_url: str | None) -> None:
+    """Send the e-mail reminders due today, once (each server process also checks every 15
+    minutes; this is for cron). Needs BSC_SMTP_HOST; a reminder another process sent is skipped."""
+    from live.context import database
+    from live.reminders import Smtp, send_due
+
+    app = _app(None, data_dir)
+    smtp = Smtp.from_config(app.config)
+    if smtp is None:
+        click.echo("No SMTP server configured (BSC_SMTP_HOST): no reminders sent.")
+        return
+    day = today.date() if today else datetime.now(UTC).date()
+    with app.app_context():
+        sent = send_due(database(), smtp, day, (public_url or str(app.config["PUBLIC_URL"])).rstrip("/"))
+    click.echo(
+        f"Sent {sent} reminder{'s' if sent != 1 else ''} for {day.isoformat()} through {smtp.describe()}."
+    )
 
 
 def _app(curriculum: Path | None, data_dir: Path | None) -> Any:

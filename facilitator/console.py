@@ -46,6 +46,7 @@ from live.pages.offload import off_loop
 from live.polls.service import answer_table
 from live.questions.service import question_table
 from live.records import SCHEMA, Records, collaborative_records, exported_at, session_records
+from live.reminders import Smtp
 from live.results import session_results
 from live.room.people import team_of
 from live.room.sessions import create_session
@@ -114,7 +115,12 @@ def logout() -> Any:
 def index() -> Any:
     """The sessions on this server, and a form to start one from the curriculum."""
     sessions = list(db().scalars(select(LearningSession).order_by(LearningSession.created_at.desc())))
-    return render_template("facilitator/index.html", sessions=sessions, curricula=list(curricula().values()))
+    return render_template(
+        "facilitator/index.html",
+        sessions=sessions,
+        curricula=list(curricula().values()),
+        smtp=Smtp.from_config(current_app.config),
+    )
 
 
 @blueprint.post("/console/sessions")

@@ -230,6 +230,7 @@ class Participant(Base):
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     # Removed by the facilitator, or left ("not me"): can no longer rejoin with the old link.
     removed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")  # for reminders, optional
 
     session: Mapped[LearningSession] = relationship(back_populates="participants")
     team: Mapped[Team] = relationship(back_populates="participants")
@@ -348,3 +349,14 @@ class QuestionVote(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"))
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
+
+
+class ReminderSent(Base):
+    """A reminder e-mail claimed for sending: its key is unique, so that of two server
+    processes due to send the same reminder, one does (live/reminders.py)."""
+
+    __tablename__ = "reminder_sent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)  # what, for whom, which day
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)

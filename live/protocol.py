@@ -81,6 +81,7 @@ WORKSPACE = "workspace"  # a team's workspace, read-only: the console that asked
 # -- bounds ----------------------------------------------------------------------------------
 MAX_NAME = 60
 MAX_ROLE = 40
+MAX_EMAIL = 254
 MAX_TEAM = 80
 MAX_ORGANISATION = 120
 MAX_PROMPT = 500

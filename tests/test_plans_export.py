@@ -223,6 +223,7 @@ def parse_ics(data: bytes) -> list[dict[str, str]]:
     assert unfolded[-1] == "END:VCALENDAR"
     events: list[dict[str, str]] = []
     current: dict[str, str] | None = None
+    alarm: dict[str, str] | None = None
     for line in unfolded:
         if line == "BEGIN:VEVENT":
             current = {}
@@ -230,9 +231,16 @@ def parse_ics(data: bytes) -> list[dict[str, str]]:
             assert current is not None
             events.append(current)
             current = None
+        elif line == "BEGIN:VALARM":
+            alarm = {}
+        elif line == "END:VALARM":
+            assert current is not None
+            assert alarm is not None
+            current["ALARM"] = f"{alarm['TRIGGER']} {alarm['DESCRIPTION']}"  # its trigger and words
+            alarm = None
         elif current is not None:
             key, _, value = line.partition(":")
-            current[key] = value
+            (alarm if alarm is not None else current)[key] = value
     return events
 
 
@@ -259,6 +267,7 @@ def test_the_calendar_has_one_event_per_dated_commitment() -> None:
     assert events[0]["DTEND;VALUE=DATE"] == "20270317"
     assert unescape(events[0]["SUMMARY"]) == "By next Tuesday: Call three families, then; report back"
     assert "Owner: Cy" in unescape(events[0]["DESCRIPTION"])
+    assert unescape(events[0]["ALARM"]) == "-PT15H Due tomorrow: Call three families, then; report back"
     assert unescape(events[1]["SUMMARY"]) == f"By next Tuesday: {long}"
     assert events[0]["UID"] != events[1]["UID"]
     assert events[0]["DTSTAMP"] == "20270309T000000Z"

@@ -150,6 +150,7 @@ def _join(db: Session, code: str, joined: list[tuple[int, int]]) -> Any:
             display_name=form.get("name", ""),
             role=form.get("role", ""),
             team_code=form.get("team_code", "") if team_value != "new" else "",
+            email=form.get("email", ""),
         )
     except Invalid as refused:
         db.rollback()
@@ -316,6 +317,42 @@ def plan_pdf(code: str) -> Any:
 def commitments(code: str) -> Any:
     """The team's commitments with their due dates, as a calendar file."""
     return _team_file(code, commitments_ics, "commitments.ics", "text/calendar")
+
+
+@blueprint.get("/room/<code>/my-calendar.ics")
+def my_calendar(code: str) -> Any:
+    """The participant's own calendar: the commitments they own, and the team's monthly report
+    due dates through the collaborative, each with an alarm."""
+    room = _session_or_404(db(), code)
+    participant = _participant_or_none(db(), room)
+    if participant is None:
+        return redirect(url_for("room.join_page", code=code))
+    curriculum = curricula().get(room.collaborative.curriculum_id)
+    plan = team_plan(db(), room, participant.team, curriculum, f"{public_url()}/room/{room.join_code}")
+    # The team reports every month from its learning session to the collaborative's end.
+    end = curriculum.calendar.end if curriculum and curriculum.calendar else None
+    months = report_months(room.date, end.isoformat() if end else "")
+    body = commitments_ics(plan, owner=participant.display_name, report_months=months)
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": f'attachment; filename="{slug(participant.display_name)}-calendar.ics"'
+        },
+    )
+
+
+def report_months(start: str, end: str) -> tuple[str, ...]:
+    """The months a team reports on: from the learning session's month to the month before the
+    collaborative ends (ISO dates; none where either is missing)."""
+    if len(start) < 7 or len(end) < 7:
+        return ()
+    year, month = int(start[:4]), int(start[5:7])
+    months: list[str] = []
+    while f"{year}-{month:02d}" < end[:7] and len(months) < 36:
+        months.append(f"{year}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return tuple(months)
 
 
 @blueprint.get("/room/<code>/chart/<int:item_id>.svg")

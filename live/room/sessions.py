@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from typing import Any
 
@@ -27,6 +28,9 @@ TEAM_CODE_LENGTH = 5
 MAX_TEAMS = 100  # teams phones may make in one learning session (a collaborative has 10 to 100)
 MAX_TEAMS_BY_FACULTY = 500  # the faculty may add more (a congress of several collaboratives)
 ROLES = TEAM_ROLES  # the join form's choices (curriculum.worksheets)
+
+# An address a reminder can go to: something@somewhere.tld, no spaces (the server sends, it does not verify).
+EMAIL = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+")
 
 
 def hash_token(token: str) -> str:
@@ -225,6 +229,7 @@ def join(
     display_name: str,
     role: str = "",
     team_code: str = "",
+    email: str = "",
 ) -> tuple[Participant, str]:
     """Someone joins from a phone: returns the participant and their secret rejoin token.
 
@@ -234,6 +239,9 @@ def join(
     """
     display_name = clean_text(display_name, "your name", protocol.MAX_NAME)
     role = clean_text(role, "your role", protocol.MAX_ROLE, required=False)
+    email = clean_text(email, "your e-mail", protocol.MAX_EMAIL, required=False)
+    if email and not EMAIL.fullmatch(email):
+        raise Refused("give an e-mail address such as ana@clinic.org, or leave it empty", "bad_value")
     coded = team_by_code(db, session, team_code or "")
     if team_id is not None:
         team = db.get(Team, team_id)
@@ -271,7 +279,12 @@ def join(
         )
     token = secrets.token_urlsafe(24)
     participant = Participant(
-        session=session, team=team, display_name=display_name, role=role, token_hash=hash_token(token)
+        session=session,
+        team=team,
+        display_name=display_name,
+        role=role,
+        token_hash=hash_token(token),
+        email=email,
     )
     db.add(participant)
     db.flush()

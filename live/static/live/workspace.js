@@ -502,7 +502,8 @@ const Workspace = (() => {
     root.append(tabs, el("div", { role: "tabpanel" }, sectionBody(open)));
     if (!readOnly) root.append(el("p", { class: "downloads" },
       el("a", { href: `/room/${state.session.code}/plan.pdf`, class: "button" }, t("Download our plan (PDF)")), " ",
-      el("a", { href: `/room/${state.session.code}/commitments.ics`, class: "button" }, t("Add commitments to my calendar"))));
+      el("a", { href: `/room/${state.session.code}/commitments.ics`, class: "button" }, t("Add commitments to my calendar")), " ",
+      el("a", { href: `/room/${state.session.code}/my-calendar.ics`, class: "button" }, t("My reminders (calendar)"))));
     if (focused) {
       const again = document.getElementById(focused);
       if (again) {
