@@ -21,10 +21,10 @@ def test_a_refused_edit_keeps_its_text_with_the_reason_beside_it(
     ana = join(browser.new_context(**PHONE), server["join"], "Riverside Clinic", "Ana", "Data lead")
     ana.get_by_role("tab", name="Measures").click()
     ana.get_by_role("button", name="Add a measure").click()
-    data = ana.get_by_label("Monthly data")
+    data = ana.get_by_label("Data", exact=True)
     typed = "Sep 2025: 40\nOct 2025: 44\nNov 2025: twenty"
     data.fill(typed)
-    ana.get_by_label("Target").click()  # leaving the field saves it
+    ana.get_by_label("Goal").click()  # leaving the field saves it
     error = ana.locator(".field-error", has_text="line 3 of the data")
     error.wait_for()
     expect(data).to_have_value(typed)
@@ -34,7 +34,7 @@ def test_a_refused_edit_keeps_its_text_with_the_reason_beside_it(
     expect(data).to_have_value(typed)
 
     data.fill("Sep 2025: 40\nOct 2025: 44\nNov 2025: 20")
-    ana.get_by_label("Target").click()
+    ana.get_by_label("Goal").click()
     ana.get_by_text("saved by Ana").first.wait_for()
     expect(ana.locator(".field-error")).to_have_count(0)
 
