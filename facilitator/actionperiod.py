@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from markupsafe import Markup
+from sqlalchemy import select
 
 from curriculum.measures import Limits, parse_limits
 from curriculum.problems import Invalid
@@ -28,8 +29,9 @@ from facilitator.auth import check_csrf, faculty_only
 from live import protocol
 from live.context import db, faculty_id, transaction
 from live.dashboard import dashboard
-from live.models import Facilitator, Team, WorkspaceItem
+from live.models import Facilitator, Participant, Team, WorkspaceItem
 from live.pages.offload import off_loop
+from live.room.keys import revoke_links
 from live.sockets import socketio
 from live.workspaces.plans import filled_sheets
 from live.workspaces.service import give_feedback, set_limits, workspace
@@ -151,9 +153,18 @@ def _team_page(
                 "chart": Markup(measure_chart(row, 640, 300, cycles)),  # noqa: S704  (chart_svg escapes)
             }
         )
+    people = list(
+        db().scalars(
+            select(Participant)
+            .where(Participant.team_id == team.id, Participant.removed.is_(False))
+            .order_by(Participant.display_name)
+        )
+    )
     page = render_template(
         "facilitator/team.html",
         team=team,
+        people=people,
+        revoked=request.args.get("revoked", ""),
         collaborative_id=collaborative_id,
         measures=measures,
         errors=errors,
@@ -197,6 +208,25 @@ def limits(collaborative_id: int, team_id: int, item_id: int) -> Any:
     socketio.emit(protocol.WORKSPACE_CHANGED, {"event": "edit_field", **reply}, to=f"t{team_id}")
     target = url_for("actionperiod.team_view", collaborative_id=collaborative_id, team_id=team_id)
     return redirect(f"{target}#measure-{item_id}", code=303)
+
+
+@blueprint.post(
+    "/console/collaboratives/<int:collaborative_id>/teams/<int:team_id>/people/<int:person>/revoke"
+)
+@faculty_only
+def revoke(collaborative_id: int, team_id: int, person: int) -> Any:
+    """Revoke a participant's personal link: it and every device it signed in stop working."""
+    check_csrf()
+    with transaction() as session:
+        found = session.get(Participant, person)
+        if found is None or found.team_id != team_id:
+            abort(404, "There is no such person in this team.")
+        name = found.display_name
+        revoke_links(session, person)
+    target = url_for(
+        "actionperiod.team_view", collaborative_id=collaborative_id, team_id=team_id, revoked=name
+    )
+    return redirect(f"{target}#people", code=303)
 
 
 def parse_limits_or_none(text: str) -> Limits | None:

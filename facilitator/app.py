@@ -51,6 +51,7 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     MAX_CONTENT_LENGTH = 64 * 1024  # forms are small; refuse anything bigger
     REJOIN_DAYS = 3
+    PERSONAL_DAYS = 240  # a device signed in by a personal link stays in through the collaborative
     PAPER = "letter"  # take-home PDFs: letter or a4
     PERMANENT_SESSION_LIFETIME = timedelta(hours=14)  # faculty sign in again after a long day
     # Behind a TLS reverse proxy (nginx, Caddy): how many proxies set X-Forwarded-For, -Proto and

@@ -360,3 +360,23 @@ class ReminderSent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(300), unique=True)  # what, for whom, which day
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+
+
+class ParticipantKey(Base):
+    """A way back to one's team after the room: a personal link (printed on the take-home plan,
+    shown on the phone), or a device that opened it. Only hashes are kept; a link's token is
+    derived from its nonce and the server's secret, so the phone can show it again. Faculty
+    revoke a link (and the devices it signed in); a participant signs a device out."""
+
+    __tablename__ = "participant_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # link, device
+    nonce: Mapped[str] = mapped_column(String(32), default="")  # a link's, to derive its token
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    link_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant_key.id"), default=None
+    )  # a device's link
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

@@ -158,3 +158,15 @@ def test_a_team_reports_two_months_and_reads_the_faculty_reply(
     expect(ana.get_by_text("saved by Ana").first).to_be_visible()
     ana.locator(".ramps").scroll_into_view_if_needed()
     ana.screenshot(path=str(shots / "phone-pdsa-ramps.png"))
+
+    # Weeks later, on a laptop that was never in the room: the personal link (the QR code of
+    # the plan Ana downloaded) opens the same workspace, as Ana, with the faculty's reply.
+    ana.get_by_role("link", name="Your own link, for after the session").click()
+    link = ana.get_by_label("Your own link").input_value()
+    laptop = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    laptop.goto(link)
+    laptop.get_by_text("Connected").wait_for()
+    expect(laptop.locator("#me-name")).to_have_text("Ana")
+    laptop.get_by_role("tab", name="Report").click()
+    expect(laptop.locator(".feedback").last).to_contain_text("Try texting at the 18-month visit too.")
+    laptop.screenshot(path=str(shots / "laptop-personal-link.png"))

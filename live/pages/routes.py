@@ -10,6 +10,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     make_response,
     redirect,
     render_template,
@@ -40,6 +41,7 @@ from live.pages import assets
 from live.pages.forms import check_csrf, csrf_ok, csrf_token
 from live.pages.offload import off_loop
 from live.room.events import tell_roster
+from live.room.keys import open_link, personal_link, sign_out_device
 from live.room.people import remove_participant
 from live.room.sessions import ROLES, join, participant_by_token, session_by_code, teams_here
 from live.room.state import digest, participant_state
@@ -231,6 +233,67 @@ def phone(code: str) -> Any:
     )
 
 
+def _personal_url(participant_id: int) -> str:
+    """The participant's personal link, at the collaborative's public address."""
+    with transaction() as writing:
+        person = writing.get(Participant, participant_id)
+        if person is None:
+            abort(404, "You are no longer in this session.")
+        token = personal_link(writing, person, str(current_app.config["SECRET_KEY"]))
+    return f"{public_url()}/r/{token}"
+
+
+@blueprint.get("/room/<code>/my-link")
+def my_link(code: str) -> Any:
+    """The participant's personal link, to keep, and signing this device out."""
+    room = _session_or_404(db(), code)
+    participant = _participant_or_none(db(), room)
+    if participant is None:
+        return redirect(url_for("room.join_page", code=room.join_code))
+    return render_template(
+        "live/link.html", room=room, me=participant, personal=_personal_url(participant.id)
+    )
+
+
+@blueprint.get("/r/<token>")
+def personal(token: str) -> Any:
+    """A personal link: this device is signed in as its participant, for months, and goes to
+    their team's workspace."""
+    with transaction() as writing:
+        opened = open_link(writing, token)
+        if opened is None:
+            abort(
+                404,
+                "This link no longer works: ask the faculty for a new one, or join with your team's code.",
+            )
+        participant, device = opened
+        code = participant.session.join_code
+    response = make_response(redirect(url_for("room.phone", code=code), code=303))
+    response.set_cookie(
+        f"bsc_{code}",
+        device,
+        max_age=int(config("PERSONAL_DAYS")) * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+        path="/",
+    )
+    return response
+
+
+@blueprint.post("/room/<code>/signout")
+def sign_out(code: str) -> Any:
+    """Sign this device out: it no longer opens the workspace (the personal link still does)."""
+    check_csrf()
+    room = _session_or_404(db(), code)
+    token = request.cookies.get(cookie_name(room), "")
+    with transaction() as writing:
+        sign_out_device(writing, token)
+    response = make_response(redirect(url_for("room.join_page", code=room.join_code), code=303))
+    response.delete_cookie(cookie_name(room), path="/")
+    return response
+
+
 @blueprint.post("/room/<code>/leave")
 def leave(code: str) -> Any:
     """The phone's "not me / change team": it lets go of its participant and goes back to the join page.
@@ -266,7 +329,8 @@ def _plan_for_phone(code: str) -> tuple[TeamPlan, str, int] | None:
     if participant is None:
         return None
     curriculum = curricula().get(room.collaborative.curriculum_id)
-    plan = team_plan(db(), room, participant.team, curriculum, f"{public_url()}/room/{room.join_code}")
+    # The plan's QR code is the participant's own link: it opens the workspace after the room.
+    plan = team_plan(db(), room, participant.team, curriculum, _personal_url(participant.id))
     return plan, slug(participant.team.name), participant.id
 
 

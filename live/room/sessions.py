@@ -16,7 +16,15 @@ from curriculum.model import LearningSession as CurriculumSession
 from curriculum.text import clean_text
 from curriculum.worksheets import ROLES as TEAM_ROLES
 from live import protocol
-from live.models import Activity, AgendaItem, Collaborative, LearningSession, Participant, Team
+from live.models import (
+    Activity,
+    AgendaItem,
+    Collaborative,
+    LearningSession,
+    Participant,
+    ParticipantKey,
+    Team,
+)
 from live.protocol import Refused
 
 # What messages call the fields of a team (the join form, the console).
@@ -295,9 +303,21 @@ def participant_by_token(db: Session, token: str | None) -> Participant | None:
     """The participant a rejoin token belongs to, if any."""
     if not token or len(token) > 100:
         return None
-    return db.scalar(
+    found = db.scalar(
         select(Participant).where(Participant.token_hash == hash_token(token), Participant.removed.is_(False))
     )
+    if found is None:  # a device signed in by a personal link (live/room/keys.py)
+        found = db.scalar(_BY_DEVICE.where(ParticipantKey.token_hash == hash_token(token)))
+    return found
+
+
+_BY_DEVICE = (
+    select(Participant)
+    .join(ParticipantKey, ParticipantKey.participant_id == Participant.id)
+    .where(
+        ParticipantKey.kind == "device", ParticipantKey.revoked_at.is_(None), Participant.removed.is_(False)
+    )
+)
 
 
 _PHONE = (
@@ -311,12 +331,31 @@ _PHONE = (
 )
 
 
+_DEVICE_PHONE = (
+    select(Participant.id, Participant.session_id, Participant.team_id)
+    .join(ParticipantKey, ParticipantKey.participant_id == Participant.id)
+    .join(LearningSession, LearningSession.id == Participant.session_id)
+    .where(
+        ParticipantKey.token_hash == bindparam("token_hash"),
+        ParticipantKey.kind == "device",
+        ParticipantKey.revoked_at.is_(None),
+        Participant.removed.is_(False),
+        LearningSession.join_code == bindparam("code"),
+    )
+)
+
+
 def phone_of(db: Session, code: str, token: Any) -> Row[int, int, int] | None:
     """The participant (id, session_id, team_id) whose rejoin token this is, in the session
     with this join code; None if there is none (never joined, removed, another session)."""
     if not isinstance(token, str) or not token or len(token) > 100 or not code or len(code) > 12:
         return None
-    return db.connection().execute(_PHONE, {"token_hash": hash_token(token), "code": code}).first()
+    found = db.connection().execute(_PHONE, {"token_hash": hash_token(token), "code": code}).first()
+    if found is None:  # a device signed in by a personal link
+        found = (
+            db.connection().execute(_DEVICE_PHONE, {"token_hash": hash_token(token), "code": code}).first()
+        )
+    return found
 
 
 def session_by_code(db: Session, code: str) -> LearningSession | None:
