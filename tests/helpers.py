@@ -248,12 +248,20 @@ def serve_command(port: int, curriculum: Path, data: Path) -> list[str]:
 class Server:
     """`bsc serve` in its own process, as faculty start it, on a fixture curriculum."""
 
-    def __init__(self, folder: Path, curriculum: Path = FIXTURES / "mini") -> None:
+    def __init__(
+        self,
+        folder: Path,
+        curriculum: Path = FIXTURES / "mini",
+        public_url: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.folder = folder
         self.curriculum = curriculum
         self.data = folder / "data"
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
+        self.public_url = public_url  # the address phones use, where it is not the server's own
+        self.env = env
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
         self.info: dict[str, str] = {}
@@ -262,8 +270,12 @@ class Server:
         self.starts += 1
         log = self.folder / f"serve-{self.starts}.log"
         with log.open("w") as out:
+            command = serve_command(self.port, self.curriculum, self.data)
+            if self.public_url:
+                command[command.index("--public-url") + 1] = self.public_url
             self.process = subprocess.Popen(
-                serve_command(self.port, self.curriculum, self.data),
+                command,
+                env={**os.environ, **self.env} if self.env else None,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
