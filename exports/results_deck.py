@@ -3,6 +3,9 @@
 Every answered poll as a native bar chart (counts and percentages on the bars), a word cloud
 as a picture, approved open answers and the top questions as text, each team's assessment
 scale (first and last rating), commitments by team and the most-dotted storyboards as native
+charts. With action-period data, a section per measure: the collaborative's combined run chart
+(the teams pooled, its median and goal, the points the run-chart rules flag in coral and the
+rules' findings as its title), then each team's own chart, six to a slide, all native line
 charts. Built from the curriculum decks' template, layouts chosen by name (docs/decks.md).
 """
 
@@ -15,16 +18,20 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 from pptx.chart.data import CategoryChartData
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
 from pptx.util import Emu, Pt
 
 from curriculum.model import BulletList, Paragraph, Run
 from exports.decks import DEFAULT_TEMPLATE, _fill, _item, _placeholder, _remove, load_template
+from exports.runcharts import analyse
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 CLOUD_SIZE = (1600, 900)
 TEAL = "#12435A"
 ANSWERS_PER_SLIDE = 8
+TEAMS_PER_SLIDE = 6  # each team's chart, three by two
+CORAL = RGBColor(0xC4, 0x55, 0x3A)  # type: ignore[no-untyped-call]
 
 
 def _title_slide(prs: Any, title: str, lines: list[str], notes: str) -> None:
@@ -84,6 +91,71 @@ def _chart(
         for point, value, share in zip(plot.series[0].points, values, shares, strict=True):
             point.data_label.text_frame.text = f"{value or 0:g} ({share}%)"
     return chart
+
+
+def _line_chart(
+    slide: Any,
+    box: tuple[int, int, int, int],
+    months: list[str],
+    values: list[float],
+    target: float | None,
+    title: str,
+    size: int,
+) -> Any:
+    """A run chart as a native line chart: the values with markers, the median, the goal; the
+    points the run-chart rules flag in coral, and `title` over it."""
+    analysis = analyse(values)
+    data = CategoryChartData()  # type: ignore[no-untyped-call]
+    data.categories = months
+    data.add_series("Value", values)  # type: ignore[no-untyped-call]
+    if analysis.median is not None:
+        data.add_series("Median", [analysis.median] * len(values))  # type: ignore[no-untyped-call]
+    if target is not None:
+        data.add_series("Goal", [target] * len(values))  # type: ignore[no-untyped-call]
+    chart = slide.shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, *box, data).chart
+    chart.font.size = Pt(size)
+    chart.has_title = True
+    chart.chart_title.text_frame.text = title
+    chart.chart_title.text_frame.paragraphs[0].runs[0].font.size = Pt(size + 2)
+    chart.value_axis.has_major_gridlines = False
+    chart.has_legend = len(data) > 1
+    if chart.has_legend:
+        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+        chart.legend.include_in_layout = False
+    lines = list(chart.plots[0].series)
+    for extra in lines[1:]:
+        extra.marker.style = XL_MARKER_STYLE.NONE
+        extra.smooth = False
+    flagged = {i for s in analysis.signals for i in s.points}
+    for i in sorted(flagged):
+        marker = lines[0].points[i].marker
+        marker.style = XL_MARKER_STYLE.CIRCLE
+        marker.format.fill.solid()
+        marker.format.fill.fore_color.rgb = CORAL
+    return chart
+
+
+def _measure_slides(prs: Any, measure: Any) -> None:
+    """A measure of the action period: the teams pooled, then each team's own chart."""
+    analysis = analyse(list(measure.pooled))
+    found = "; ".join(s.text for s in analysis.signals) or "No signals yet"
+    slide, holder = _content(
+        prs,
+        f"{measure.name}: all teams together",
+        f"Every team's numerators over their denominators, month by month. {found}.",
+    )
+    box = (holder.left, holder.top, holder.width, holder.height)
+    _remove(holder)
+    _line_chart(slide, box, list(measure.months), list(measure.pooled), measure.target, found, 14)
+    for start in range(0, len(measure.teams), TEAMS_PER_SLIDE):
+        page = measure.teams[start : start + TEAMS_PER_SLIDE]
+        slide, holder = _content(prs, f"{measure.name}: each team", "Each team's own run chart.")
+        left, top, width, height = holder.left, holder.top, holder.width, holder.height
+        _remove(holder)
+        cell_w, cell_h = width // 3, height // 2
+        for n, (team, months, values) in enumerate(page):
+            at = (left + (n % 3) * cell_w, top + (n // 3) * cell_h, cell_w, cell_h)
+            _line_chart(slide, at, list(months), list(values), None, team, 10)
 
 
 def _cloud_png(words: tuple[tuple[str, int], ...]) -> bytes:
@@ -183,6 +255,8 @@ def build_results_deck(results: Any, template: Path = DEFAULT_TEMPLATE) -> bytes
             [t for t, _ in results.dots],
             {"Dots": [n for _, n in results.dots]},
         )
+    for measure in getattr(results, "measures", ()):
+        _measure_slides(prs, measure)
     out = io.BytesIO()
     prs.save(out)
     return out.getvalue()

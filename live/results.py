@@ -2,18 +2,24 @@
 
 Every poll that was answered (its bars, its words, its approved answers), the question
 boards' top questions, each team's self-ratings on the assessment scale (the first and the
-last of the session), the commitments each team wrote, and the most-dotted storyboards.
+last of the session), the commitments each team wrote, the most-dotted storyboards, and the
+action period before the session: each measure pooled across teams, and each team's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from curriculum.calendar import as_date
 from curriculum.polls import POLL_KINDS, AssessmentPoll
+from curriculum.worksheets import number
+from exports.dashboard import previous_month
+from live.dashboard import dashboard
 from live.models import Activity, Dot, LearningSession, Question, QuestionVote, Team, WorkspaceItem
 from live.polls.service import responses, results
 
@@ -33,6 +39,18 @@ class PollResult:
 
 
 @dataclass(frozen=True)
+class MeasureResult:
+    """A measure through the action period: pooled across teams, and per team (month labels,
+    values), up to the month before the learning session."""
+
+    name: str
+    months: tuple[str, ...]
+    pooled: tuple[float, ...]
+    target: float | None = None
+    teams: tuple[tuple[str, tuple[str, ...], tuple[float, ...]], ...] = ()
+
+
+@dataclass(frozen=True)
 class SessionResults:
     collaborative: str
     session: str
@@ -42,6 +60,8 @@ class SessionResults:
     ratings: tuple[tuple[str, float | None, float | None], ...] = ()  # team, first, last
     commitments: tuple[tuple[str, int], ...] = ()  # team, how many
     dots: tuple[tuple[str, int], ...] = ()  # team, dots on its storyboard
+    # The action period so far: each measure pooled across teams, and each team's own.
+    measures: tuple[MeasureResult, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -106,6 +126,7 @@ def session_results(db: Session, session_id: int) -> SessionResults:
         select(Dot.team_id, func.count()).where(Dot.session_id == room.id).group_by(Dot.team_id)
     ).all()
     return SessionResults(
+        measures=_measures(db, room),
         collaborative=room.collaborative.title,
         session=room.title,
         date=room.date,
@@ -121,3 +142,34 @@ def session_results(db: Session, session_id: int) -> SessionResults:
             ]
         ),
     )
+
+
+def _measures(db: Session, room: LearningSession) -> tuple[MeasureResult, ...]:
+    """The collaborative's measures from the action period before this session: pooled across
+    teams, and each team's, up to the month before the session (or before today)."""
+    day = as_date(room.date) if room.date else None
+    month = previous_month(day or datetime.now(UTC).date())
+    board = dashboard(db, room.collaborative_id, month)
+    found = []
+    for name in board.measure_names:
+        labels, values = board.pooled(name)
+        if not values:
+            continue
+        teams = []
+        for team in board.teams:
+            measure = team.measure(name.strip().lower())
+            points = [p for p in measure.points if p.period and p.period.key <= month] if measure else []
+            if points:
+                teams.append(
+                    (
+                        team.name,
+                        tuple(p.period.label for p in points if p.period),
+                        tuple(p.value for p in points),
+                    )
+                )
+        found.append(
+            MeasureResult(
+                name, tuple(labels), tuple(values), number(board.targets.get(name, "")), tuple(teams)
+            )
+        )
+    return tuple(found)

@@ -132,3 +132,49 @@ def test_bsc_results_writes_the_deck_from_the_rooms_data_folder(
     missing = CliRunner().invoke(cli, ["results", "--data-dir", app.config["DATA_DIR"], "--session", "999"])
     assert missing.exit_code == 1
     assert "no such session" in missing.output
+
+
+def test_the_action_period_before_a_session_shows_as_native_run_charts(
+    app: Any, join_phone: Any, room: dict[str, Any], faculty_client: Any, shots: Path
+) -> None:
+    from exports.runcharts import analyse
+
+    months = [f"2026-{m:02d}" for m in range(1, 11)]
+    teams = {
+        "Riverside Clinic": [20, 22, 21, 19, 20, 40, 42, 44, 43, 45],  # a shift after the change
+        "Hilltop Practice": [30, 31, 29, 30, 32, 31, 30, 29, 31, 30],
+    }
+    for n, (team, tops) in enumerate(teams.items()):
+        phone = connect(app, join_phone(team, f"Lead {n}"), room["code"])
+        item = phone.emit(
+            protocol.ADD_ITEM, {"client_id": f"ap-measure-{n}", "kind": "measure"}, callback=True
+        )
+        measure = item["item"]["id"]
+        for k, (name, value) in enumerate((("name", "Screening rate"), ("kind", "proportion"))):
+            payload = {"client_id": f"ap-edit-{n}-{k}", "item_id": measure, "name": name, "value": value}
+            assert phone.emit(protocol.EDIT_FIELD, {**payload, "base_version": 0}, callback=True)["ok"]
+        for k, (month, top) in enumerate(zip(months, tops, strict=True)):
+            entry = {"client_id": f"ap-data-{n}-{k:02d}", "item_id": measure, "period": month}
+            sent = phone.emit(
+                protocol.ENTER_DATA, {**entry, "numerator": top, "denominator": 100}, callback=True
+            )
+            assert sent["ok"], sent
+    made = faculty_client.get(f"/console/{room['id']}/results.pptx").data
+    (shots / "results-action-period.pptx").write_bytes(made)  # to render and look at
+    deck = Presentation(io.BytesIO(made))
+    pooled = charts(deck)["Screening rate: all teams together"]
+    expected = [(a + b) / 2 for a, b in zip(*teams.values(), strict=True)]  # of 200, as a percentage
+    series = pooled.plots[0].series
+    assert list(series[0].values) == pytest.approx(expected)
+    assert [s.name for s in series] == ["Value", "Median"]
+    found = analyse(expected)
+    assert found.fired("trend")  # the change shows: a trend up, too few runs
+    said = "; ".join(s.text for s in found.signals)
+    assert pooled.chart_title.text_frame.text == said  # the findings, said on the chart
+    flagged = {i for s in found.signals for i in s.points}
+    for i in range(len(expected)):
+        fill = series[0].points[i].marker.format.fill
+        assert (fill.type is not None and fill.fore_color.rgb == (0xC4, 0x55, 0x3A)) == (i in flagged)
+    each = next(s for s in deck.slides if s.shapes.title.text == "Screening rate: each team")
+    titles = sorted(shape.chart.chart_title.text_frame.text for shape in each.shapes if shape.has_chart)
+    assert titles == sorted(teams)
