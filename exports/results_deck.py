@@ -23,6 +23,7 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
 from pptx.util import Emu, Pt
 
 from curriculum.model import BulletList, Paragraph, Run
+from curriculum.worksheets import WORKSHEETS
 from exports.decks import DEFAULT_TEMPLATE, _fill, _item, _placeholder, _remove, load_template
 from exports.runcharts import analyse
 
@@ -111,7 +112,8 @@ def _line_chart(
     if analysis.median is not None:
         data.add_series("Median", [analysis.median] * len(values))  # type: ignore[no-untyped-call]
     if target is not None:
-        data.add_series("Goal", [target] * len(values))  # type: ignore[no-untyped-call]
+        goal = WORKSHEETS["measures"].field("target").label
+        data.add_series(goal, [target] * len(values))  # type: ignore[no-untyped-call]
     chart = slide.shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, *box, data).chart
     chart.font.size = Pt(size)
     chart.has_title = True

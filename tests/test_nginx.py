@@ -88,7 +88,7 @@ def proxied(tmp_path: Path) -> Iterator[dict[str, Any]]:
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             try:
-                _opener().open(f"{public}/healthz", timeout=2)
+                _fetch(_opener(), f"{public}/healthz")
                 break
             except OSError:
                 assert nginx.poll() is None, (tmp_path / "error.log").read_text()
@@ -120,11 +120,20 @@ def _opener(jar: http.cookiejar.CookieJar | None = None) -> urllib.request.Opene
     )
 
 
-def _fetch(opener: urllib.request.OpenerDirector, url: str, data: bytes | None = None) -> Any:
+class Reply:
+    """A response, read whole and closed (no socket is left open behind the test)."""
+
+    def __init__(self, status: int, headers: Any, body: bytes) -> None:
+        self.status, self.headers, self.body = status, headers, body
+
+
+def _fetch(opener: urllib.request.OpenerDirector, url: str, data: bytes | None = None) -> Reply:
     try:
-        return opener.open(url, data=data, timeout=10)
-    except urllib.error.HTTPError as reply:  # a 3xx, answered as is
-        return reply
+        response = opener.open(url, data=data, timeout=10)
+    except urllib.error.HTTPError as refused:  # a 3xx, answered as is
+        response = refused
+    with response:
+        return Reply(response.status, response.headers, response.read())
 
 
 def test_the_room_works_behind_nginx_over_tls(proxied: dict[str, Any]) -> None:
@@ -147,14 +156,14 @@ def test_the_room_works_behind_nginx_over_tls(proxied: dict[str, Any]) -> None:
     assert join.startswith(f"{public}/j/")
     jar = http.cookiejar.CookieJar()
     phone = _opener(jar)
-    page = _fetch(phone, join).read().decode()
+    page = _fetch(phone, join).body.decode()
     token = re.search(r'name="csrf" value="([^"]+)"', page)
     assert token
     form = urllib.parse.urlencode(
         {"team": "new", "new_team": "Riverside Clinic", "name": "Ana", "role": "", "csrf": token.group(1)}
     ).encode()
     joined = _fetch(phone, join, form)
-    assert joined.status == 303, joined.read()[:500]
+    assert joined.status == 303, joined.body[:500]
     assert joined.headers["Location"].startswith("/room/") or joined.headers["Location"].startswith(public)
     cookies = joined.headers.get_all("Set-Cookie") or []
     rejoin = next(c for c in cookies if re.match(r"bsc_[A-Z0-9]+=", c))
