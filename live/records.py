@@ -19,9 +19,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from curriculum.measures import parse_data
 from curriculum.polls import POLL_KINDS
 from curriculum.problems import Invalid
-from curriculum.worksheets import ROW_KINDS, WORKSHEETS, number, parse_points
+from curriculum.worksheets import ROW_KINDS, WORKSHEETS, number
 from live.models import (
     Activity,
     Collaborative,
@@ -239,7 +240,7 @@ def _workspaces(db: Session, tables: dict[str, Table], team_ids: list[int]) -> N
             .order_by(WorkspaceItem.team_id, WorkspaceItem.kind, WorkspaceItem.position, WorkspaceItem.id)
         )
     )
-    points = Table(["team_id", "measure_row_id", "measure", "period", "value"])
+    points = Table(["team_id", "measure_row_id", "measure", "period", "value", "numerator", "denominator"])
     for kind, name in ROW_TABLES.items():
         sheet = ROW_KINDS[kind]
         defined = sheet.rows.fields if sheet.rows else ()
@@ -272,10 +273,15 @@ def _workspaces(db: Session, tables: dict[str, Table], team_ids: list[int]) -> N
             )
             if kind == "measure":
                 try:
-                    series = parse_points(values.get("data", ""))
+                    series = parse_data(values.get("data", ""), values.get("kind", ""))
                 except Invalid:
                     series = []
-                points.rows.extend([item.team_id, item.id, values.get("name", ""), p, v] for p, v in series)
+                measure = values.get("name", "")
+                for p in series:
+                    period = p.period.label if p.period else p.label
+                    points.rows.append(
+                        [item.team_id, item.id, measure, period, p.value, p.numerator, p.denominator]
+                    )
         tables[name] = table
     tables["data_points"] = points
 

@@ -36,7 +36,7 @@ def room_with_data(app: Any, join_phone: Any, room: dict[str, Any], faculty_clie
     row = measure["item"]["id"]
     assert edit(ana, "name", "Screening rate", 0, "export-edit-02", row)["ok"]
     assert edit(ana, "baseline", "35%", 0, "export-edit-03", row)["ok"]
-    assert edit(ana, "data", "Jan 2027: 35\nFeb 2027: 41", 0, "export-edit-04", row)["ok"]
+    assert edit(ana, "data", "Jan 2027: 35\nFeb 2027: 41\n2027-03: 30/60", 0, "export-edit-04", row)["ok"]
     promise = ana.emit(protocol.ADD_ITEM, {"client_id": "export-add-02", "kind": "commitment"}, callback=True)
     assert edit(ana, "what", "Call three families", 0, "export-edit-05", promise["item"]["id"])["ok"]
     assert edit(ana, "due", "2027-03-16", 0, "export-edit-06", promise["item"]["id"])["ok"]
@@ -77,10 +77,12 @@ def test_the_json_document_holds_every_table_typed_and_no_secret(
     measure = tables["measures"][0]
     assert measure["name"] == "Screening rate"
     assert measure["baseline"] == 35.0
-    assert [(p["period"], p["value"]) for p in tables["data_points"]] == [
-        ("Jan 2027", 35.0),
-        ("Feb 2027", 41.0),
+    assert [(p["period"], p["value"], p["numerator"]) for p in tables["data_points"]] == [
+        ("Jan 2027", 35.0, None),
+        ("Feb 2027", 41.0, None),
+        ("Mar 2027", 50.0, 30.0),  # entered as 30 of 60
     ]
+    assert tables["data_points"][2]["denominator"] == 60.0
     assert tables["commitments"][0]["due"] == "2027-03-16"
     assert {f["field"]: f["value"] for f in tables["workspace_fields"]}["aim_what"] == "Screen every child"
 
