@@ -39,6 +39,7 @@ MAX_NOTE = 1000
 # idea: a change idea of the driver diagram ("S1.2.3") or the team's own ("own:<text>");
 # measures: a JSON list of the team's measure rows; limits: how a control chart's limits are
 # computed (set by the faculty: curriculum.measures.parse_limits).
+FACULTY_INPUTS = ("feedback", "limits")
 Input = Literal[
     "limits",
     "text",
@@ -79,6 +80,17 @@ class Field:
     def limit(self) -> int:
         """The most characters the field holds."""
         return SHORT if self.input in ("text", "choice", "date", "month", "member", "idea") else LONG
+
+    @property
+    def faculty(self) -> bool:
+        """Written by the faculty only (a report's feedback, a chart's limits); the team reads it."""
+        return self.input in FACULTY_INPUTS
+
+    @property
+    def on_paper(self) -> bool:
+        """Printed for the team to fill in by hand: not a measure's data lines or their notes
+        (plotted on the chart), nor what the faculty write."""
+        return self.input not in ("data", "notes") and not self.faculty
 
     def choice_label(self, value: str) -> str:
         """The words for a stored choice ('' for none)."""
@@ -461,12 +473,6 @@ def check_value(field: Field, value: Any) -> str:
     return text
 
 
-def parse_points(text: str, kind: str = "") -> list[tuple[str, float]]:
-    """Data as people type it, one period per line ('Jan 2027: 42', '2027-01: 35/80'), as
-    (label, value) pairs: curriculum.measures reads the lines."""
-    return [(p.label, p.value) for p in parse_data(text, kind)]
-
-
 def chosen_ids(text: str) -> list[str]:
     """The change ideas a team chose from the driver diagram: a JSON list of ids such as 'S1.2'."""
     if not text.strip():
@@ -513,7 +519,7 @@ def described(
     `carried` in another language (curriculum.i18n.localized_definitions) for a phone in it."""
 
     def field(f: Field) -> dict[str, Any]:
-        return {**asdict(f), "limit": f.limit}
+        return {**asdict(f), "limit": f.limit, "faculty": f.faculty}
 
     sheets_data = [
         {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from curriculum.worksheets import SUBMITTED
@@ -17,8 +17,9 @@ from live.context import curricula
 from live.models import Collaborative, Team, WorkspaceField, WorkspaceItem
 
 
-def dashboard(db: Session, collaborative_id: int, month: str) -> Dashboard:
-    """The collaborative's action period for `month` (YYYY-MM); LookupError if there is none."""
+def dashboard(db: Session, collaborative_id: int, month: str, team_id: int | None = None) -> Dashboard:
+    """The collaborative's action period for `month` (YYYY-MM); LookupError if there is none.
+    With `team_id`, that team only (a phone printing its own report)."""
     collaborative = db.get(Collaborative, collaborative_id)
     if collaborative is None:
         raise LookupError(collaborative_id)
@@ -26,6 +27,7 @@ def dashboard(db: Session, collaborative_id: int, month: str) -> Dashboard:
         db.scalars(
             select(Team)
             .where(Team.collaborative_id == collaborative_id, Team.removed.is_(False))
+            .where(Team.id == team_id if team_id is not None else true())
             .order_by(Team.name)
         )
     )

@@ -41,7 +41,7 @@ def printed_labels(name: str) -> list[str]:
     (data, and the notes on their points, are plotted on the storyboard's run chart, not
     written on the sheet; a report's feedback and a chart's limits are the faculty's to set)."""
     sheet = WORKSHEETS[name]
-    shown = [f.label for f in sheet.all_fields if f.input not in ("data", "notes", "feedback", "limits")]
+    shown = [f.label for f in sheet.all_fields if f.on_paper]
     return [sheet.title, *shown]
 
 

@@ -441,10 +441,11 @@ def report_pdf(code: str, item_id: int) -> Any:
     participant = _participant_or_none(db(), room)
     if participant is None:
         abort(403, "Join the session first.")
-    board = dashboard(db(), room.collaborative_id, previous_month(datetime.now(UTC).date()))
-    team = next(t for t in board.teams if t.team_id == participant.team_id)
-    report = next((r for r in team.reports if r.item_id == item_id), None)
-    if report is None:
+    month = previous_month(datetime.now(UTC).date())
+    board = dashboard(db(), room.collaborative_id, month, participant.team_id)
+    team = board.teams[0] if board.teams else None
+    report = next((r for r in team.reports if r.item_id == item_id), None) if team else None
+    if team is None or report is None:
         abort(404, "Your team has no such report.")
     pdf = off_loop(render_report_pdf, report, team, board, str(get_locale()))
     return Response(pdf, mimetype="application/pdf", headers={"Cache-Control": "no-store"})

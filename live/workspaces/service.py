@@ -62,13 +62,6 @@ class Conflict(Refused):
         )
 
 
-# Fields of a team's rows that only the faculty write (a phone is refused with these words).
-FACULTY_ONLY = {
-    "feedback": "only the faculty write feedback on a report",
-    "limits": "only the faculty set a chart's control limits",
-}
-
-
 def _item(db: Session, author: Author, item_id: int) -> WorkspaceItem:
     item = db.get(WorkspaceItem, item_id)
     if item is None or item.deleted:
@@ -143,8 +136,8 @@ def edit_field(db: Session, author: Author, payload: dict[str, Any]) -> dict[str
         definition, scope = row_field(item.kind, name), f"i{item.id}"
         if item.status == SUBMITTED:
             raise Refused("this report is submitted: it can no longer be changed", "submitted")
-    if definition.input in FACULTY_ONLY:
-        raise Refused(FACULTY_ONLY[definition.input], "forbidden")
+    if definition.faculty:
+        raise Refused(f"only the faculty write the {definition.label.lower()}", "forbidden")
     base = protocol.integer(payload, "base_version", 0)
     value = check_value(definition, payload.get("value"))
     _check_links(db, author, definition, value)
@@ -327,7 +320,7 @@ def submit_report(db: Session, author: Author, payload: dict[str, Any]) -> dict[
         raise Refused(
             f"your team has already submitted its report for {month}", "bad_value", {"field": "month"}
         )
-    said = [f.name for f in ROW_KINDS["report"].all_fields if f.input not in ("month", "feedback")]
+    said = [f.name for f in ROW_KINDS["report"].all_fields if not f.faculty and f.input != "month"]
     if not any(fields.get(name) for name in said):
         raise Refused("the report is empty: say what you tested or learned first", "bad_value")
     item.status, item.status_note = SUBMITTED, author.name

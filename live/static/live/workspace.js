@@ -410,7 +410,7 @@ const Workspace = (() => {
       const sent = item.status === "submitted";
       box.push(el("fieldset", { class: "item" + (sent ? " submitted" : "") }, el("legend", {}, `${rows.noun} ${n + 1}`),
         carried(item, rows),
-        rows.fields.filter((f) => !["notes", "feedback", "limits"].includes(f.input))
+        rows.fields.filter((f) => f.input !== "notes" && !f.faculty)
           .map((f) => (f.input === "measures" ? measureLinks(item.id, f) : field(item.id, f, sent))),
         data && !readOnly ? dataPanel(item) : null,
         rows.kind === "report" ? reportParts(item, rows) : null,
