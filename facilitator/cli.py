@@ -388,13 +388,24 @@ def results(
 @cli.command("export")
 @click.option("--session", "session_id", type=int, help="The session's number (default: the newest).")
 @click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Write the whole collaborative instead, as one backup file for bsc import (-o FILE.json).",
+)
+@click.option(
+    "--collaborative",
+    "collaboratives",
+    multiple=True,
+    metavar="ID",
+    help="With --all: only this collaborative (its curriculum id; may be given again). Default: all.",
+)
+@click.option(
     "-o",
     "--output",
     "outdir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("out"),
-    show_default=True,
-    help="Folder to write into.",
+    type=click.Path(path_type=Path),
+    help="Folder to write the plans into (default: out), or with --all the backup file.",
 )
 @click.option("--paper", type=click.Choice(["letter", "a4"]), default="letter", show_default=True)
 @click.option(
@@ -415,14 +426,25 @@ def results(
 )
 def export(
     session_id: int | None,
-    outdir: Path,
+    everything: bool,
+    collaboratives: tuple[str, ...],
+    outdir: Path | None,
     paper: str,
     curriculum: Path | None,
     data_dir: Path | None,
     public_url: str,
     workers: int,
 ) -> None:
-    """Write every team's take-home PDF and calendar file: OUTDIR/<code>/<team>/plan.pdf."""
+    """Write every team's take-home PDF and calendar file: OUTDIR/<code>/<team>/plan.pdf;
+    or with --all, every row of the collaborative as one backup file (docs/running-a-room.md)."""
+    if everything:
+        _export_backup(outdir, collaboratives, data_dir)
+        return
+    if collaboratives:
+        raise click.UsageError("--collaborative goes with --all")
+    outdir = outdir or Path("out")
+    if outdir.exists() and not outdir.is_dir():
+        raise click.UsageError(f"{outdir} is a file; the plans go into a folder (-o FOLDER)")
 
     from exports.packet import render_plans, unique_slugs
     from facilitator.build import write_atomically
@@ -443,6 +465,70 @@ def export(
         write_atomically(folder / "commitments.ics", ics)
         click.echo(str(folder))
     click.echo(f"Wrote the plans of {len(plans)} teams to {outdir / code}.", err=True)
+
+
+def _export_backup(target: Path | None, collaboratives: tuple[str, ...], data_dir: Path | None) -> None:
+    from sqlalchemy import select
+
+    from facilitator.build import write_atomically
+    from live.backup import dumps, export_backup
+    from live.models import Collaborative
+
+    app = _with_database(data_dir)
+    with app.app_context():
+        from live.context import db
+
+        known = set(db().scalars(select(Collaborative.curriculum_id)))
+        unknown = sorted(set(collaboratives) - known)
+        if unknown:
+            raise click.ClickException(
+                f"no collaborative {', '.join(unknown)} here; there are: {', '.join(sorted(known)) or 'none'}"
+            )
+        document = export_backup(db(), list(collaboratives) or None)
+    target = target or Path(f"bsc-backup-{document['exported_at'][:10]}.json")
+    if target.is_dir():
+        raise click.UsageError(f"{target} is a folder; give the backup's file name (-o FILE.json)")
+    write_atomically(target, dumps(document))
+    teams = len(document["tables"]["team"]["rows"])
+    click.echo(
+        f"Wrote {', '.join(document['collaboratives']) or 'no collaborative'} "
+        f"({len(document['tables']['learning_session']['rows'])} sessions, {teams} teams, "
+        f"{len(document['tables']['participant']['rows'])} participants) to {target}.",
+        err=True,
+    )
+    click.echo(str(target))
+
+
+@cli.command("import")
+@click.argument("backup", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="BSC_DATA_DIR")
+def import_(backup: Path, data_dir: Path | None) -> None:
+    """Load a backup written by bsc export --all into this data folder (or DATABASE_URL):
+    rows already here are kept or updated, new ones added; a file that cannot be read whole
+    is refused and nothing of it is imported."""
+    from live.backup import BackupError, import_backup
+
+    app = _with_database(data_dir)
+    with app.app_context():
+        from live.context import transaction
+
+        try:
+            with transaction() as db:
+                counts = import_backup(db, backup.read_bytes())
+        except BackupError as error:
+            raise click.ClickException(f"{backup}: {error} (nothing was imported)") from error
+    added = sum(c.added for c in counts.values())
+    changed = sum(c.changed for c in counts.values())
+    for name, count in counts.items():
+        if count.added or count.changed:
+            click.echo(
+                f"  {name}: {count.added} added, {count.changed} changed, {count.same} already here", err=True
+            )
+    click.echo(
+        f"Imported {backup}: {added} rows added, {changed} changed."
+        if added or changed
+        else f"Imported {backup}: nothing new."
+    )
 
 
 @cli.group()

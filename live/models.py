@@ -380,3 +380,37 @@ class ParticipantKey(Base):
     )  # a device's link
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class DatabaseOrigin(Base):
+    """This database's name among others (one row, made by its first migration): a backup
+    carries it, so that a database importing the backup twice knows the rows it already has."""
+
+    __tablename__ = "database_origin"
+
+    origin: Mapped[str] = mapped_column(String(36), primary_key=True)
+
+
+class ImportedRow(Base):
+    """A row that came from another database's backup: which one, and its id there and here."""
+
+    __tablename__ = "imported_row"
+
+    origin: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tablename: Mapped[str] = mapped_column(String(32), primary_key=True)
+    source_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    local_id: Mapped[str] = mapped_column(String(64))
+    # Already here before it was imported (the same team met at two sessions, say): ours stays
+    # as it is, but for what is newer in the file (a worksheet field, an answer).
+    adopted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class BackupImport(Base):
+    """One backup imported: from which database, and when that backup was written."""
+
+    __tablename__ = "backup_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    origin: Mapped[str] = mapped_column(String(36), index=True)
+    exported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)

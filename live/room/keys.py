@@ -28,14 +28,19 @@ def _link_token(secret: str, nonce: str) -> str:
 
 
 def personal_link(db: Session, participant: Participant, secret: str) -> str:
-    """The participant's personal link token (made the first time it is asked for)."""
-    key = db.scalar(
+    """The participant's personal link token (made the first time it is asked for).
+
+    A link made on another server (a room imported from a laptop) was derived from that
+    server's secret: it still opens (its hash is kept), but this server cannot show it again,
+    so it shows a link of its own beside it."""
+    links = db.scalars(
         select(ParticipantKey).where(
             ParticipantKey.participant_id == participant.id,
             ParticipantKey.kind == "link",
             ParticipantKey.revoked_at.is_(None),
         )
     )
+    key = next((k for k in links if hash_token(_link_token(secret, k.nonce)) == k.token_hash), None)
     if key is None:
         nonce = secrets.token_hex(16)
         key = ParticipantKey(
