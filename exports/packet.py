@@ -7,7 +7,8 @@ import multiprocessing
 import re
 import unicodedata
 import zipfile
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from exports.calendar import commitments_ics
 from exports.plans import TeamPlan
@@ -49,6 +50,22 @@ def render_plans(plans: list[TeamPlan], paper: str = "letter", workers: int = 1)
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         return list(pool.map(_files, plans, [paper] * len(plans)))
+
+
+def render_plans_as_they_come(
+    plans: list[TeamPlan], paper: str = "letter", workers: int = 1
+) -> Iterator[tuple[int, tuple[bytes, bytes]]]:
+    """Every team's (PDF, calendar) pair with its index in `plans`, each as soon as it is made
+    (a job counts them for the console's progress)."""
+    if workers <= 1 or len(plans) < 2:
+        for index, plan in enumerate(plans):
+            yield index, _files(plan, paper)
+        return
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(_files, plan, paper): index for index, plan in enumerate(plans)}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
 
 
 def plans_zip(plans: list[TeamPlan], paper: str = "letter", workers: int = 1) -> bytes:

@@ -531,6 +531,33 @@ def import_(backup: Path, data_dir: Path | None) -> None:
     )
 
 
+@cli.command("worker")
+@click.option("--burst", is_flag=True, help="Run the jobs waiting, then stop (for cron or a test).")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="BSC_DATA_DIR")
+def worker(burst: bool, data_dir: Path | None) -> None:
+    """Run the room's heavy jobs (every team's plans) from the Redis queue that the server
+    processes share (REDIS_URL). Run one or more beside the servers; without Redis, each
+    server runs its jobs in a process of its own and needs no worker."""
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisDown
+    from rq import Worker
+
+    from live.jobs import QUEUE
+
+    app = _with_database(data_dir)
+    url = app.config.get("REDIS_URL")
+    if not url:
+        raise click.ClickException("no REDIS_URL: without Redis, bsc serve runs its jobs itself")
+    queue = str(app.config.get("JOB_QUEUE") or QUEUE)
+    try:
+        connection = Redis.from_url(url)
+        connection.ping()
+    except RedisDown as error:
+        raise click.ClickException(f"Redis does not answer at {url}: {error}") from error
+    click.echo(f"Running jobs from the queue {queue!r} on {url}.", err=True)
+    Worker([queue], connection=connection).work(burst=burst, logging_level="WARNING")
+
+
 @cli.group()
 def faculty() -> None:
     """Faculty accounts: set a password, or print a one-time sign-in link."""

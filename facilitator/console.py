@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 import functools
-import io
-import subprocess
-import sys
-import tempfile
-import zipfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -17,6 +11,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -40,6 +35,7 @@ from facilitator.auth import (
     sign_out,
     use_login_link,
 )
+from live import jobs
 from live.context import curricula, db, join_url, public_url, transaction
 from live.models import Activity, LearningSession
 from live.pages.offload import off_loop
@@ -158,22 +154,59 @@ def run(session_id: int) -> Any:
     )
 
 
-@blueprint.get("/console/<int:session_id>/plans.zip")
+@blueprint.post("/console/<int:session_id>/plans")
 @faculty_only
 def plans(session_id: int) -> Any:
-    """Every team's take-home PDF and calendar file, as one zip."""
+    """Start making every team's take-home PDF and calendar file as one zip (a job: a room's
+    worth takes a while), and show its progress."""
+    check_csrf()
     room = db().get(LearningSession, session_id)
     if room is None:
         abort(404, "There is no such session.")
-    code = room.join_code
-    settings = current_app.config
-    packet = export_packet(
-        session_id, settings["DATA_DIR"], settings["CURRICULUM"], public_url(), settings["PAPER"]
+    job = jobs.start(
+        "plans",
+        f"Every team's take-home plan: {room.title}",
+        jobs.job_settings(current_app.config),
+        {"session_id": session_id, "public_url": public_url(), "paper": current_app.config["PAPER"]},
     )
+    return redirect(url_for("console.job", job_id=job.id, back=session_id), code=303)
+
+
+def _job(job_id: str) -> jobs.Job:
+    found = jobs.store_for(jobs.job_settings(current_app.config)).load(job_id)
+    if found is None:
+        abort(404, "There is no such job (a finished job's file is kept for a day).")
+    return found
+
+
+@blueprint.get("/console/jobs/<job_id>")
+@faculty_only
+def job(job_id: str) -> Any:
+    """A job's progress; its file once it is ready."""
+    found = _job(job_id)
+    back = request.args.get("back", type=int)
+    return render_template("facilitator/job.html", job=found.public(), back=back)
+
+
+@blueprint.get("/console/jobs/<job_id>.json")
+@faculty_only
+def job_state(job_id: str) -> Any:
+    """A job's progress, for its page to follow."""
+    return jsonify(_job(job_id).public())
+
+
+@blueprint.get("/console/jobs/<job_id>/file")
+@faculty_only
+def job_file(job_id: str) -> Any:
+    """What a finished job made."""
+    found = _job(job_id)
+    data = jobs.store_for(jobs.job_settings(current_app.config)).get_file(job_id)
+    if found.state != "finished" or data is None:
+        abort(404, "The file is not ready yet.")
     return Response(
-        packet,
+        data,
         mimetype="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{code}-team-plans.zip"'},
+        headers={"Content-Disposition": f'attachment; filename="{found.filename}"'},
     )
 
 
@@ -294,36 +327,3 @@ def table_card(session_id: int, team_id: int) -> Any:
         mimetype="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{slug(team.name)}-table-card.pdf"'},
     )
-
-
-def export_packet(session_id: int, data_dir: str, curriculum: str | None, url: str, paper: str) -> bytes:
-    """Run `bsc export` in a process of its own (every core, and the room's loop stays free), zip it."""
-    with tempfile.TemporaryDirectory() as folder:
-        command = [
-            sys.executable,
-            "-m",
-            "facilitator",
-            "export",
-            "--session",
-            str(session_id),
-            "-o",
-            folder,
-            "--data-dir",
-            data_dir,
-            "--public-url",
-            url,
-            "--paper",
-            paper,
-        ]
-        if curriculum:
-            command += ["--curriculum", curriculum]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
-        if done.returncode != 0:
-            abort(500, f"Making the plans failed: {done.stderr.strip()[-500:]}")
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            for file in sorted(Path(folder).rglob("*")):
-                if file.is_file():
-                    # <code>/<team>/plan.pdf: keep the team folders, drop the session code.
-                    archive.write(file, Path(*file.relative_to(folder).parts[1:]).as_posix())
-        return out.getvalue()

@@ -327,17 +327,6 @@ def test_a_phone_downloads_its_own_teams_plan_and_calendar(
     assert stranger.status_code == 302
 
 
-def test_faculty_download_every_teams_plan_as_one_zip(
-    faculty_client: Any, client: Any, room: dict[str, Any]
-) -> None:
-    assert client.get(f"/console/{room['id']}/plans.zip").status_code == 302
-    reply = faculty_client.get(f"/console/{room['id']}/plans.zip")
-    assert reply.mimetype == "application/zip"
-    with zipfile.ZipFile(io.BytesIO(reply.get_data())) as archive:
-        folders = {name.split("/")[0] for name in archive.namelist()}
-    assert folders == {"riverside-clinic", "hilltop-practice"}
-
-
 def test_bsc_export_writes_every_teams_files(app: Any, room: dict[str, Any]) -> None:
     data = app.config["DATA_DIR"]
     with tempfile.TemporaryDirectory() as out:
