@@ -245,7 +245,8 @@ def serve(
     else:
         from live.sockets import socketio
 
-        click.echo(f"E-mail reminders: on, through {smtp.describe()}.", err=True)
+        by = ", sent by bsc worker (REDIS_URL)" if app.config.get("REDIS_URL") else ""
+        click.echo(f"E-mail reminders: on, through {smtp.describe()}{by}.", err=True)
         socketio.start_background_task(_remind_forever, app, smtp)
     serve_forever(app, host, port)
 
@@ -258,8 +259,14 @@ def _remind_forever(app: Any, smtp: Any) -> None:
 
     while True:
         try:
-            with app.app_context():
-                send_due(database(), smtp, datetime.now(UTC).date(), str(app.config["PUBLIC_URL"]))
+            today, url = datetime.now(UTC).date(), str(app.config["PUBLIC_URL"])
+            if app.config.get("REDIS_URL"):  # the workers send them
+                from live.jobs import job_settings, queue_reminders
+
+                queue_reminders(job_settings(app.config), today.isoformat(), url)
+            else:
+                with app.app_context():
+                    send_due(database(), smtp, today, url)
         except Exception:
             logging.getLogger(__name__).exception("reminder check failed")
         socketio.sleep(int(app.config["REMINDER_EVERY"]))

@@ -244,6 +244,37 @@ def _plans(job: Job, progress: Callable[[int, int], None]) -> tuple[bytes, str]:
 KINDS: dict[str, Callable[[Job, Callable[[int, int], None]], tuple[bytes, str]]] = {"plans": _plans}
 
 
+def queue_reminders(settings: dict[str, Any], day: str, public_url: str) -> None:
+    """With Redis, the servers' checks for reminders due put a job on the queue; a `bsc
+    worker` sends them (through its own BSC_SMTP_* settings), once each: the reminder's claim
+    in the database (live/reminders.py) stops a second worker or a second check."""
+    from redis import Redis
+    from rq import Queue
+
+    queue = Queue(str(settings.get("JOB_QUEUE") or QUEUE), connection=Redis.from_url(settings["REDIS_URL"]))
+    queue.enqueue(send_reminders, settings, day, public_url, job_timeout=600, result_ttl=3600)
+
+
+def send_reminders(settings: dict[str, Any], day: str, public_url: str) -> int:
+    """The reminders job, in a worker: send what is due on `day`; the number sent."""
+    import logging
+    from datetime import date
+
+    from facilitator.app import create_app
+    from live.context import database
+    from live.reminders import Smtp, send_due
+
+    app = create_app({**settings, "LOAD_CURRICULUM": False, "ASYNC_MODE": "threading"})
+    smtp = Smtp.from_config(app.config)
+    if smtp is None:
+        logging.getLogger(__name__).warning(
+            "a reminders job, but this worker has no BSC_SMTP_HOST: none sent"
+        )
+        return 0
+    with app.app_context():
+        return send_due(database(), smtp, date.fromisoformat(day), public_url)
+
+
 def main() -> None:
     """The laptop's job process: python -m live.jobs DATA_DIR JOB_ID."""
     data_dir, job_id = sys.argv[1], sys.argv[2]

@@ -4,10 +4,13 @@ server, sent once even when two processes check at the same moment."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import threading
-from datetime import date
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +19,7 @@ import pytest
 from exports.calendar import report_due
 from live.protocol import ADD_ITEM
 
-from .helpers import connect, edit, free_port
+from .helpers import Server, connect, edit, free_port
 
 
 def _unfold(body: str) -> list[str]:
@@ -171,6 +174,96 @@ def test_reminders_are_sent_once_though_two_processes_check_at_once(
             ("ben@example.org", "Hilltop Practice: the report for 2027-03 is due 2027-04-07"),
         ]
     ), said
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("queue", ["in each server", "on Redis, sent by bsc worker"])
+def test_two_running_servers_send_each_reminder_once(
+    app: Any, join_phone: Any, room: dict[str, Any], tmp_path: Path, queue: str
+) -> None:
+    """Two `bsc serve` processes on one room, each checking every second: each reminder
+    arrives once. With Redis, the servers queue the checks and a worker sends."""
+    from sqlalchemy import update
+
+    from live.context import database
+    from live.models import Participant
+
+    ana = connect(app, join_phone("Riverside Clinic", "Ana"), room["code"])
+    connect(app, join_phone("Riverside Clinic", "Cy"), room["code"])
+    tomorrow = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
+    _commitment(ana, "c-ana-21", "Call three families", "Ana", tomorrow)
+    _commitment(ana, "c-ana-22", "Ask the front desk", "", tomorrow)  # the whole team
+    with app.app_context(), database().transaction() as db:
+        for name in ("Ana", "Cy"):
+            db.execute(
+                update(Participant)
+                .where(Participant.display_name == name)
+                .values(email=f"{name.lower()}@example.org")
+            )
+    expected = sorted(
+        [
+            ("ana@example.org", "Due tomorrow: Call three families"),
+            ("ana@example.org", "Due tomorrow: Ask the front desk"),
+            ("cy@example.org", "Due tomorrow: Ask the front desk"),
+        ]
+    )
+    with Inbox() as inbox:
+        env = {
+            "BSC_SMTP_HOST": "127.0.0.1",
+            "BSC_SMTP_PORT": str(inbox.port),
+            "BSC_SMTP_FROM": "faculty@example.org",
+            "BSC_REMINDER_EVERY": "1",
+        }
+        if queue != "in each server":
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", 6379)) != 0:
+                    pytest.skip("no Redis answers at 127.0.0.1:6379")
+            env |= {
+                "REDIS_URL": "redis://127.0.0.1:6379/0",
+                "BSC_JOB_QUEUE": f"bsc-test-{uuid.uuid4().hex[:8]}",
+            }
+        servers = [Server(tmp_path / f"server-{n}", env=env) for n in range(2)]
+        for server in servers:
+            server.folder.mkdir()
+            server.data = Path(app.config["DATA_DIR"])
+        try:
+            for server in servers:
+                server.start()
+            time.sleep(3)  # several checks each
+            if queue != "in each server":
+                assert inbox.messages == []  # the servers only queue: a worker sends
+                worker = subprocess.run(
+                    [
+                        sys.executable,
+                        "-m",
+                        "facilitator",
+                        "worker",
+                        "--burst",
+                        "--data-dir",
+                        app.config["DATA_DIR"],
+                    ],
+                    env={**os.environ, **env},
+                    capture_output=True,
+                    text=True,
+                    timeout=120,
+                    check=False,
+                )
+                assert worker.returncode == 0, worker.stderr[-2000:]
+            deadline = time.monotonic() + 30
+            while len(inbox.messages) < len(expected) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            time.sleep(2)  # more checks: nothing is sent twice
+        finally:
+            for server in servers:
+                server.stop()
+            if "REDIS_URL" in env:  # the checks queued after the worker left
+                from redis import Redis
+                from rq import Queue
+
+                Queue(env["BSC_JOB_QUEUE"], connection=Redis.from_url(env["REDIS_URL"])).empty()  # type: ignore[no-untyped-call]
+        logs = "".join((s.folder / "serve-1.log").read_text() for s in servers)
+    assert sorted(inbox.messages) == expected, logs
+    assert logs.count("E-mail reminders: on") == 2
 
 
 def test_a_bad_e_mail_on_the_join_form_keeps_what_was_typed(
