@@ -127,7 +127,9 @@ def main() -> None:
             if args.keep:
                 args.keep.mkdir(parents=True, exist_ok=True)
                 (args.keep / "dashboard.html").write_text(body)
+                started = time.perf_counter()
                 pdf = web.get(url.replace("dashboard?", "dashboard.pdf?"))
+                print(f"dashboard PDF: {time.perf_counter() - started:.2f} s, {len(pdf.data) // 1024} KB")
                 (args.keep / "dashboard.pdf").write_bytes(pdf.data)
         finally:
             if args.postgres:

@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from markupsafe import Markup
 from sqlalchemy import select
@@ -18,7 +18,6 @@ from exports.dashboard import (
     Dashboard,
     chart,
     previous_month,
-    render_dashboard_pdf,
     render_report_pdf,
     report_sheet,
     team_chart,
@@ -26,7 +25,7 @@ from exports.dashboard import (
 from exports.packet import slug
 from exports.plans import cycle_names, measure_chart, measure_data
 from facilitator.auth import check_csrf, faculty_only
-from live import protocol
+from live import jobs, protocol
 from live.context import db, faculty_id, transaction
 from live.dashboard import dashboard
 from live.models import Facilitator, Participant, Team, WorkspaceItem
@@ -103,16 +102,23 @@ def feedback(collaborative_id: int, item_id: int) -> Any:
     return redirect(f"{target}#report-{item_id}", code=303)
 
 
-@blueprint.get("/console/collaboratives/<int:collaborative_id>/dashboard.pdf")
+@blueprint.post("/console/collaboratives/<int:collaborative_id>/dashboard.pdf")
 @faculty_only
 def dashboard_pdf(collaborative_id: int) -> Any:
-    """The dashboard, printed."""
-    board = _board(collaborative_id, _month())
-    pdf = off_loop(render_dashboard_pdf, board, str(get_locale()))
-    name = f"{slug(board.collaborative)}-action-period-{board.month}.pdf"
-    return Response(
-        pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'}
+    """Start printing the dashboard (a job: every team's charts take a while), and show its
+    progress."""
+    check_csrf()
+    month = request.form.get("month", "")
+    month = month if MONTH.fullmatch(month) else _month()
+    board = _board(collaborative_id, month)
+    job = jobs.start(
+        "dashboard",
+        f"The action period of {board.collaborative}, {board.month}, printed",
+        jobs.job_settings(current_app.config),
+        {"collaborative_id": collaborative_id, "month": month, "lang": str(get_locale())},
+        back=url_for("actionperiod.view", collaborative_id=collaborative_id, month=month),
     )
+    return redirect(url_for("console.job", job_id=job.id), code=303)
 
 
 @blueprint.get("/console/collaboratives/<int:collaborative_id>/reports/<int:item_id>.pdf")

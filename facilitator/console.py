@@ -168,8 +168,10 @@ def plans(session_id: int) -> Any:
         f"Every team's take-home plan: {room.title}",
         jobs.job_settings(current_app.config),
         {"session_id": session_id, "public_url": public_url(), "paper": current_app.config["PAPER"]},
+        unit="teams",
+        back=url_for("console.run", session_id=session_id),
     )
-    return redirect(url_for("console.job", job_id=job.id, back=session_id), code=303)
+    return redirect(url_for("console.job", job_id=job.id), code=303)
 
 
 def _job(job_id: str) -> jobs.Job:
@@ -183,9 +185,7 @@ def _job(job_id: str) -> jobs.Job:
 @faculty_only
 def job(job_id: str) -> Any:
     """A job's progress; its file once it is ready."""
-    found = _job(job_id)
-    back = request.args.get("back", type=int)
-    return render_template("facilitator/job.html", job=found.public(), back=back)
+    return render_template("facilitator/job.html", job=_job(job_id).public())
 
 
 @blueprint.get("/console/jobs/<job_id>.json")
@@ -205,7 +205,7 @@ def job_file(job_id: str) -> Any:
         abort(404, "The file is not ready yet.")
     return Response(
         data,
-        mimetype="application/zip",
+        mimetype=found.mimetype,
         headers={"Content-Disposition": f'attachment; filename="{found.filename}"'},
     )
 

@@ -47,6 +47,9 @@ class Job:
     total: int = 0
     error: str = ""
     filename: str = ""
+    mimetype: str = "application/zip"
+    unit: str = ""  # what `done` and `total` count ("teams"), where they count something
+    back: str = ""  # the console page that started it
     started: float = field(default_factory=time.time)
 
     def public(self) -> dict[str, Any]:
@@ -59,6 +62,8 @@ class Job:
             "total": self.total,
             "error": self.error,
             "filename": self.filename,
+            "unit": self.unit,
+            "back": self.back,
         }
 
 
@@ -152,11 +157,15 @@ def job_settings(config: Any) -> dict[str, Any]:
     return {k: config.get(k) for k in keys if config.get(k) is not None}
 
 
-def start(kind: str, title: str, settings: dict[str, Any], params: dict[str, Any]) -> Job:
-    """Queue a job: on RQ where the servers share Redis, else in a process of its own."""
+def start(
+    kind: str, title: str, settings: dict[str, Any], params: dict[str, Any], unit: str = "", back: str = ""
+) -> Job:
+    """Queue a job: on RQ where the servers share Redis, else in a process of its own.
+    `unit` names what its progress counts (teams), where it counts something; `back` is the
+    console page to go back to."""
     if kind not in KINDS:
         raise ValueError(f"no job kind {kind}")
-    job = Job(secrets.token_urlsafe(12), kind, title, settings, params)
+    job = Job(secrets.token_urlsafe(12), kind, title, settings, params, unit=unit, back=back)
     store = store_for(settings)
     store.save(job)
     if settings.get("REDIS_URL"):
@@ -200,7 +209,7 @@ def run(job_id: str, settings: dict[str, Any]) -> None:
         store.save(job)
 
     try:
-        data, job.filename = KINDS[job.kind](job, progress)
+        data, job.filename, job.mimetype = KINDS[job.kind](job, progress)
         store.put_file(job.id, data)
         job.state = "finished"
     except Exception as error:
@@ -210,7 +219,7 @@ def run(job_id: str, settings: dict[str, Any]) -> None:
     store.save(job)
 
 
-def _plans(job: Job, progress: Callable[[int, int], None]) -> tuple[bytes, str]:
+def _plans(job: Job, progress: Callable[[int, int], None]) -> tuple[bytes, str, str]:
     """Every team's take-home PDF and calendar file in one zip, a folder per team."""
     from exports.packet import render_plans_as_they_come, unique_slugs
     from facilitator.app import create_app
@@ -238,10 +247,31 @@ def _plans(job: Job, progress: Callable[[int, int], None]) -> tuple[bytes, str]:
             archive.writestr(f"{names[index]}/plan.pdf", pdf)
             archive.writestr(f"{names[index]}/commitments.ics", ics)
             progress(done, len(plans))
-    return out.getvalue(), f"{code}-team-plans.zip"
+    return out.getvalue(), f"{code}-team-plans.zip", "application/zip"
 
 
-KINDS: dict[str, Callable[[Job, Callable[[int, int], None]], tuple[bytes, str]]] = {"plans": _plans}
+def _dashboard(job: Job, progress: Callable[[int, int], None]) -> tuple[bytes, str, str]:
+    """The action-period dashboard of a collaborative for a month, printed (every team's
+    charts: for 60 teams, some 300 of them)."""
+    from exports.dashboard import render_dashboard_pdf
+    from exports.packet import slug
+    from facilitator.app import create_app
+    from live.context import db
+    from live.dashboard import dashboard
+
+    app = create_app({**job.settings, "ASYNC_MODE": "threading"})
+    with app.app_context():
+        board = dashboard(db(), int(job.params["collaborative_id"]), str(job.params["month"]))
+    progress(0, 1)
+    pdf = render_dashboard_pdf(board, str(job.params.get("lang", "en")))
+    progress(1, 1)
+    return pdf, f"{slug(board.collaborative)}-action-period-{board.month}.pdf", "application/pdf"
+
+
+KINDS: dict[str, Callable[[Job, Callable[[int, int], None]], tuple[bytes, str, str]]] = {
+    "plans": _plans,
+    "dashboard": _dashboard,
+}
 
 
 def queue_reminders(settings: dict[str, Any], day: str, public_url: str) -> None:

@@ -346,3 +346,23 @@ def open_console(browser: Any, server: dict[str, str], screen: tuple[int, int]) 
     projector = opened.value
     projector.set_viewport_size({"width": screen[0], "height": screen[1]})
     return console, projector
+
+
+def finish_job(faculty: Any, started: Any, timeout: float = 120) -> tuple[dict[str, Any], bytes]:
+    """Follow a job the console started (the 303 to its page) to its end: its last state and,
+    once finished, its file."""
+    assert started.status_code == 303, started.get_data(as_text=True)[:300]
+    found = re.search(r"/console/jobs/([^/?#]+)", started.headers["Location"])
+    assert found, started.headers["Location"]
+    state: dict[str, Any] = {}
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = faculty.get(f"/console/jobs/{found[1]}.json").get_json()
+        if state["state"] in ("finished", "failed"):
+            break
+        time.sleep(0.3)
+    if state.get("state") != "finished":
+        return state, b""
+    reply = faculty.get(f"/console/jobs/{found[1]}/file")
+    assert reply.status_code == 200
+    return state, bytes(reply.data)

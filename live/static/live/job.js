@@ -7,7 +7,8 @@
   const status = document.getElementById("job-status");
   const file = document.getElementById("job-file");
 
-  const teams = (n) => `${n} team${n === 1 ? "" : "s"}`;
+  // "teams", or "team" for one
+  const counted = (job) => (job.total === 1 ? job.unit.replace(/s$/, "") : job.unit);
 
   function show(job) {
     bar.max = job.total || 1;
@@ -15,9 +16,9 @@
     bar.textContent = `${job.done} of ${job.total}`;
     if (job.state === "queued") status.textContent = "Waiting to start…";
     else if (job.state === "running") {
-      status.textContent = job.total ? `${job.done} of ${teams(job.total)} done…` : "Reading the room…";
+      status.textContent = job.unit && job.total ? `${job.done} of ${job.total} ${counted(job)} done…` : "Working…";
     } else if (job.state === "finished") {
-      status.textContent = `Ready: ${teams(job.total)}.`;
+      status.textContent = job.unit ? `Ready: ${job.total} ${counted(job)}.` : "Ready.";
       const link = file.querySelector("a");
       link.textContent = `Download ${job.filename}`;
       file.hidden = false;
