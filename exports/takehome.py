@@ -16,7 +16,7 @@ from weasyprint import HTML
 from curriculum.assessment import ASSESSMENT_TITLE, scale_point
 from curriculum.calendar import as_date, long_date
 from curriculum.i18n import gettext_for, localized_definitions
-from curriculum.worksheets import Choice, Worksheet, number
+from curriculum.worksheets import SHORT, Choice, Field, Worksheet, number
 from exports.fetcher import asset_url, package_url_fetcher
 from exports.i18n import environment
 from exports.plans import FilledSheet, TeamPlan, cycle_names, measure_chart
@@ -47,6 +47,19 @@ def _measures(
     return groups
 
 
+def _widths(fields: tuple[Field, ...], statuses: bool) -> list[str]:
+    """Column widths of a worksheet's table, from what its fields hold (a long answer gets
+    room, a date does not). The tables are laid out fixed: WeasyPrint measuring every cell's
+    text for an automatic layout took a fifth to a quarter of a plan's time."""
+    weights = [
+        0.7 if f.input in ("date", "month", "choice") else 1.0 if f.limit == SHORT else 2.0 for f in fields
+    ]
+    if statuses:
+        weights += [0.8, 1.5]
+    total = sum(weights)
+    return [f"{100 * w / total:.1f}%" for w in weights]
+
+
 def _recap(plan: TeamPlan, names: tuple[str, ...], sheets: Mapping[str, Worksheet]) -> list[tuple[str, str]]:
     return [(sheets[n].gallery_label or sheets[n].title, "; ".join(plan.sheet(n).summary())) for n in names]
 
@@ -73,6 +86,9 @@ def takehome_html(plan: TeamPlan, paper: str = "letter", lang: str = "en") -> st
                 if sheet.takehome == "measures"
                 else [],
                 "statuses": any(r.status for r in filled.rows),
+                "widths": _widths(sheet.rows.fields, any(r.status for r in filled.rows))
+                if sheet.rows is not None
+                else [],
             }
         )
     points = {p.value: p for p in scale}

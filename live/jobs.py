@@ -31,6 +31,7 @@ from typing import Any, Protocol
 QUEUE = "bsc"
 KEEP_SECONDS = 24 * 3600  # a finished job's file, in Redis
 JOB_TIMEOUT = 1800  # seconds a job may run before RQ stops it
+NICE = 10  # how much lower than the room a laptop's job runs (os.nice)
 
 
 @dataclass
@@ -308,6 +309,9 @@ def send_reminders(settings: dict[str, Any], day: str, public_url: str) -> int:
 def main() -> None:
     """The laptop's job process: python -m live.jobs DATA_DIR JOB_ID."""
     data_dir, job_id = sys.argv[1], sys.argv[2]
+    # The room comes first: on a laptop the job shares the cores with the server that the
+    # phones are talking to, so it (and the renderers it forks) yields them when both want.
+    os.nice(NICE)
     job = FolderStore(data_dir).load(job_id)
     if job is None:
         sys.exit(f"no job {job_id} in {data_dir}")
