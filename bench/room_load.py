@@ -42,6 +42,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import aiohttp
 import socketio
@@ -115,6 +116,42 @@ class Ours(Target):
         self.faculty_cookie = ""
         self.tokens: list[str] = []
         self.poll_id = 0
+        self.plans_session = 0  # a session of full teams whose plans are rendered during the run
+        self.job: dict[str, float] = {}  # when the plans job started and ended
+        self.follower: asyncio.Task[None] | None = None
+
+    async def start_plans_job(self) -> None:
+        """The faculty press All teams' plans (zip) for the other session; its progress is
+        followed in the background until it ends."""
+        headers = {"Cookie": self.faculty_cookie}
+        async with aiohttp.ClientSession(headers=headers) as http:
+            async with http.get(f"{self.base}/console/{self.plans_session}") as reply:
+                csrf = re.search(r'name="csrf" value="([^"]+)"', await reply.text())
+            assert csrf, "no form token on the console"
+            self.job["started"] = time.perf_counter()
+            url = f"{self.base}/console/{self.plans_session}/plans"
+            async with http.post(url, data={"csrf": csrf.group(1)}, allow_redirects=False) as reply:
+                assert reply.status == 303, await reply.text()
+                state_url = urljoin(self.base, reply.headers["Location"]) + ".json"
+
+        async def follow() -> None:
+            async with aiohttp.ClientSession(headers=headers) as http:
+                while True:
+                    try:
+                        async with http.get(
+                            f"{self.base}{state_url}" if state_url.startswith("/") else state_url
+                        ) as got:
+                            state = await got.json()
+                    except (aiohttp.ClientError, ValueError):
+                        state = {"state": "running"}  # the server is restarting; the job is not
+                    if state["state"] in ("finished", "failed"):
+                        self.job["ended"] = time.perf_counter()
+                        self.job["failed"] = float(state["state"] == "failed")
+                        self.job["teams"] = float(state.get("total", 0))
+                        return
+                    await asyncio.sleep(0.5)
+
+        self.follower = asyncio.create_task(follow())
 
     async def prepare(self, participants: int, teams: int) -> None:
         jar = aiohttp.CookieJar(unsafe=True)  # the server is an IP address
@@ -131,7 +168,9 @@ class Ours(Target):
             )
             assert reply["ok"], reply
         # Phone i joins team i mod teams, by its code (as the table card gives it).
-        codes = sorted((t["id"], t["code"]) for t in (await self._state(console))["presence"]["teams"])
+        teams_now = (await self._state(console))["presence"]["teams"]
+        # (the collaborative's other teams, such as a plans session's, are not this room's)
+        codes = sorted((t["id"], t["code"]) for t in teams_now if t["name"].startswith("Team "))
         assert len(codes) == teams, len(codes)
         await console.disconnect()
         self.tokens = [""] * participants
@@ -252,6 +291,8 @@ async def drive(target: Target, name: str, participants: int, rate: int, seconds
     run.figures["connect_all_s"] = time.perf_counter() - started
     run.figures["connect_p95"] = pct(connect_times, 95)
     await asyncio.sleep(1.0)
+    if isinstance(target, Ours) and target.plans_session:
+        await target.start_plans_job()
 
     async def fan_out(event: str, payload: dict[str, Any], attr: str) -> list[float]:
         sent = time.perf_counter()
@@ -376,6 +417,9 @@ async def drive(target: Target, name: str, participants: int, rate: int, seconds
         run.figures["coedit_n"] = len(coedits)
         run.figures["coedit_p50"], run.figures["coedit_p95"] = pct(coedits, 50), pct(coedits, 95)
 
+    if isinstance(target, Ours) and target.plans_session:
+        run.figures["measured_s"] = time.perf_counter() - target.job["started"]
+
     # Audit from the projector's newest results.
     await asyncio.sleep(1.0)
     final = await target_results(console, projector_counts)
@@ -402,6 +446,11 @@ async def drive(target: Target, name: str, participants: int, rate: int, seconds
         run.figures["storm_all_s"] = max(back) if len(back) == len(phones) else float("nan")
     for phone in phones:
         await phone.client.disconnect()
+    if isinstance(target, Ours) and target.follower is not None:
+        await asyncio.wait_for(target.follower, 300)
+        run.figures["job_s"] = target.job["ended"] - target.job["started"]
+        run.figures["job_teams"] = int(target.job["teams"])
+        run.figures["job_failed"] = bool(target.job["failed"])
     return run
 
 
@@ -470,6 +519,11 @@ def report(runs: list[Run], participants: int) -> None:
     row("restart: phones with state again", lambda f: f"{f['storm_back']}")
     row("restart: within 5 s of listening", lambda f: f"{f['storm_in_5s']}")
     row("restart: p50 / all", lambda f: f"{f['storm_p50']:.1f} / {f['storm_all_s']:.1f} s")
+    row(
+        "plans job: teams, time",
+        lambda f: f"{f['job_teams']}{' FAILED' if f['job_failed'] else ''}, {f['job_s']:.1f} s",
+    )
+    row("phases measured while it ran", lambda f: "all" if f["job_s"] > f["measured_s"] else "not all")
     bare = next(r for r in runs if r.name == "bare").figures
     for r in runs:
         if r.name == "bare":
@@ -528,10 +582,44 @@ def serve_command(port: int, data: Path) -> list[str]:
     ]
 
 
-async def run_ours(args: argparse.Namespace, tmp: Path, processes: int, env: dict[str, str] | None) -> Run:
-    """`bsc serve` as one process (SQLite), or several on PostgreSQL and Redis (`env`)."""
+def seed_plans(data: Path, teams: int) -> int:
+    """A learning session of `teams` full teams (bench/takehome.py's workspaces) in the data
+    folder, then an empty one for the phones (the newest, which bsc serve opens); the full
+    session's id."""
+    from bench.takehome import fill
+    from facilitator.app import create_app
+    from live.context import curricula, database
+    from live.room.sessions import add_team, create_session, join
+    from live.writes import author_of
+
+    app = create_app({"DATA_DIR": str(data), "CURRICULUM": str(CURRICULUM), "ASYNC_MODE": "threading"})
+    with app.app_context(), database().transaction() as db:
+        curriculum = next(iter(curricula().values()))
+        full = create_session(db, curriculum, curriculum.sessions[0])
+        for n in range(teams):
+            team = add_team(db, full, f"Full team {n + 1:02d}")
+            person, _ = join(db, full, team_id=team.id, display_name="Ana", team_code=team.code)
+            db.flush()
+            fill(db, author_of(db, person.id), [0])
+        db.flush()
+        full_id = full.id
+    time.sleep(0.01)  # the phones' session is the newer one
+    with app.app_context(), database().transaction() as db:
+        curriculum = next(iter(curricula().values()))
+        create_session(db, curriculum, curriculum.sessions[0])
+    return full_id
+
+
+async def run_ours(
+    args: argparse.Namespace, tmp: Path, processes: int, env: dict[str, str] | None, plans: int = 0
+) -> Run:
+    """`bsc serve` as one process (SQLite), or several on PostgreSQL and Redis (`env`); with
+    `plans`, a session of that many full teams whose plans are made while the room is loaded."""
     servers = Servers(tmp)
     ports = [args.port + 2 + n for n in range(processes)] if processes > 1 else [args.port]
+    if plans:  # a port of its own: the first run's server may still be letting go of its own
+        ports = [args.port + 9]
+    plans_session = await asyncio.to_thread(seed_plans, tmp / "data", plans) if plans else 0
     try:
         texts = [servers.start(serve_command(port, tmp / "data"), f"serve{port}", env) for port in ports]
         login = re.search(r"sign-in link\): (\S+)", texts[-1])
@@ -542,7 +630,10 @@ async def run_ours(args: argparse.Namespace, tmp: Path, processes: int, env: dic
             [f"http://127.0.0.1:{p}" for p in ports], login.group(1), code.group(1), args.join_at_once
         )
         target.restart = lambda: servers.restart_all(env)
+        target.plans_session = plans_session
         name = "bsc serve" if processes == 1 else f"bsc serve x{processes}"
+        if plans:
+            name = "+ plans job"
         return await drive(target, name, args.participants, args.rate, args.seconds, args.repeat)
     finally:
         servers.stop_all()
@@ -577,6 +668,8 @@ async def main_async(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         runs.append(await run_ours(args, tmp / "one", 1, None))
+        if args.beside_plans:
+            runs.append(await run_ours(args, tmp / "plans", 1, None, args.beside_plans))
         if args.postgres:
             import sqlalchemy
 
@@ -609,6 +702,13 @@ def main() -> None:
         help="also run two processes on this PostgreSQL database (a schema of their own) and Redis",
     )
     parser.add_argument("--redis", metavar="URL", default="redis://127.0.0.1:6379/0")
+    parser.add_argument(
+        "--beside-plans",
+        metavar="TEAMS",
+        type=int,
+        default=0,
+        help="also run bsc serve again while the faculty make the plans of TEAMS full teams (a job)",
+    )
     args = parser.parse_args()
     if not 10 <= args.participants <= 5000:
         parser.error("--participants must be from 10 to 5000")

@@ -236,7 +236,6 @@ def serve(
     click.echo(f"Session: {title}")
     click.echo(f"Join URL for phones: {link}   (code {code})")
     click.echo(_terminal_qr(link))
-    click.echo(f"Listening on {host}:{port}. Stop with Ctrl+C.", err=True)
     from live.reminders import Smtp
 
     smtp = Smtp.from_config(app.config)
@@ -248,7 +247,9 @@ def serve(
         by = ", sent by bsc worker (REDIS_URL)" if app.config.get("REDIS_URL") else ""
         click.echo(f"E-mail reminders: on, through {smtp.describe()}{by}.", err=True)
         socketio.start_background_task(_remind_forever, app, smtp)
-    serve_forever(app, host, port)
+    serve_forever(
+        app, host, port, lambda: click.echo(f"Listening on {host}:{port}. Stop with Ctrl+C.", err=True)
+    )
 
 
 def _remind_forever(app: Any, smtp: Any) -> None:
@@ -272,8 +273,10 @@ def _remind_forever(app: Any, smtp: Any) -> None:
         socketio.sleep(int(app.config["REMINDER_EVERY"]))
 
 
-def serve_forever(app: Any, host: str, port: int) -> None:
-    """Serve with gevent's WSGI server, every connection with TCP_NODELAY.
+def serve_forever(app: Any, host: str, port: int, listening: Any = None) -> None:
+    """Serve with gevent's WSGI server, every connection with TCP_NODELAY; `listening` is
+    called once the port is bound and taking connections (so "Listening on" is true when it
+    is printed: scripts and tests wait for it).
 
     A reply that follows another message (the state, then its ack) would otherwise wait for
     the phone's delayed TCP acknowledgement, 40 ms each time (Nagle's algorithm).
@@ -286,7 +289,11 @@ def serve_forever(app: Any, host: str, port: int) -> None:
                 self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             super().handle()
 
-    pywsgi.WSGIServer((host, port), app, handler_class=Handler, log=None).serve_forever()
+    server = pywsgi.WSGIServer((host, port), app, handler_class=Handler, log=None)
+    server.start()  # binds the port: a port in use fails here, before anything says it listens
+    if listening is not None:
+        listening()
+    server.serve_forever()
 
 
 @cli.command("remind")
