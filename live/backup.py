@@ -39,6 +39,7 @@ from live.models import (
     DatabaseOrigin,
     Dot,
     ImportedRow,
+    JoinRequest,
     LearningSession,
     Participant,
     ParticipantKey,
@@ -128,6 +129,7 @@ SPECS = (
         newer=("updated_at",),
     ),
     Spec(_t(AppliedWrite), {"participant_id": "participant"}, key=("client_id",)),
+    Spec(_t(JoinRequest), {"session_id": "learning_session", "team_id": "team"}, key=("token_hash",)),
     Spec(_t(WorkspaceItem), {"team_id": "team", "session_id": "learning_session"}, sticky=("deleted",)),
     Spec(
         _t(WorkspaceField),

@@ -351,6 +351,24 @@ class QuestionVote(Base):
     participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"))
 
 
+class JoinRequest(Base):
+    """Someone who picked an existing team without its code, waiting for a member of the team
+    (or the faculty) to let them in; they join once it is approved."""
+
+    __tablename__ = "join_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("learning_session.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    display_name: Mapped[str] = mapped_column(String(60))
+    role: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # the waiting phone's cookie
+    state: Mapped[str] = mapped_column(String(10), default="waiting")  # waiting, approved, refused, joined
+    decided_by: Mapped[str] = mapped_column(String(60), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=now)
+
+
 class ReminderSent(Base):
     """A reminder e-mail claimed for sending: its key is unique, so that of two server
     processes due to send the same reminder, one does (live/reminders.py)."""

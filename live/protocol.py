@@ -34,6 +34,7 @@ ENTER_DATA = "enter_data"  # {client_id, item_id, period, numerator, denominator
 PLACE_DOT = "place_dot"  # {client_id, team_id}
 REMOVE_DOT = "remove_dot"  # {client_id, team_id}
 ADD_COMMENT = "add_comment"  # {client_id, team_id, text}
+ANSWER_JOIN = "answer_join"  # {client_id, request_id, approve}: a member lets someone waiting in, or not
 REQUEST_GALLERY = "request_gallery"  # {}
 
 # -- sent by the facilitator console ---------------------------------------------------------
@@ -62,6 +63,7 @@ REQUEST_WORKSPACE = "request_workspace"  # {team_id}: a console looks at a team'
 HIDE_WORD = "hide_word"  # {activity_id, word, hidden}
 APPROVE_COMMENT = "approve_comment"  # {comment_id, approved}
 MODERATE_QUESTION = "moderate_question"  # {question_id, approved?, pinned?, answered?}
+DECIDE_JOIN = "decide_join"  # {request_id, approve}: let someone waiting into a team, or not
 
 # -- sent by the server ----------------------------------------------------------------------
 STATE = "state"  # the full state for this client, on every (re)connect

@@ -55,3 +55,29 @@ def test_a_phone_shows_the_open_poll_and_says_connecting_before_its_socket_conne
     expect(phone.get_by_label("The measures")).to_be_visible()
     expect(phone.get_by_text("Welcome.")).to_have_count(0)
     expect(phone.locator("body")).not_to_have_class(re.compile("is-offline"))
+
+
+def test_a_teammate_lets_in_someone_without_the_code_and_the_waiting_phone_goes_in(
+    server: dict[str, str], browser: Any, shots: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    ana = join(browser.new_context(**PHONE), server["join"], "Riverside Clinic", "Ana", "Data lead")
+    ben = browser.new_context(**PHONE).new_page()
+    ben.goto(server["join"])
+    ben.get_by_label("Riverside Clinic").check()
+    ben.get_by_label("Your name").fill("Ben")
+    ben.get_by_label("Your role on the team").select_option("Clinician or staff")
+    ben.get_by_role("button", name="Ask my team to let me in").click()
+    ben.wait_for_url(re.compile(r"/waiting$"))
+    expect(ben.get_by_role("heading", name="Waiting for Riverside Clinic")).to_be_visible()
+    ben.screenshot(path=str(shots / "waiting-360.png"))
+    door = ana.locator("#door")
+    expect(door).to_contain_text("Ben (Clinician or staff) asks to join your team.")
+    ana.screenshot(path=str(shots / "door-360.png"))
+    door.get_by_role("button", name="Let them in").click()
+    expect(door).to_be_hidden()
+    ben.wait_for_url(re.compile(r"/room/\w+$"), timeout=15000)  # the waiting page looks again by itself
+    expect(ben.locator("#me-name")).to_have_text("Ben")
+    expect(ben.locator("#team-name")).to_have_text("Riverside Clinic")
+    expect(ben.get_by_text("Connected")).to_be_visible()

@@ -27,7 +27,7 @@ def test_teammates_learn_who_joined_once_a_round_not_once_a_join(app, join_phone
     assert protocol.ROSTER not in received(ana), "nothing is sent until the round"
     flush(app)
     rosters = received(ana)[protocol.ROSTER]
-    assert rosters == [{"team_id": rosters[0]["team_id"], "names": ["Ana", "Ben", "Cy"]}]
+    assert rosters == [{"team_id": rosters[0]["team_id"], "names": ["Ana", "Ben", "Cy"], "waiting": []}]
 
 
 def test_a_phone_that_reconnects_sends_nothing_to_anyone_else(app, join_phone, room, faculty_client) -> None:

@@ -36,13 +36,14 @@ from exports.takehome import render_takehome
 from live import protocol
 from live.context import config, curricula, db, faculty_id, join_url, public_url, transaction
 from live.dashboard import dashboard
-from live.models import LearningSession, Participant
+from live.models import LearningSession, Participant, Team
 from live.pages import assets
 from live.pages.forms import check_csrf, csrf_ok, csrf_token
 from live.pages.offload import off_loop
 from live.room.events import tell_roster
 from live.room.keys import open_link, personal_link, sign_out_device
 from live.room.people import remove_participant
+from live.room.requests import WAIT_HOURS, ask_to_join, come_in, request_by_token
 from live.room.sessions import ROLES, join, participant_by_token, session_by_code, teams_here
 from live.room.state import digest, participant_state
 from live.sockets.broadcast import owe
@@ -142,6 +143,8 @@ def _join(db: Session, code: str, joined: list[tuple[int, int]]) -> Any:
         team_id = int(team_value) if team_value not in ("", "new", "earlier") else None
     except ValueError:
         team_id = None
+    if form.get("ask"):
+        return _ask(db, room, team_id, joined)
     try:
         participant, token = join(
             db,
@@ -157,6 +160,88 @@ def _join(db: Session, code: str, joined: list[tuple[int, int]]) -> Any:
     except Invalid as refused:
         db.rollback()
         return _join_form(db, room, error=refused.message, status=400)
+    joined.append((room.id, participant.team_id))
+    return _into_the_room(room, token)
+
+
+def _ask(db: Session, room: LearningSession, team_id: int | None, asked: list[tuple[int, int]]) -> Any:
+    """No code: ask the team (or the faculty) to let this phone in, and wait for them."""
+    if team_id is None:
+        return _join_form(
+            db, room, error=_("Pick your team from the list to ask it to let you in."), status=400
+        )
+    form = request.form
+    try:
+        made, token = ask_to_join(
+            db, room, team_id, form.get("name", ""), form.get("role", ""), form.get("email", "")
+        )
+    except Invalid as refused:
+        db.rollback()
+        return _join_form(db, room, error=refused.message, status=400)
+    response = make_response(redirect(url_for("room.waiting_page", code=room.join_code), code=303))
+    response.set_cookie(
+        ask_cookie(room),
+        token,
+        max_age=WAIT_HOURS * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+        path="/",
+    )
+    asked.append((room.id, made.team_id))  # the team's phones and the consoles see who waits
+    return response
+
+
+def ask_cookie(room: LearningSession) -> str:
+    """The cookie of a phone waiting to be let into a team (its request's token)."""
+    return f"bsc_ask_{room.join_code}"
+
+
+@blueprint.get("/j/<code>/waiting")
+def waiting_page(code: str) -> Any:
+    """A phone waiting at a team's door: the page looks again every few seconds; once a member
+    or the faculty lets it in, it joins and goes to the room (or back to the form, if not)."""
+    joined: list[tuple[int, int]] = []
+    with transaction() as writing:
+        response = _waiting(writing, code, joined)
+    for session_id, team_id in joined:
+        owe(protocol.PRESENCE, session_id)
+        tell_roster(session_id, team_id)
+    return response
+
+
+def _waiting(db: Session, code: str, joined: list[tuple[int, int]]) -> Any:
+    room = _session_or_404(db, code)
+    asked = request_by_token(db, room, request.cookies.get(ask_cookie(room)))
+    if asked is None:
+        return redirect(url_for("room.join_page", code=room.join_code))
+    team = db.get(Team, asked.team_id)
+    team_name = team.name if team else ""
+    typed = {"team": str(asked.team_id), "name": asked.display_name, "role": asked.role, "email": asked.email}
+    if asked.state == "waiting":
+        return render_template("live/waiting.html", room=room, team=team_name, name=asked.display_name)
+    if asked.state == "joined":
+        return redirect(url_for("room.phone", code=room.join_code))
+    if asked.state == "refused":
+        message = _(
+            "%(team)s did not let you in. Check that it is your team, or ask the faculty.", team=team_name
+        )
+        response = _join_form(db, room, error=message, values=typed)
+        response.delete_cookie(ask_cookie(room), path="/")
+        return response
+    try:
+        participant, token = come_in(db, room, asked)
+    except Invalid as refused:
+        db.rollback()
+        return _join_form(db, room, error=refused.message, status=400, values=typed)
+    joined.append((room.id, participant.team_id))
+    response = _into_the_room(room, token)
+    response.delete_cookie(ask_cookie(room), path="/")
+    return response
+
+
+def _into_the_room(room: LearningSession, token: str) -> Any:
+    """A phone that has just joined goes to its room, its rejoin token in a cookie."""
     response = make_response(redirect(url_for("room.phone", code=room.join_code), code=303))
     response.set_cookie(
         cookie_name(room),
@@ -168,7 +253,6 @@ def _join(db: Session, code: str, joined: list[tuple[int, int]]) -> Any:
         path="/",
     )
     session.permanent = True
-    joined.append((room.id, participant.team_id))
     return response
 
 
@@ -176,9 +260,14 @@ JOIN_LIST_MAX = 30  # teams the join page lists by name; beyond, it asks for the
 
 
 def _join_form(
-    db: Session, room: LearningSession, error: str = "", status: int = 200, keep: bool = True
+    db: Session,
+    room: LearningSession,
+    error: str = "",
+    status: int = 200,
+    keep: bool = True,
+    values: dict[str, str] | None = None,
 ) -> Any:
-    form = request.form if request.method == "POST" and keep else {}
+    form = values if values is not None else request.form if request.method == "POST" and keep else {}
     teams = teams_here(db, room, limit=JOIN_LIST_MAX + 1)
     # Past a screenful the list helps no one on a phone (and a join storm renders it for
     # every phone): people type their team's code, which is on their table's card.

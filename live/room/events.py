@@ -18,7 +18,7 @@ from live.context import db, faculty_id, join_url
 from live.models import Activity, LearningSession
 from live.polls.events import results_changed
 from live.protocol import Refused
-from live.room import people, runofshow, state
+from live.room import people, requests, runofshow, state
 from live.room.resync import want_state
 from live.room.sessions import add_team, phone_of, session_by_code
 from live.sockets import (
@@ -33,7 +33,8 @@ from live.sockets import (
     socketio,
 )
 from live.sockets.broadcast import batched, owe
-from live.sockets.pipeline import after_every_staff_command, answered, staff_command
+from live.sockets.pipeline import Outcome, after_every_staff_command, answered, phone_write, staff_command
+from live.writes import Author
 
 
 def full_state(client: Client) -> dict[str, Any]:
@@ -113,9 +114,16 @@ def send_rosters(owed: set[tuple[int, int]]) -> None:
         by_session.setdefault(session_id, set()).add(team_id)
     for session_id, team_ids in by_session.items():
         rosters = state.rosters(db(), session_id, team_ids)
+        at_the_door = requests.waiting(db(), session_id, list(team_ids))
         for team_id in team_ids:
             socketio.emit(
-                protocol.ROSTER, {"team_id": team_id, "names": rosters.get(team_id, [])}, to=f"t{team_id}"
+                protocol.ROSTER,
+                {
+                    "team_id": team_id,
+                    "names": rosters.get(team_id, []),
+                    "waiting": at_the_door.get(team_id, []),
+                },
+                to=f"t{team_id}",
             )
 
 
@@ -240,6 +248,33 @@ def _remove_participant(db: Session, session: LearningSession, data: dict[str, A
     ]
 
 
+def _door_changed(session_id: int, team_id: int) -> list[Effect]:
+    """Someone asked to join a team, or was answered: the team's phones and the consoles see
+    who is still waiting."""
+    return [lambda: tell_roster(session_id, team_id), lambda: owe(protocol.PRESENCE, session_id)]
+
+
+def _answer_join(db: Session, author: Author, data: dict[str, Any]) -> Outcome:
+    approve = protocol.flag(data, "approve")
+    request = requests.decide(
+        db, author.session_id, protocol.integer(data, "request_id"), approve, author.name, author.team_id
+    )
+    return {"ok": True}, _door_changed(author.session_id, request.team_id)
+
+
+def _decide_join(db: Session, session: LearningSession, data: dict[str, Any]) -> list[Effect]:
+    approve = protocol.flag(data, "approve")
+    request = requests.decide(db, session.id, protocol.integer(data, "request_id"), approve, "the faculty")
+    return _door_changed(session.id, request.team_id)
+
+
+phone_write(
+    protocol.ANSWER_JOIN,
+    _answer_join,
+    "A member lets someone waiting at the team's door in (they join), or not.",
+)
+
+
 def _reconnect(room: str) -> Effect:
     """Phones connect again and take their state afresh: a moved participant joins their new
     team's room, a removed one is refused and goes to the join page, a renamed team sees its name."""
@@ -287,6 +322,7 @@ staff_command(
     _remove_participant,
     "Take a participant out of the session: their link stops working, their answers no longer count.",
 )
+staff_command(protocol.DECIDE_JOIN, _decide_join, "Let someone waiting at a team's door in, or not.")
 staff_command(
     protocol.SHOW_JOIN,
     lambda db, s, d: runofshow.show_join(db, s, protocol.flag(d, "visible")),

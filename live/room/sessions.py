@@ -238,24 +238,20 @@ def join(
     role: str = "",
     team_code: str = "",
     email: str = "",
+    admitted: bool = False,
 ) -> tuple[Participant, str]:
     """Someone joins from a phone: returns the participant and their secret rejoin token.
 
-    Joining an existing team takes its code (its members see it on their phones): picking a
-    team from the list gives no one else's workspace away. A team of an earlier session is
-    joined by its code alone (`team_id` None, no `new_team`).
+    Joining an existing team takes its code (its members see it on their phones), or a
+    member's or the faculty's approval (`admitted`, live/room/requests.py): picking a team
+    from the list gives no one else's workspace away. A team of an earlier session is joined
+    by its code alone (`team_id` None, no `new_team`).
     """
-    display_name = clean_text(display_name, "your name", protocol.MAX_NAME)
-    role = clean_text(role, "your role", protocol.MAX_ROLE, required=False)
-    email = clean_text(email, "your e-mail", protocol.MAX_EMAIL, required=False)
-    if email and not EMAIL.fullmatch(email):
-        raise Refused("give an e-mail address such as ana@clinic.org, or leave it empty", "bad_value")
+    display_name, role, email = person(display_name, role, email)
     coded = team_by_code(db, session, team_code or "")
     if team_id is not None:
-        team = db.get(Team, team_id)
-        if team is None or team.removed or team.collaborative_id != session.collaborative_id:
-            raise Refused("that team is not in this session; pick one from the list", "no_team")
-        if coded is None or coded.id != team.id:
+        team = listed_team(db, session, team_id)
+        if not admitted and (coded is None or coded.id != team.id):
             raise Refused(
                 f"type {team.name}'s team code: it is on your teammates' phones, or ask the faculty",
                 "team_code",
@@ -272,6 +268,41 @@ def join(
         team = add_team(db, session, new_team, organisation)
     else:
         raise Refused("pick your team, or type the name of a new one", "no_team")
+    name_is_free(db, session, team, display_name)
+    token = secrets.token_urlsafe(24)
+    participant = Participant(
+        session=session,
+        team=team,
+        display_name=display_name,
+        role=role,
+        token_hash=hash_token(token),
+        email=email,
+    )
+    db.add(participant)
+    db.flush()
+    return participant, token
+
+
+def person(display_name: str, role: str, email: str) -> tuple[str, str, str]:
+    """Who someone says they are on the join form, checked: name, role, e-mail."""
+    display_name = clean_text(display_name, "your name", protocol.MAX_NAME)
+    role = clean_text(role, "your role", protocol.MAX_ROLE, required=False)
+    email = clean_text(email, "your e-mail", protocol.MAX_EMAIL, required=False)
+    if email and not EMAIL.fullmatch(email):
+        raise Refused("give an e-mail address such as ana@clinic.org, or leave it empty", "bad_value")
+    return display_name, role, email
+
+
+def listed_team(db: Session, session: LearningSession, team_id: int) -> Team:
+    """A team someone picked from the join page's list (of this collaborative, not removed)."""
+    team = db.get(Team, team_id)
+    if team is None or team.removed or team.collaborative_id != session.collaborative_id:
+        raise Refused("that team is not in this session; pick one from the list", "no_team")
+    return team
+
+
+def name_is_free(db: Session, session: LearningSession, team: Team, display_name: str) -> None:
+    """Two people of one team in one session are not called the same."""
     same = db.scalar(
         select(Participant.display_name).where(
             Participant.team_id == team.id,
@@ -285,18 +316,6 @@ def join(
             f"someone in {team.name} is already called {same}: add an initial, such as '{display_name} B.'",
             "duplicate",
         )
-    token = secrets.token_urlsafe(24)
-    participant = Participant(
-        session=session,
-        team=team,
-        display_name=display_name,
-        role=role,
-        token_hash=hash_token(token),
-        email=email,
-    )
-    db.add(participant)
-    db.flush()
-    return participant, token
 
 
 def participant_by_token(db: Session, token: str | None) -> Participant | None:

@@ -21,6 +21,7 @@ from live.context import curricula
 from live.models import Activity, LearningSession, Participant, Response, Team, now
 from live.polls.service import results, results_by_team
 from live.questions.service import mine, questions
+from live.room.requests import waiting
 from live.room.sessions import ROLES, teams
 from live.workspaces.gallery import comments
 from live.workspaces.service import progress, workspace
@@ -154,6 +155,7 @@ def participant_states(db: Session, ids: Collection[int]) -> dict[int, dict[str,
         answers = _answers(db, session_id, [f"p{p.id}" for p in here] + [f"t{p.team_id}" for p in here])
         team_ids = {p.team_id for p in here}
         names = rosters(db, session_id, team_ids)
+        at_the_door = waiting(db, session_id, list(team_ids))
         workspaces = {team_id: workspace(db, team_id) for team_id in team_ids}
         for p in here:
             state = {
@@ -167,6 +169,7 @@ def participant_states(db: Session, ids: Collection[int]) -> dict[int, dict[str,
                 "answers": {**answers.get(f"t{p.team_id}", {}), **answers.get(f"p{p.id}", {})},
                 "workspace": workspaces[p.team_id],
                 "roster": names.get(p.team_id, []),
+                "waiting": at_the_door.get(p.team_id, []),  # asking to join the team
             }
             if current is not None and current.kind == "question-board":
                 state["my_questions"] = mine(db, current, p.id)
@@ -221,6 +224,7 @@ def presence(db: Session, session: LearningSession, people: bool = False) -> dic
     by_team: dict[int, list[dict[str, Any]]] = {}
     for p in joined:
         by_team.setdefault(p.team_id, []).append({"id": p.id, "name": p.display_name, "role": p.role})
+    at_the_door = waiting(db, session.id) if people else {}
     rows = []
     for t in teams(db, session):
         row = {
@@ -230,7 +234,7 @@ def presence(db: Session, session: LearningSession, people: bool = False) -> dic
             "joined": len(by_team.get(t.id, [])),
         }
         if people:
-            row.update(people=by_team.get(t.id, []), code=t.code)
+            row.update(people=by_team.get(t.id, []), code=t.code, waiting=at_the_door.get(t.id, []))
         rows.append(row)
     return {"total": len(joined), "teams": rows}
 

@@ -211,6 +211,16 @@
     const box = clear(document.getElementById("teams"));
     document.getElementById("joined-count").textContent = String(state.presence.total);
     const teams = state.presence.teams;
+    // People without their team's code, asking to be let in (the team's phones see them too).
+    const asking = teams.flatMap((team) => (team.waiting || []).map((w) => ({ team, w })));
+    if (asking.length) {
+      box.append(el("div", { class: "door", id: "door" }, el("h3", {}, "Asking to join a team"),
+        asking.map(({ team, w }) => el("p", { class: "door-request" },
+          `${w.name}${w.role ? ` (${w.role})` : ""} asks to join ${team.name}. `,
+          el("button", { type: "button", class: "primary", onclick: () => send("decide_join", { request_id: w.id, approve: true }) }, "Let in"),
+          " ",
+          el("button", { type: "button", onclick: () => send("decide_join", { request_id: w.id, approve: false }) }, "Refuse")))));
+    }
     for (const team of teams) {
       const people = team.people || [];
       const nameId = `rename-${team.id}`;

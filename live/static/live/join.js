@@ -6,6 +6,7 @@
 (() => {
   const fields = document.getElementById("new-team");
   const code = document.getElementById("team-code-field");
+  const ask = document.getElementById("ask-team");  // only for a team picked from the list
   const radios = document.querySelectorAll('input[name="team"]');
   function show(box, wanted) {
     if (!box) return;
@@ -16,6 +17,7 @@
     const chosen = document.querySelector('input[name="team"]:checked');
     show(fields, !chosen || chosen.value === "new");
     show(code, Boolean(chosen) && chosen.value !== "new");
+    if (ask) ask.hidden = !chosen || !/^\d+$/.test(chosen.value);
   }
   radios.forEach((radio) => radio.addEventListener("change", follow));
   follow();

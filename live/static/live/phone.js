@@ -40,9 +40,35 @@
     mine = state.my_questions || { asked: [], voted: [] };
     Workspace.update({ workspace: state.workspace, me: state.me, roster: state.roster,
       driver_diagram: state.driver_diagram, session: state.session });
+    renderDoor(state.waiting || []);
     render();
   });
   Workspace.attach(link);
+
+  /* People without the team's code asking to join it: any member lets them in, or not. */
+  const door = document.getElementById("door");
+  const answering = new Set();  // requests this phone has answered (sent, not yet confirmed)
+  function renderDoor(waiting) {
+    clear(door);
+    const open = waiting.filter((w) => !answering.has(w.id));
+    door.hidden = open.length === 0;
+    for (const w of open) {
+      const who = w.role ? `${w.name} (${w.role})` : w.name;
+      const answer = (approve) => () => {
+        answering.add(w.id);
+        renderDoor(open);
+        link.write("answer_join", { request_id: w.id, approve }, (reply) => {
+          if (!reply.ok) { answering.delete(w.id); BSC.notice(reply.error); }
+        });
+      };
+      door.append(el("div", { class: "door-request" },
+        el("p", {}, t("{who} asks to join your team.", { who })),
+        el("div", { class: "row" },
+          el("button", { type: "button", class: "primary", onclick: answer(true) }, t("Let them in")),
+          el("button", { type: "button", onclick: answer(false) }, t("Not our team")))));
+    }
+  }
+  link.socket.on("roster", (r) => { if (me && r.team_id === me.team.id) renderDoor(r.waiting || []); });
 
   /* Time is up: the timer turns coral and pulses (CSS), the phone buzzes and chimes once. */
   const timerBox = document.getElementById("timer");
