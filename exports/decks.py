@@ -186,7 +186,7 @@ class _Deck:
         lines = [session_heading(session.session, session.title)]
         if when:
             lines.append(when)
-        _fill(_placeholder(slide, 1), [Paragraph((Run(x),)) for x in lines])
+        fill_text(placeholder(slide, 1), [Paragraph((Run(x),)) for x in lines])
 
     def join_slide(self, url: str) -> None:
         notes = (
@@ -196,15 +196,15 @@ class _Deck:
         )
         slide = self.new("Join", "Join the room", notes)
         self.put_qr(slide, QR)
-        _fill(
-            _placeholder(slide, JOIN_TEXT),
+        fill_text(
+            placeholder(slide, JOIN_TEXT),
             [
                 Paragraph((Run(short_url(url), bold=True),)),
                 BulletList(
                     (
-                        _item("Scan the code with your phone's camera"),
-                        _item("Pick your team and type your name"),
-                        _item("Keep the page open all day"),
+                        list_item("Scan the code with your phone's camera"),
+                        list_item("Pick your team and type your name"),
+                        list_item("Keep the page open all day"),
                     )
                 ),
             ],
@@ -228,7 +228,7 @@ class _Deck:
                     for i in page
                 ),
             )
-            _table(slide, _placeholder(slide, 1), table, widths=(0.2, 0.55, 0.25))
+            _table(slide, placeholder(slide, 1), table, widths=(0.2, 0.55, 0.25))
 
     def section_slide(self, item: AgendaItem, module: Module) -> None:
         notes = (
@@ -237,11 +237,11 @@ class _Deck:
         )
         slide = self.new("Section", module.title, notes)
         meta = " · ".join(x for x in (module.presenter, f"{clock(item.start)}–{clock(item.end)}") if x)
-        _fill(
-            _placeholder(slide, 1),
+        fill_text(
+            placeholder(slide, 1),
             [
                 Paragraph((Run(meta),)),
-                BulletList(tuple(_item(o, level=1) for o in module.objectives)),
+                BulletList(tuple(list_item(o, level=1) for o in module.objectives)),
             ],
         )
 
@@ -250,8 +250,8 @@ class _Deck:
         if item.kind in ("break", "meal"):
             notes += f" Tell the room when to be back: {clock(item.end)}."
             slide = self.new("Section", item.title, notes)
-            _fill(
-                _placeholder(slide, 1),
+            fill_text(
+                placeholder(slide, 1),
                 [
                     Paragraph((Run(f"Back at {clock(item.end)}", bold=True),)),
                     Paragraph((Run(f"{clock(item.start)}–{clock(item.end)} · {item.minutes} min"),)),
@@ -259,11 +259,11 @@ class _Deck:
             )
             return
         slide = self.new("Title and Content", item.title, " ".join(x for x in (item.notes, notes) if x))
-        _fill(
-            _placeholder(slide, 1),
+        fill_text(
+            placeholder(slide, 1),
             [
                 Paragraph((Run(f"{clock(item.start)}–{clock(item.end)} · {item.minutes} min", bold=True),)),
-                BulletList(tuple(_item(p) for p in item.points)),
+                BulletList(tuple(list_item(p) for p in item.points)),
             ],
         )
 
@@ -273,7 +273,7 @@ class _Deck:
         topic = next((b for b in source.blocks if isinstance(b, TopicBlock)), None)
         if topic is not None and topic.part == "assessment-scale":
             slide = self.new("Title and Content", source.title, source.notes)
-            _table(slide, _placeholder(slide, 1), scale_table(topic.arg), widths=SCALE_WIDTHS)
+            _table(slide, placeholder(slide, 1), scale_table(topic.arg), widths=SCALE_WIDTHS)
             return
         if topic is not None and self.pack is None:
             text.append(stand_in(topic))
@@ -289,28 +289,28 @@ class _Deck:
             elif topic.part == "measures" and not text:
                 slide = self.new("Title and Content", source.title, source.notes)
                 table = measures_table(self.pack, topic.arg)
-                _table(slide, _placeholder(slide, 1), table, widths=MEASURE_WIDTHS)
+                _table(slide, placeholder(slide, 1), table, widths=MEASURE_WIDTHS)
                 return
         visual = next((b for b in source.blocks if isinstance(b, (Image, Table))), None)
         if topic is not None and topic.part == "measures" and self.pack is not None:
             visual = measures_table(self.pack, topic.arg)
         if visual is not None and text:
             slide = self.new("Two Content", source.title, source.notes)
-            _fill(_placeholder(slide, 1), text)
-            _visual(slide, _placeholder(slide, 2), visual)
+            fill_text(placeholder(slide, 1), text)
+            _visual(slide, placeholder(slide, 2), visual)
         else:
             slide = self.new("Title and Content", source.title, source.notes)
-            body = _placeholder(slide, 1)
+            body = placeholder(slide, 1)
             if visual is not None:
                 _visual(slide, body, visual)
             else:
-                _fill(body, text)
+                fill_text(body, text)
 
     def diagram_slide(self, source: Slide, pack: TopicPack) -> None:
         slide = self.new("Title and Content", source.title, source.notes)
-        holder = _placeholder(slide, 1)
+        holder = placeholder(slide, 1)
         area = Box(int(holder.left), int(holder.top), int(holder.width), int(holder.height))
-        _remove(holder)
+        remove_shape(holder)
         draw_driver_diagram(slide, pack.driver_diagram, area)
 
     def change_slides(self, source: Slide, pack: TopicPack, primary_id: str) -> None:
@@ -320,11 +320,11 @@ class _Deck:
         for number, (secondary, table) in enumerate(tables, 1):
             title = source.title if len(tables) == 1 else f"{source.title} ({number} of {len(tables)})"
             slide = self.new("Title and Content", title, source.notes)
-            holder = _placeholder(slide, 1)
+            holder = placeholder(slide, 1)
             left, top, width, height = holder.left, holder.top, holder.width, holder.height
             band = Emu(int(height * 0.16))
             heading = slide.shapes.add_textbox(left, top, width, band)
-            _fill(
+            fill_text(
                 heading,
                 [
                     Paragraph((Run(primary.text, bold=True),)),
@@ -337,7 +337,7 @@ class _Deck:
             if table.rows:
                 _table(slide, holder, table, widths=(0.27, 0.33, 0.15, 0.25))
             else:
-                _fill(holder, [BulletList(tuple(_item(c) for c in secondary.changes))])
+                fill_text(holder, [BulletList(tuple(list_item(c) for c in secondary.changes))])
 
     def activity_slide(self, source: Slide, activity: Activity) -> None:
         notes = "\n\n".join(x for x in (source.notes, _run_of_show(activity)) if x)
@@ -345,18 +345,18 @@ class _Deck:
         label = activity.kind.replace("-", " ").upper()
         if activity.poll_type in POLL_KINDS:
             label = f"POLL · {POLL_KINDS[activity.poll_type].title.upper()}"
-        _fill(_placeholder(slide, KIND), [Paragraph((Run(f"{label} · {activity.minutes} MIN"),))])
+        fill_text(placeholder(slide, KIND), [Paragraph((Run(f"{label} · {activity.minutes} MIN"),))])
         extra = [b for b in source.blocks if isinstance(b, (Paragraph, BulletList))]
-        _fill(_placeholder(slide, PROMPT), [*_activity_blocks(activity), *extra])
+        fill_text(placeholder(slide, PROMPT), [*_activity_blocks(activity), *extra])
         if self.join_url and activity.live:
             self.put_qr(slide, QR)
-            _fill(_placeholder(slide, JOIN_TEXT), [Paragraph((Run(short_url(self.join_url)),))])
+            fill_text(placeholder(slide, JOIN_TEXT), [Paragraph((Run(short_url(self.join_url)),))])
         else:
-            _remove(_placeholder(slide, QR))
-            _remove(_placeholder(slide, JOIN_TEXT))
+            remove_shape(placeholder(slide, QR))
+            remove_shape(placeholder(slide, JOIN_TEXT))
 
     def put_qr(self, slide: PptxSlide, idx: int) -> None:
-        holder = _placeholder(slide, idx)
+        holder = placeholder(slide, idx)
         if holder is not None and hasattr(holder, "insert_picture"):
             holder.insert_picture(io.BytesIO(self.qr()))
             return
@@ -376,7 +376,7 @@ def _activity_blocks(activity: Activity) -> list[Block | _Numbered]:
         if showing.items:
             # Lettered, so the room can say "B" out loud; a ranking's starting order is numbered.
             numbering = "arabicPeriod" if showing.numbering == "numbers" else "alphaUcPeriod"
-            blocks.append(_Numbered(tuple(_item(o) for o in showing.items), numbering))
+            blocks.append(_Numbered(tuple(list_item(o) for o in showing.items), numbering))
         if showing.line:
             blocks.append(Paragraph((Run(showing.line),)))
         blocks.append(Paragraph((Run(kind.instruction, italic=True),)))
@@ -427,18 +427,21 @@ def _run_of_show(activity: Activity) -> str:
     return text
 
 
-def _item(text: str, level: int = 0, ordered: bool = False) -> ListItem:
+def list_item(text: str, level: int = 0, ordered: bool = False) -> ListItem:
+    """A bullet (or numbered) line of plain text, for fill_text."""
     return ListItem((Run(text),), level, ordered)
 
 
-def _placeholder(slide: PptxSlide, idx: int) -> Any:
+def placeholder(slide: PptxSlide, idx: int) -> Any:
+    """The slide's placeholder of layout index `idx`, or None."""
     for shape in slide.placeholders:
         if shape.placeholder_format.idx == idx:
             return shape
     return None
 
 
-def _remove(shape: Any) -> None:
+def remove_shape(shape: Any) -> None:
+    """Take a shape (an unused placeholder) off its slide; None does nothing."""
     if shape is not None:
         element = shape._element
         element.getparent().remove(element)
@@ -465,12 +468,12 @@ def _fit_size(blocks: Iterable[Block | _Numbered], width_emu: int, height_emu: i
     return size
 
 
-def _fill(holder: Any, blocks: Sequence[Block | _Numbered]) -> None:
+def fill_text(holder: Any, blocks: Sequence[Block | _Numbered]) -> None:
     """Write blocks into a text placeholder, shrinking the type if they would overflow."""
     if holder is None:
         return
     if not blocks:
-        _remove(holder)
+        remove_shape(holder)
         return
     frame = holder.text_frame
     frame.clear()
@@ -547,7 +550,7 @@ def _visual(slide: PptxSlide, holder: Any, block: Image | Table) -> None:
 
 def _picture(slide: PptxSlide, holder: Any, image: Image) -> None:
     left, top, width, height = holder.left, holder.top, holder.width, holder.height
-    _remove(holder)
+    remove_shape(holder)
     picture = slide.shapes.add_picture(str(image.path), left, top)
     scale = min(width / picture.width, height / picture.height)
     picture.width = Emu(int(picture.width * scale))
@@ -577,7 +580,7 @@ def _table_size(rows: list[tuple[Inline, ...]], widths_emu: list[int], height_em
 
 def _table(slide: PptxSlide, holder: Any, table: Table, widths: tuple[float, ...] | None = None) -> None:
     left, top, width, height = holder.left, holder.top, holder.width, holder.height
-    _remove(holder)
+    remove_shape(holder)
     columns = max(len(table.header), *(len(r) for r in table.rows)) if table.rows else len(table.header)
     rows = [table.header, *table.rows] if table.header else list(table.rows)
     size = 24 if len(rows) <= 6 else 20 if len(rows) <= 10 else 16

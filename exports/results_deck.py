@@ -24,7 +24,7 @@ from pptx.util import Emu, Pt
 
 from curriculum.model import BulletList, Paragraph, Run
 from curriculum.worksheets import WORKSHEETS
-from exports.decks import DEFAULT_TEMPLATE, _fill, _item, _placeholder, _remove, load_template
+from exports.decks import DEFAULT_TEMPLATE, fill_text, list_item, load_template, placeholder, remove_shape
 from exports.runcharts import analyse
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -38,7 +38,7 @@ CORAL = RGBColor(0xC4, 0x55, 0x3A)  # type: ignore[no-untyped-call]
 def _title_slide(prs: Any, title: str, lines: list[str], notes: str) -> None:
     slide = prs.slides.add_slide(_layout(prs, "Title"))
     slide.shapes.title.text = title
-    _fill(_placeholder(slide, 1), [Paragraph((Run(x),)) for x in lines])
+    fill_text(placeholder(slide, 1), [Paragraph((Run(x),)) for x in lines])
     slide.notes_slide.notes_text_frame.text = notes
 
 
@@ -50,7 +50,7 @@ def _content(prs: Any, title: str, notes: str) -> tuple[Any, Any]:
     slide = prs.slides.add_slide(_layout(prs, "Title and Content"))
     slide.shapes.title.text = title
     slide.notes_slide.notes_text_frame.text = notes
-    return slide, _placeholder(slide, 1)
+    return slide, placeholder(slide, 1)
 
 
 def _chart(
@@ -64,7 +64,7 @@ def _chart(
     """A bar chart filling the content area; with `shares`, each bar says its count and share."""
     slide, holder = _content(prs, title, notes)
     left, top, width, height = holder.left, holder.top, holder.width, holder.height
-    _remove(holder)
+    remove_shape(holder)
     data = CategoryChartData()  # type: ignore[no-untyped-call]
     data.categories = categories
     for name, values in series.items():
@@ -147,13 +147,13 @@ def _measure_slides(prs: Any, measure: Any) -> None:
         f"Every team's numerators over their denominators, month by month. {found}.",
     )
     box = (holder.left, holder.top, holder.width, holder.height)
-    _remove(holder)
+    remove_shape(holder)
     _line_chart(slide, box, list(measure.months), list(measure.pooled), measure.target, found, 14)
     for start in range(0, len(measure.teams), TEAMS_PER_SLIDE):
         page = measure.teams[start : start + TEAMS_PER_SLIDE]
         slide, holder = _content(prs, f"{measure.name}: each team", "Each team's own run chart.")
         left, top, width, height = holder.left, holder.top, holder.width, holder.height
-        _remove(holder)
+        remove_shape(holder)
         cell_w, cell_h = width // 3, height // 2
         for n, (team, months, values) in enumerate(page):
             at = (left + (n % 3) * cell_w, top + (n // 3) * cell_h, cell_w, cell_h)
@@ -213,7 +213,7 @@ def build_results_deck(results: Any, template: Path = DEFAULT_TEMPLATE) -> bytes
                 prs, poll.title, notes + ". " + ", ".join(f"{w} ({n})" for w, n in poll.words)
             )
             left, top, width, height = holder.left, holder.top, holder.width, holder.height
-            _remove(holder)
+            remove_shape(holder)
             picture = slide.shapes.add_picture(io.BytesIO(_cloud_png(poll.words)), left, top)
             scale = min(width / picture.width, height / picture.height)
             picture.width = Emu(int(picture.width * scale))
@@ -224,13 +224,15 @@ def build_results_deck(results: Any, template: Path = DEFAULT_TEMPLATE) -> bytes
         for start in range(0, len(poll.answers), ANSWERS_PER_SLIDE):
             page = poll.answers[start : start + ANSWERS_PER_SLIDE]
             _slide, holder = _content(prs, poll.title, notes)
-            _fill(
-                holder, [Paragraph((Run(poll.prompt, bold=True),)), BulletList(tuple(_item(a) for a in page))]
+            fill_text(
+                holder,
+                [Paragraph((Run(poll.prompt, bold=True),)), BulletList(tuple(list_item(a) for a in page))],
             )
     if results.questions:
         _slide, holder = _content(prs, "Your top questions", "The approved questions, most voted first.")
-        _fill(
-            holder, [BulletList(tuple(_item(f"{text} ({votes} votes)") for text, votes in results.questions))]
+        fill_text(
+            holder,
+            [BulletList(tuple(list_item(f"{text} ({votes} votes)") for text, votes in results.questions))],
         )
     if results.ratings:
         teams = [team for team, _first, _last in results.ratings]
