@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
 import io
 import multiprocessing
+import os
+import pickle
 import re
 import unicodedata
 import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from datetime import date
+from pathlib import Path
 
 from exports.calendar import commitments_ics
 from exports.plans import TeamPlan
@@ -37,41 +44,87 @@ def unique_slugs(names: list[str]) -> list[str]:
     return out
 
 
-def _files(plan: TeamPlan, paper: str) -> tuple[bytes, bytes]:
-    return render_takehome(plan, paper), commitments_ics(plan)
+def _files(plan: TeamPlan, paper: str, cache: Path | None = None) -> tuple[bytes, bytes]:
+    return plan_pdf(plan, paper, cache), commitments_ics(plan)
 
 
-def render_plans(plans: list[TeamPlan], paper: str = "letter", workers: int = 1) -> list[tuple[bytes, bytes]]:
+CACHE_KEEP = 400  # plans kept in a cache folder (a few rooms' worth)
+
+
+@functools.cache
+def _renderer() -> str:
+    """What else a plan's PDF depends on: the code, templates and translations that draw it."""
+    root = Path(__file__).resolve().parent
+    files = sorted(
+        [
+            *root.glob("*.py"),
+            *(root / "templates" / "takehome").glob("*"),
+            *root.parent.glob("curriculum/**/*.mo"),
+        ]
+    )
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.name.encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def plan_pdf(plan: TeamPlan, paper: str, cache: Path | None = None) -> bytes:
+    """A team's take-home PDF; with `cache`, one made today from the very same plan is reused.
+
+    A room's plans take half a minute to render, and faculty make the zip again after a last
+    edit: only the teams whose plan changed are rendered again.
+    """
+    if cache is None:
+        return render_takehome(plan, paper)
+    key = hashlib.sha256(pickle.dumps((plan, paper, date.today().isoformat(), _renderer()))).hexdigest()
+    path = cache / f"{key}.pdf"
+    with contextlib.suppress(OSError):
+        return path.read_bytes()
+    pdf = render_takehome(plan, paper)
+    with contextlib.suppress(OSError):  # a cache that cannot be written is no cache, not an error
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.part")
+        partial.write_bytes(pdf)
+        os.replace(partial, path)
+        kept = sorted(cache.glob("*.pdf"), key=lambda p: p.stat().st_mtime)
+        for old in kept[:-CACHE_KEEP]:
+            old.unlink(missing_ok=True)
+    return pdf
+
+
+def render_plans(
+    plans: list[TeamPlan], paper: str = "letter", workers: int = 1, cache: Path | None = None
+) -> list[tuple[bytes, bytes]]:
     """Every team's (PDF, calendar) pair; with workers > 1, rendered in that many processes."""
-    if workers <= 1 or len(plans) < 2:
-        return [_files(plan, paper) for plan in plans]
-    # fork: the workers inherit the loaded fonts and templates (a command line or a benchmark;
-    # the server renders in one thread off its event loop instead).
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(_files, plans, [paper] * len(plans)))
+    found = dict(render_plans_as_they_come(plans, paper, workers, cache))
+    return [found[index] for index in range(len(plans))]
 
 
 def render_plans_as_they_come(
-    plans: list[TeamPlan], paper: str = "letter", workers: int = 1
+    plans: list[TeamPlan], paper: str = "letter", workers: int = 1, cache: Path | None = None
 ) -> Iterator[tuple[int, tuple[bytes, bytes]]]:
     """Every team's (PDF, calendar) pair with its index in `plans`, each as soon as it is made
-    (a job counts them for the console's progress)."""
+    (a job counts them for the console's progress). With workers > 1, in that many processes:
+    forked, so they inherit the loaded fonts and templates (a job's process, a command line or
+    a benchmark; the server renders one team's plan in a thread off its event loop instead)."""
     if workers <= 1 or len(plans) < 2:
         for index, plan in enumerate(plans):
-            yield index, _files(plan, paper)
+            yield index, _files(plan, paper, cache)
         return
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(_files, plan, paper): index for index, plan in enumerate(plans)}
+        futures = {pool.submit(_files, plan, paper, cache): index for index, plan in enumerate(plans)}
         for future in as_completed(futures):
             yield futures[future], future.result()
 
 
-def plans_zip(plans: list[TeamPlan], paper: str = "letter", workers: int = 1) -> bytes:
+def plans_zip(
+    plans: list[TeamPlan], paper: str = "letter", workers: int = 1, cache: Path | None = None
+) -> bytes:
     """A zip with a folder per team: plan.pdf and commitments.ics."""
     out = io.BytesIO()
-    files = render_plans(plans, paper, workers)
+    files = render_plans(plans, paper, workers, cache)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for (pdf, ics), name in zip(files, unique_slugs([p.team for p in plans]), strict=True):
             archive.writestr(f"{name}/plan.pdf", pdf)

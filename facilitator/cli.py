@@ -473,7 +473,8 @@ def export(
         plans = session_plans(db(), room, curricula().get(room.collaborative.curriculum_id), link)
         code = room.join_code
     names = unique_slugs([p.team for p in plans])
-    for (pdf, ics), name in zip(render_plans(plans, paper, workers), names, strict=True):
+    cache = Path(app.config["DATA_DIR"]) / "cache" / "plans"  # unchanged plans are not rendered again
+    for (pdf, ics), name in zip(render_plans(plans, paper, workers, cache), names, strict=True):
         folder = outdir / code / name
         write_atomically(folder / "plan.pdf", pdf)
         write_atomically(folder / "commitments.ics", ics)

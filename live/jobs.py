@@ -241,9 +241,10 @@ def _plans(job: Job, progress: Callable[[int, int], None]) -> tuple[bytes, str, 
     out = io.BytesIO()
     names = unique_slugs([p.team for p in plans])
     workers = int(job.params.get("workers") or os.cpu_count() or 1)
+    cache = Path(str(settings["DATA_DIR"])) / "cache" / "plans"  # a team whose plan is unchanged: not again
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for done, (index, (pdf, ics)) in enumerate(
-            render_plans_as_they_come(plans, str(job.params.get("paper", "letter")), workers), 1
+            render_plans_as_they_come(plans, str(job.params.get("paper", "letter")), workers, cache), 1
         ):
             archive.writestr(f"{names[index]}/plan.pdf", pdf)
             archive.writestr(f"{names[index]}/commitments.ics", ics)

@@ -429,3 +429,32 @@ def test_a_sustain_or_spread_plan_prints_once_the_team_has_written_one() -> None
     assert "Process owner" in text
     assert "Dana" in text
     assert "Spread plan" not in text
+
+
+def test_making_the_zip_again_renders_only_the_plans_that_changed(tmp_path: Path, monkeypatch: Any) -> None:
+    import exports.packet as packet
+
+    rendered: list[str] = []
+    real = packet.render_takehome
+
+    def counting(made: Any, paper: str = "letter", lang: str = "en") -> bytes:
+        rendered.append(made.team)
+        return real(made, paper, lang)
+
+    monkeypatch.setattr(packet, "render_takehome", counting)
+    cache = tmp_path / "cache"
+    plans = [plan(team=f"Team {n}") for n in range(3)]
+    first = packet.render_plans(plans, cache=cache)
+    assert sorted(rendered) == ["Team 0", "Team 1", "Team 2"]
+    rendered.clear()
+    again = packet.render_plans(plans, cache=cache)
+    assert rendered == []  # nothing changed: nothing rendered
+    assert [pdf for pdf, _ in again] == [pdf for pdf, _ in first]
+    changed = [plans[0], plan(team="Team 1", organisation="Lakeside Family Health"), plans[2]]
+    third = packet.render_plans(changed, "letter", 1, cache)
+    assert rendered == ["Team 1"]
+    assert "Lakeside Family Health" in pdf_text(third[1][0])[0]
+    assert "Lakeside Family Health" not in pdf_text(first[1][0])[0]
+    rendered.clear()
+    packet.render_plans(plans, "a4", 1, cache)  # another paper is another PDF
+    assert sorted(rendered) == ["Team 0", "Team 1", "Team 2"]
