@@ -25,7 +25,6 @@ from curriculum.worksheets import described
 from exports.cards import render_table_card
 from exports.dataset import csv_zip, json_document, xlsx
 from exports.packet import slug
-from exports.results_deck import build_results_deck
 from exports.tables import csv_bytes
 from facilitator.auth import (
     check_csrf,
@@ -43,7 +42,6 @@ from live.polls.service import answer_table
 from live.questions.service import question_table
 from live.records import SCHEMA, Records, collaborative_records, exported_at, session_records
 from live.reminders import Smtp
-from live.results import session_results
 from live.room.people import team_of
 from live.room.sessions import create_session
 
@@ -230,7 +228,7 @@ def _data_file(records: Records, fmt: str, name: str) -> Response:
         abort(404, "Data comes as data.zip (CSV), data.xlsx or data.json.")
     mimetype, make = DATA_FORMATS[fmt]
     return Response(
-        make(records),
+        off_loop(make, records),  # a whole collaborative's workbook: in a thread, the room carries on
         mimetype=mimetype,
         headers={
             "Content-Disposition": f'attachment; filename="{name}-data.{fmt}"',
@@ -262,23 +260,23 @@ def collaborative_data(collaborative_id: int, fmt: str) -> Any:
     return _data_file(records, fmt, slug(str(records.scope["collaborative"]["curriculum"])))
 
 
-@blueprint.get("/console/<int:session_id>/results.pptx")
+@blueprint.post("/console/<int:session_id>/results.pptx")
 @faculty_only
 def results_deck(session_id: int) -> Any:
-    """The session's results as a deck with native charts, to show the room and edit."""
-    try:
-        found = session_results(db(), session_id)
-    except LookupError:
+    """Start making the session's results as a deck with native charts (a job: 40 teams' take
+    a few seconds of the processor, which the room's phones need), and show its progress."""
+    check_csrf()
+    room = db().get(LearningSession, session_id)
+    if room is None:
         abort(404, "There is no such session.")
-    code = db().get(LearningSession, session_id).join_code  # type: ignore[union-attr]
-    return Response(
-        build_results_deck(found),
-        mimetype="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        headers={
-            "Content-Disposition": f'attachment; filename="{code}-results.pptx"',
-            "Cache-Control": "no-store",
-        },
+    job = jobs.start(
+        "results",
+        f"The results deck of {room.title}",
+        jobs.job_settings(current_app.config),
+        {"session_id": session_id},
+        back=url_for("console.run", session_id=session_id),
     )
+    return redirect(url_for("console.job", job_id=job.id), code=303)
 
 
 @blueprint.get("/console/<int:session_id>/activities/<int:activity_id>.csv")

@@ -270,9 +270,31 @@ def _dashboard(job: Job, progress: Callable[[int, int], None]) -> tuple[bytes, s
     return pdf, f"{slug(board.collaborative)}-action-period-{board.month}.pdf", "application/pdf"
 
 
+def _results(job: Job, progress: Callable[[int, int], None]) -> tuple[bytes, str, str]:
+    """A learning session's results deck (for 40 teams, some 200 native charts)."""
+    from exports.results_deck import build_results_deck
+    from facilitator.app import create_app
+    from live.context import db
+    from live.models import LearningSession
+    from live.results import session_results
+
+    app = create_app({**job.settings, "ASYNC_MODE": "threading"})
+    with app.app_context():
+        room = db().get(LearningSession, int(job.params["session_id"]))
+        if room is None:
+            raise LookupError("the session is no longer there")
+        found, code = session_results(db(), room.id), room.join_code
+    progress(0, 1)
+    deck = build_results_deck(found)
+    progress(1, 1)
+    return deck, f"{code}-results.pptx", PPTX
+
+
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 KINDS: dict[str, Callable[[Job, Callable[[int, int], None]], tuple[bytes, str, str]]] = {
     "plans": _plans,
     "dashboard": _dashboard,
+    "results": _results,
 }
 
 

@@ -433,9 +433,10 @@ def test_a_sustain_or_spread_plan_prints_once_the_team_has_written_one() -> None
 
 def test_making_the_zip_again_renders_only_the_plans_that_changed(tmp_path: Path, monkeypatch: Any) -> None:
     import exports.packet as packet
+    from exports.takehome import render_takehome as render_takehome_as_is
 
     rendered: list[str] = []
-    real = packet.render_takehome
+    real = render_takehome_as_is
 
     def counting(made: Any, paper: str = "letter", lang: str = "en") -> bytes:
         rendered.append(made.team)

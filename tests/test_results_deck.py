@@ -14,7 +14,7 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from facilitator.cli import cli
 from live import protocol
 
-from .helpers import FIXTURES, connect, last, vote
+from .helpers import FIXTURES, connect, finish_job, last, vote
 
 
 @pytest.fixture
@@ -72,13 +72,21 @@ def charts(deck: Any) -> dict[str, Any]:
     }
 
 
+def make_deck(faculty_client: Any, session_id: int, csrf: Any) -> bytes:
+    """The console's Results deck button: a job, followed to its file."""
+    console = faculty_client.get(f"/console/{session_id}").get_data(as_text=True)
+    started = faculty_client.post(f"/console/{session_id}/results.pptx", data={"csrf": csrf(console)})
+    state, deck = finish_job(faculty_client, started)
+    assert state["state"] == "finished", state
+    assert state["filename"].endswith("-results.pptx")
+    return deck
+
+
 def test_the_console_downloads_the_results_as_native_charts(
-    client: Any, faculty_client: Any, answered: dict[str, Any]
+    client: Any, faculty_client: Any, answered: dict[str, Any], csrf: Any
 ) -> None:
-    assert client.get(f"/console/{answered['session']}/results.pptx").status_code == 302  # faculty only
-    reply = faculty_client.get(f"/console/{answered['session']}/results.pptx")
-    assert reply.status_code == 200
-    deck = Presentation(io.BytesIO(reply.data))
+    assert client.post(f"/console/{answered['session']}/results.pptx").status_code == 302  # faculty only
+    deck = Presentation(io.BytesIO(make_deck(faculty_client, answered["session"], csrf)))
     found = charts(deck)
     poll = found[answered["choice"]["title"]]
     plot = poll.plots[0]
@@ -135,7 +143,7 @@ def test_bsc_results_writes_the_deck_from_the_rooms_data_folder(
 
 
 def test_the_action_period_before_a_session_shows_as_native_run_charts(
-    app: Any, join_phone: Any, room: dict[str, Any], faculty_client: Any, shots: Path
+    app: Any, join_phone: Any, room: dict[str, Any], faculty_client: Any, shots: Path, csrf: Any
 ) -> None:
     from exports.runcharts import analyse
 
@@ -159,7 +167,7 @@ def test_the_action_period_before_a_session_shows_as_native_run_charts(
                 protocol.ENTER_DATA, {**entry, "numerator": top, "denominator": 100}, callback=True
             )
             assert sent["ok"], sent
-    made = faculty_client.get(f"/console/{room['id']}/results.pptx").data
+    made = make_deck(faculty_client, room["id"], csrf)
     (shots / "results-action-period.pptx").write_bytes(made)  # to render and look at
     deck = Presentation(io.BytesIO(made))
     pooled = charts(deck)["Screening rate: all teams together"]
