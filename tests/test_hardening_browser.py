@@ -68,6 +68,12 @@ def test_a_teammate_lets_in_someone_without_the_code_and_the_waiting_phone_goes_
     ben.get_by_label("Riverside Clinic").check()
     ben.get_by_label("Your name").fill("Ben")
     ben.get_by_label("Your role on the team").select_option("Clinician or staff")
+    # Enter in a field joins (the form's first button), it does not ask: a wrong code is refused.
+    ben.get_by_label("Your team's code").fill("WRONG1")
+    ben.get_by_label("Your team's code").press("Enter")
+    expect(ben.locator("#join-error")).to_contain_text("team code")
+    expect(ben.get_by_label("Your name")).to_have_value("Ben")  # what was typed is kept
+    ben.get_by_label("Riverside Clinic").check()
     ben.get_by_role("button", name="Ask my team to let me in").click()
     ben.wait_for_url(re.compile(r"/waiting$"))
     expect(ben.get_by_role("heading", name="Waiting for Riverside Clinic")).to_be_visible()
