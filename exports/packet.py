@@ -51,6 +51,11 @@ def _files(plan: TeamPlan, paper: str, cache: Path | None = None) -> tuple[bytes
 CACHE_KEEP = 400  # plans kept in a cache folder (a few rooms' worth)
 
 
+def plan_cache(data_dir: str | Path) -> Path:
+    """Where a data folder keeps the plans it has rendered (plan_pdf's cache)."""
+    return Path(data_dir) / "cache" / "plans"
+
+
 @functools.cache
 def _renderer() -> str:
     """What else a plan's PDF depends on: the code, templates and translations that draw it."""

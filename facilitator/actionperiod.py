@@ -24,11 +24,12 @@ from exports.dashboard import (
 )
 from exports.packet import slug
 from exports.plans import cycle_names, measure_chart, measure_data
+from facilitator import jobs
 from facilitator.auth import check_csrf, faculty_only
-from live import jobs, protocol
+from live import protocol
 from live.context import db, faculty_id, transaction
 from live.dashboard import dashboard
-from live.models import Facilitator, Participant, Team, WorkspaceItem
+from live.models import Collaborative, Facilitator, Participant, Team, WorkspaceItem
 from live.pages.offload import off_loop
 from live.room.keys import revoke_links
 from live.sockets import socketio
@@ -110,10 +111,12 @@ def dashboard_pdf(collaborative_id: int) -> Any:
     check_csrf()
     month = request.form.get("month", "")
     month = month if MONTH.fullmatch(month) else _month()
-    board = _board(collaborative_id, month)
+    collaborative = db().get(Collaborative, collaborative_id)  # the job reads the dashboard itself
+    if collaborative is None:
+        abort(404, "There is no such collaborative.")
     job = jobs.start(
         "dashboard",
-        f"The action period of {board.collaborative}, {board.month}, printed",
+        f"The action period of {collaborative.title}, {month}, printed",
         jobs.job_settings(current_app.config),
         {"collaborative_id": collaborative_id, "month": month, "lang": str(get_locale())},
         back=url_for("actionperiod.view", collaborative_id=collaborative_id, month=month),

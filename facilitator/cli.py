@@ -262,7 +262,7 @@ def _remind_forever(app: Any, smtp: Any) -> None:
         try:
             today, url = datetime.now(UTC).date(), str(app.config["PUBLIC_URL"])
             if app.config.get("REDIS_URL"):  # the workers send them
-                from live.jobs import job_settings, queue_reminders
+                from facilitator.jobs import job_settings, queue_reminders
 
                 queue_reminders(job_settings(app.config), today.isoformat(), url)
             else:
@@ -460,7 +460,7 @@ def export(
     if outdir.exists() and not outdir.is_dir():
         raise click.UsageError(f"{outdir} is a file; the plans go into a folder (-o FOLDER)")
 
-    from exports.packet import render_plans, unique_slugs
+    from exports.packet import plan_cache, render_plans, unique_slugs
     from facilitator.build import write_atomically
     from live.workspaces.plans import session_plans
 
@@ -473,7 +473,7 @@ def export(
         plans = session_plans(db(), room, curricula().get(room.collaborative.curriculum_id), link)
         code = room.join_code
     names = unique_slugs([p.team for p in plans])
-    cache = Path(app.config["DATA_DIR"]) / "cache" / "plans"  # unchanged plans are not rendered again
+    cache = plan_cache(app.config["DATA_DIR"])  # unchanged plans are not rendered again
     for (pdf, ics), name in zip(render_plans(plans, paper, workers, cache), names, strict=True):
         folder = outdir / code / name
         write_atomically(folder / "plan.pdf", pdf)
@@ -557,8 +557,10 @@ def worker(burst: bool, data_dir: Path | None) -> None:
     from redis.exceptions import ConnectionError as RedisDown
     from rq import Worker
 
-    from live.jobs import QUEUE
+    from facilitator.jobs import QUEUE
 
+    if data_dir is not None:  # the jobs it runs open the room from the environment, like it
+        os.environ["BSC_DATA_DIR"] = str(data_dir)
     app = _with_database(data_dir)
     url = app.config.get("REDIS_URL")
     if not url:

@@ -26,6 +26,7 @@ from exports.cards import render_table_card
 from exports.dataset import csv_zip, json_document, xlsx
 from exports.packet import slug
 from exports.tables import csv_bytes
+from facilitator import jobs
 from facilitator.auth import (
     check_csrf,
     check_password,
@@ -34,7 +35,6 @@ from facilitator.auth import (
     sign_out,
     use_login_link,
 )
-from live import jobs
 from live.context import curricula, db, join_url, public_url, transaction
 from live.models import Activity, LearningSession
 from live.pages.offload import off_loop

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from live import jobs
+from facilitator import jobs
 
 from .helpers import finish_job
 
@@ -109,7 +109,8 @@ def test_with_redis_a_bsc_worker_runs_the_job_and_any_server_hands_over_the_file
     app: Any, room: dict[str, Any], redis_url: str
 ) -> None:
     queue = f"bsc-test-{uuid.uuid4().hex[:8]}"
-    settings = {**jobs.job_settings(app.config), "REDIS_URL": redis_url, "JOB_QUEUE": queue}
+    settings = jobs.job_settings({**app.config, "REDIS_URL": redis_url, "JOB_QUEUE": queue})
+    assert settings == {"REDIS_URL": redis_url, "JOB_QUEUE": queue}  # no database address in Redis
     job = jobs.start(
         "plans",
         "Every team's take-home plan",

@@ -178,17 +178,20 @@ def _ask(db: Session, room: LearningSession, team_id: int | None, asked: list[tu
     except Invalid as refused:
         db.rollback()
         return _join_form(db, room, error=refused.message, status=400)
-    response = make_response(redirect(url_for("room.waiting_page", code=room.join_code), code=303))
-    response.set_cookie(
-        ask_cookie(room),
-        token,
-        max_age=WAIT_HOURS * 3600,
-        httponly=True,
-        samesite="Lax",
-        secure=request.is_secure,
-        path="/",
+    response = _go_with_cookie(
+        url_for("room.waiting_page", code=room.join_code), ask_cookie(room), token, WAIT_HOURS * 3600
     )
     asked.append((room.id, made.team_id))  # the team's phones and the consoles see who waits
+    return response
+
+
+def _go_with_cookie(target: str, name: str, value: str, seconds: int) -> Any:
+    """A 303 to `target` that keeps a phone's token (HttpOnly, this site only, over TLS where
+    the room is reached over TLS)."""
+    response = make_response(redirect(target, code=303))
+    response.set_cookie(
+        name, value, max_age=seconds, httponly=True, samesite="Lax", secure=request.is_secure, path="/"
+    )
     return response
 
 
@@ -242,15 +245,11 @@ def _waiting(db: Session, code: str, joined: list[tuple[int, int]]) -> Any:
 
 def _into_the_room(room: LearningSession, token: str) -> Any:
     """A phone that has just joined goes to its room, its rejoin token in a cookie."""
-    response = make_response(redirect(url_for("room.phone", code=room.join_code), code=303))
-    response.set_cookie(
+    response = _go_with_cookie(
+        url_for("room.phone", code=room.join_code),
         cookie_name(room),
         token,
-        max_age=config("REJOIN_DAYS") * 86400,
-        httponly=True,
-        samesite="Lax",
-        secure=request.is_secure,
-        path="/",
+        int(config("REJOIN_DAYS")) * 86400,
     )
     session.permanent = True
     return response
@@ -357,17 +356,9 @@ def personal(token: str) -> Any:
             )
         participant, device = opened
         code = participant.session.join_code
-    response = make_response(redirect(url_for("room.phone", code=code), code=303))
-    response.set_cookie(
-        f"bsc_{code}",
-        device,
-        max_age=int(config("PERSONAL_DAYS")) * 86400,
-        httponly=True,
-        samesite="Lax",
-        secure=request.is_secure,
-        path="/",
+    return _go_with_cookie(
+        url_for("room.phone", code=code), f"bsc_{code}", device, int(config("PERSONAL_DAYS")) * 86400
     )
-    return response
 
 
 @blueprint.post("/room/<code>/signout")

@@ -153,9 +153,22 @@ def store_for(settings: dict[str, Any]) -> Store:
 
 
 def job_settings(config: Any) -> dict[str, Any]:
-    """What a job's own process needs from the server's configuration to open the same room."""
-    keys = ("DATA_DIR", "DATABASE_URL", "CURRICULUM", "REDIS_URL", "JOB_QUEUE")
+    """What a job's own process needs from the server's configuration to open the same room.
+
+    With Redis only the queue: `bsc worker` opens the room with its own environment (started
+    like the servers), so that no database address, password included, is kept in Redis."""
+    keys = (
+        ("REDIS_URL", "JOB_QUEUE") if config.get("REDIS_URL") else ("DATA_DIR", "DATABASE_URL", "CURRICULUM")
+    )
     return {k: config.get(k) for k in keys if config.get(k) is not None}
+
+
+def _queue(settings: dict[str, Any]) -> Any:
+    """The RQ queue the servers share with `bsc worker`."""
+    from redis import Redis
+    from rq import Queue
+
+    return Queue(str(settings.get("JOB_QUEUE") or QUEUE), connection=Redis.from_url(settings["REDIS_URL"]))
 
 
 def start(
@@ -170,20 +183,14 @@ def start(
     store = store_for(settings)
     store.save(job)
     if settings.get("REDIS_URL"):
-        from redis import Redis
-        from rq import Queue
-
-        queue = Queue(
-            str(settings.get("JOB_QUEUE") or QUEUE), connection=Redis.from_url(settings["REDIS_URL"])
-        )
-        queue.enqueue(
+        _queue(settings).enqueue(
             run, job.id, settings, job_id=f"bsc-{job.id}", job_timeout=JOB_TIMEOUT, result_ttl=KEEP_SECONDS
         )
     else:
         log = (Path(settings["DATA_DIR"]) / "jobs" / f"{job.id}.log").open("wb")
         with log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "live.jobs", str(settings["DATA_DIR"]), job.id],
+                [sys.executable, "-m", "facilitator.jobs", str(settings["DATA_DIR"]), job.id],
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
@@ -222,7 +229,7 @@ def run(job_id: str, settings: dict[str, Any]) -> None:
 
 def _plans(job: Job, progress: Callable[[int, int], None]) -> tuple[bytes, str, str]:
     """Every team's take-home PDF and calendar file in one zip, a folder per team."""
-    from exports.packet import render_plans_as_they_come, unique_slugs
+    from exports.packet import plan_cache, render_plans_as_they_come, unique_slugs
     from facilitator.app import create_app
     from live.context import curricula, db
     from live.models import LearningSession
@@ -241,7 +248,7 @@ def _plans(job: Job, progress: Callable[[int, int], None]) -> tuple[bytes, str, 
     out = io.BytesIO()
     names = unique_slugs([p.team for p in plans])
     workers = int(job.params.get("workers") or os.cpu_count() or 1)
-    cache = Path(str(settings["DATA_DIR"])) / "cache" / "plans"  # a team whose plan is unchanged: not again
+    cache = plan_cache(app.config["DATA_DIR"])  # a team whose plan is unchanged: not again
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for done, (index, (pdf, ics)) in enumerate(
             render_plans_as_they_come(plans, str(job.params.get("paper", "letter")), workers, cache), 1
@@ -302,11 +309,7 @@ def queue_reminders(settings: dict[str, Any], day: str, public_url: str) -> None
     """With Redis, the servers' checks for reminders due put a job on the queue; a `bsc
     worker` sends them (through its own BSC_SMTP_* settings), once each: the reminder's claim
     in the database (live/reminders.py) stops a second worker or a second check."""
-    from redis import Redis
-    from rq import Queue
-
-    queue = Queue(str(settings.get("JOB_QUEUE") or QUEUE), connection=Redis.from_url(settings["REDIS_URL"]))
-    queue.enqueue(send_reminders, settings, day, public_url, job_timeout=600, result_ttl=3600)
+    _queue(settings).enqueue(send_reminders, settings, day, public_url, job_timeout=600, result_ttl=3600)
 
 
 def send_reminders(settings: dict[str, Any], day: str, public_url: str) -> int:
@@ -330,7 +333,7 @@ def send_reminders(settings: dict[str, Any], day: str, public_url: str) -> int:
 
 
 def main() -> None:
-    """The laptop's job process: python -m live.jobs DATA_DIR JOB_ID."""
+    """The laptop's job process: python -m facilitator.jobs DATA_DIR JOB_ID."""
     data_dir, job_id = sys.argv[1], sys.argv[2]
     # The room comes first: on a laptop the job shares the cores with the server that the
     # phones are talking to, so it (and the renderers it forks) yields them when both want.
