@@ -77,6 +77,11 @@ def database(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Database
 def app(tmp_path: Path):
     """The application on a fresh SQLite database, with the fixture curriculum."""
     from facilitator.app import create_app
+    from live.sockets import limits
+
+    # Rate limits are kept per process by participant id, and each fresh database numbers its
+    # participants from 1 again: an earlier test's phone must not spend this one's allowance.
+    limits.reset()
 
     return create_app(
         {

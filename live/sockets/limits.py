@@ -55,6 +55,11 @@ def allow(sid: str, participant_id: int | None) -> None:
             raise SLOW_DOWN
 
 
+def reset() -> None:
+    """Forget every bucket (a test's fresh database numbers its participants from 1 again)."""
+    _buckets.clear()
+
+
 def forget(sid: str) -> None:
     """A connection closed: its bucket goes (a participant's stays while they may come back)."""
     _buckets.pop(f"c{sid}", None)
