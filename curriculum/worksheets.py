@@ -244,6 +244,32 @@ _sheets = (
         ),
         takehome="drivers",
     ),
+    # Learning Session 2's process mapping (the module ls2-process-mapping): the team's process
+    # as it is today, a row per step, with where it goes wrong and what the team could test.
+    Worksheet(
+        "process-map",
+        "Process map",
+        "Map",
+        rows=Rows(
+            "step",
+            "Step",
+            (
+                Field("step", "Step", hint="what happens, in the order it happens"),
+                Field("who", "Who", hint="the person or role that does it"),
+                Field("wait", "Wait or hand-off", hint="time lost before the next step, or a hand-over"),
+                Field(
+                    "problem",
+                    "What goes wrong",
+                    "long",
+                    "where people or information are lost, repeated or delayed",
+                ),
+                Field("idea", "Change idea to test", "long", "what the team could try at this step"),
+            ),
+        ),
+        takehome="table",
+        summary=("step",),
+        optional=True,
+    ),
     Worksheet(
         "pdsa",
         "PDSA worksheet",

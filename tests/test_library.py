@@ -49,7 +49,16 @@ def test_each_collaborative_has_a_topic_pack_with_drivers_and_measures(curriculu
         assert primary.secondary
         assert all(s.changes for s in primary.secondary)
     assert {m.family for m in pack.measures} == {"outcome", "process", "balancing"}
-    assert [s.session for s in curriculum.sessions] == ["prework", "1", "ap1", "2", "3", "congress"]
+    assert [s.session for s in curriculum.sessions] == [
+        "prework",
+        "1",
+        "ap1",
+        "2",
+        "ap2",
+        "3",
+        "ap3",
+        "congress",
+    ]
 
 
 @pytest.mark.parametrize(("curriculum", "session"), SESSIONS)
