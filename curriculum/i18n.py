@@ -23,6 +23,10 @@ from curriculum.translate import LANGUAGES, definition_words, localized
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 DOMAIN = "messages"
+# The calls whose first argument is a string for the catalog (tools/i18n passes each as -k):
+# gettext's own, the marks of definitions' words (N_, Word) and of the phone's scripts (t), and
+# the refusals, whose message templates are said in the reader's language (Invalid.say).
+KEYWORDS = ("_", "gettext", "N_", "t", "Word", "Invalid", "FieldInvalid", "Refused")
 
 
 def known(lang: str | None) -> str:
@@ -71,11 +75,12 @@ def definitions() -> tuple[Any, ...]:
     return (WORKSHEETS, CARRIED, FAMILIES, DIRECTIONS, ACT, ASSESSMENT_SCALE)
 
 
-def extract_definitions(
-    fileobj: Any, keywords: Any, comment_tags: Any, options: Any
-) -> Iterator[tuple[int, None, str, list[str]]]:
+def extract_definitions(fileobj: Any, keywords: Any, comment_tags: Any, options: Any) -> Iterator[Any]:
     """A Babel extraction method (babel.cfg): the words of the worksheets, their choices and
-    the assessment scale, read from the definitions themselves rather than marked one by one."""
+    the assessment scale, read from the definitions themselves rather than marked one by one;
+    then what the file marks as any Python file does (its refusals)."""
+    from babel.messages.extract import extract_python
+
     from curriculum.assessment import ASSESSMENT_TITLE
     from curriculum.worksheets import ROLES
 
@@ -84,3 +89,4 @@ def extract_definitions(
         seen.setdefault(word, None)
     for word in seen:
         yield 1, None, word, []
+    yield from extract_python(fileobj, keywords, comment_tags, options)

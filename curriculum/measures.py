@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from curriculum.problems import Invalid
+from curriculum.problems import Invalid, Word
 
 MAX_POINTS = 120
 MAX_NOTE = 200
@@ -111,7 +111,9 @@ def parse_data(text: str, kind: str = "") -> list[Point]:
             continue
         match = _LINE.match(line)
         if not match:
-            raise Invalid(f"line {number} of the data is not 'month: value' (such as 'Mar 2027: 42')")
+            raise Invalid(
+                "line {line} of the data is not 'month: value' (such as 'Mar 2027: 42')", line=number
+            )
         label = match[1].strip()
         if match[3] is None:
             point = Point(label, parse_period(label), _float(match[2]))
@@ -119,16 +121,23 @@ def parse_data(text: str, kind: str = "") -> list[Point]:
             top, bottom = _float(match[2]), _float(match[3])
             if bottom <= 0:
                 raise Invalid(
-                    f"line {number} of the data divides by {match[3]}: a denominator must be above 0"
+                    "line {line} of the data divides by {bottom}: a denominator must be above 0",
+                    line=number,
+                    bottom=match[3],
                 )
             ratio = top / bottom if kind == "rate" else 100 * top / bottom
             point = Point(label, parse_period(label), ratio, top, bottom)
         if point.key in seen:
-            raise Invalid(f"line {number} of the data repeats {label} (line {seen[point.key]})")
+            raise Invalid(
+                "line {line} of the data repeats {period} (line {first})",
+                line=number,
+                period=label,
+                first=seen[point.key],
+            )
         seen[point.key] = number
         points.append(point)
     if len(points) > MAX_POINTS:
-        raise Invalid(f"keep to {MAX_POINTS} data points", "too_long")
+        raise Invalid("keep to {count} data points", "too_long", count=MAX_POINTS)
     return points
 
 
@@ -136,26 +145,34 @@ def _number_text(value: float) -> str:
     return f"{value:g}" if abs(value) < 1e15 else str(value)
 
 
+# The inputs of an entry, as a refusal names them.
+_INPUTS = {
+    "numerator": Word("the numerator"),
+    "denominator": Word("the denominator"),
+    "value": Word("the value"),
+}
+
+
 def _typed(value: Any, what: str) -> float | None:
     """A number as typed ('42', '4,5') or sent (42), None if left empty; refused otherwise."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise Invalid(f"the {what} must be a number")
+        raise Invalid("{what} must be a number, such as 42", what=_INPUTS[what])
     try:
         number = _float(value.strip()) if isinstance(value, str) else float(value)
     except ValueError:
-        raise Invalid(f"the {what} must be a number, such as 42") from None
+        raise Invalid("{what} must be a number, such as 42", what=_INPUTS[what]) from None
     if number != number or abs(number) > 1e12:  # NaN, or absurdly large
-        raise Invalid(f"the {what} must be a number, such as 42")
+        raise Invalid("{what} must be a number, such as 42", what=_INPUTS[what])
     return number
 
 
 class FieldInvalid(Invalid):
     """A refused entry, naming the input it is about (the phone shows the reason beside it)."""
 
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message, "bad_value")
+    def __init__(self, message: str, field: str, **params: Any) -> None:
+        super().__init__(message, "bad_value", **params)
         self.field = field
 
 
@@ -190,7 +207,7 @@ def check_period(frequency: str, period: Any, today: date) -> Period:
     if frequency == "monthly" and found.week:
         raise FieldInvalid("this measure is monthly: give a month, such as 2027-03", "period")
     if found.start > today:
-        raise FieldInvalid(f"{found.label} has not begun yet", "period")
+        raise FieldInvalid("{period} has not begun yet", "period", period=found.label)
     return found
 
 
@@ -212,8 +229,12 @@ def check_entry(kind: str, period: Period, typed: dict[str, Any]) -> Entry:
         if top < 0:
             raise FieldInvalid("the numerator cannot be below 0", "numerator")
         if kind != "rate" and top > bottom:
-            said = f"({_number_text(top)}) cannot be larger than the denominator ({_number_text(bottom)})"
-            raise FieldInvalid(f"the numerator {said}", "numerator")
+            raise FieldInvalid(
+                "the numerator ({top}) cannot be larger than the denominator ({bottom})",
+                "numerator",
+                top=_number_text(top),
+                bottom=_number_text(bottom),
+            )
         return Entry(period, top, bottom)
     single = _checked(value, "value")
     if single is None:
@@ -227,7 +248,7 @@ def _checked(value: Any, what: str) -> float | None:
     try:
         return _typed(value, what)
     except Invalid as error:
-        raise FieldInvalid(error.message, what) from None
+        raise FieldInvalid(error.template, what, **error.params) from None
 
 
 def enter(text: str, entry: Entry, kind: str = "") -> str:
@@ -237,7 +258,7 @@ def enter(text: str, entry: Entry, kind: str = "") -> str:
     kept = [line for line, p in zip(lines, points, strict=True) if p.period != entry.period]
     periods = [p.period for p in points if p.period != entry.period]
     if len(kept) >= MAX_POINTS:
-        raise Invalid(f"keep to {MAX_POINTS} data points", "too_long")
+        raise Invalid("keep to {count} data points", "too_long", count=MAX_POINTS)
     # In period order where every line names one; after the others where some do not.
     at = sum(1 for p in periods if p is not None and p < entry.period) if all(periods) else len(kept)
     return "\n".join([*kept[:at], entry.line, *kept[at:]])
@@ -272,14 +293,14 @@ def parse_notes(text: str) -> dict[str, Note]:
     for key, note in raw.items():
         period = parse_period(key) if isinstance(key, str) else None
         if period is None or period.key != key or not isinstance(note, dict):
-            raise Invalid(f"'{str(key)[:20]}' is not a period with a note")
+            raise Invalid("'{period}' is not a period with a note", period=str(key)[:20])
         cycle, words = note.get("cycle"), note.get("text", "")
         if (cycle is not None and (isinstance(cycle, bool) or not isinstance(cycle, int))) or not isinstance(
             words, str
         ):
-            raise Invalid(f"the note on {period.label} is not a cycle and a text")
+            raise Invalid("the note on {period} is not a cycle and a text", period=period.label)
         if len(words) > MAX_NOTE:
-            raise Invalid(f"a note on the chart holds at most {MAX_NOTE} characters", "too_long")
+            raise Invalid("a note on the chart holds at most {limit} characters", "too_long", limit=MAX_NOTE)
         notes[key] = Note(cycle, words)
     return notes
 
@@ -326,7 +347,7 @@ def parse_limits(text: str) -> Limits:
     for key in [*([freeze] if freeze else []), *phases]:
         period = parse_period(key) if isinstance(key, str) else None
         if period is None or period.key != key:
-            raise Invalid(f"'{str(key)[:20]}' is not a period such as 2027-03")
+            raise Invalid("'{period}' is not a period such as 2027-03", period=str(key)[:20])
     return Limits(freeze, tuple(sorted(set(phases))))
 
 

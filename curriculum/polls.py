@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, Protocol
 
 from curriculum.assessment import ASSESSMENT_SCALE, ASSESSMENT_TITLE, SCORES
-from curriculum.problems import Invalid
+from curriculum.problems import Invalid, Word
 from curriculum.text import clean_text
 
 MAX_OPTIONS = 12
@@ -167,26 +167,26 @@ def _read_setting(setting: Setting, value: Any) -> Any:
     key = f"'{setting.key}'"
     if setting.type == "flag":
         if not isinstance(value, bool):
-            raise Invalid(f"{key} must be true or false")
+            raise Invalid("{key} must be true or false", key=key)
         return value
     if setting.type == "whole":
         if not _whole(value):
-            raise Invalid(f"{key} must be a whole number, not '{value}'")
+            raise Invalid("{key} must be a whole number, not '{value}'", key=key, value=value)
         if not setting.low <= value <= setting.high:
-            raise Invalid(f"{key} is {value}")
+            raise Invalid("{key} is {value}", key=key, value=value)
         return value
     if setting.type == "options":
         if not isinstance(value, list):
-            raise Invalid(f"{key} must be a list")
+            raise Invalid("{key} must be a list", key=key)
         options = []
         for item in value:
             if isinstance(item, (dict, list, bool)) or item is None or not str(item).strip():
-                raise Invalid(f"an entry of {key} is not text")
-            options.append(clean_text(str(item), "an option", MAX_OPTION))
+                raise Invalid("an entry of {key} is not text", key=key)
+            options.append(clean_text(str(item), Word("an option"), MAX_OPTION))
         return options
     limit = MAX_OPTION if setting.type == "option" else MAX_LABEL
     if isinstance(value, (dict, list, bool)):
-        raise Invalid(f"{key} must be text")
+        raise Invalid("{key} must be text", key=key)
     return clean_text(str(value), key, limit, required=False)
 
 
@@ -222,7 +222,12 @@ def poll_kind(name: str | None) -> PollKind:
     """The definition of a poll kind, or refuse the name."""
     kind = POLL_KINDS.get(name or "")
     if kind is None:
-        raise Invalid(f"'{name}' is not a poll kind; use one of " + ", ".join(POLL_KINDS), "bad_payload")
+        raise Invalid(
+            "'{name}' is not a poll kind; use one of {kinds}",
+            "bad_payload",
+            name=name,
+            kinds=", ".join(POLL_KINDS),
+        )
     return kind
 
 
@@ -241,7 +246,7 @@ def _bars(labels: Sequence[str], counts: Mapping[int, int], voters: int) -> list
 def _option(spec: Mapping[str, Any], value: Any) -> int:
     options = spec.get("options", [])
     if not _whole(value) or not 0 <= value < len(options):
-        raise Invalid(f"choose one of the {len(options)} options")
+        raise Invalid("choose one of the {count} options", count=len(options))
     return int(value)
 
 
@@ -325,7 +330,7 @@ class RankingPoll(ChoicePoll):
             or not all(_whole(v) for v in value)
             or sorted(value) != list(range(len(options)))
         ):
-            raise Invalid(f"put all {len(options)} options in order, each once")
+            raise Invalid("put all {count} options in order, each once", count=len(options))
         return value
 
     def tally(
@@ -397,7 +402,7 @@ class ScalePoll(PollKind):
     def check(self, spec: Mapping[str, Any], value: Any) -> Any:
         low, high = spec.get("min", 1), spec.get("max", 5)
         if not _whole(value) or not low <= value <= high:
-            raise Invalid(f"choose a whole number from {low} to {high}")
+            raise Invalid("choose a whole number from {low} to {high}", low=low, high=high)
         return value
 
     def tally(
@@ -440,7 +445,9 @@ class AssessmentPoll(PollKind):
 
     def check(self, spec: Mapping[str, Any], value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or float(value) not in SCORES:
-            raise Invalid(f"choose a score from {SCORES[0]} to {SCORES[-1]}, in steps of 0.5")
+            raise Invalid(
+                "choose a score from {low} to {high}, in steps of 0.5", low=SCORES[0], high=SCORES[-1]
+            )
         return float(value)
 
     def tally(
@@ -481,12 +488,16 @@ class WordCloudPoll(PollKind):
 
     def check(self, spec: Mapping[str, Any], value: Any) -> Any:
         limit = int(spec.get("max_words", 3))
-        phrase = clean_text(value, "your answer", limit * (MAX_WORD + 1))
+        phrase = clean_text(value, Word("your answer"), limit * (MAX_WORD + 1))
         words = phrase.split()
         if len(words) > limit:
-            raise Invalid(f"use at most {limit} word{'s' if limit > 1 else ''}", "too_long")
+            raise (
+                Invalid("use at most {count} words", "too_long", count=limit)
+                if limit > 1
+                else Invalid("use one word", "too_long")
+            )
         if any(len(w) > MAX_WORD for w in words):
-            raise Invalid(f"words are at most {MAX_WORD} letters", "too_long")
+            raise Invalid("words are at most {count} letters", "too_long", count=MAX_WORD)
         return phrase
 
     def tally(
@@ -523,7 +534,7 @@ class OpenPoll(PollKind):
     )
 
     def check(self, spec: Mapping[str, Any], value: Any) -> Any:
-        return clean_text(value, "your answer", int(spec.get("max_chars", 280)))
+        return clean_text(value, Word("your answer"), int(spec.get("max_chars", 280)))
 
     def tally(
         self, spec: Mapping[str, Any], answers: Sequence[Answer], approved_only: bool = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from curriculum.problems import Invalid
+from curriculum.problems import Invalid, Word
 
 # What no one means to type and what would deceive a reader: control characters (C0 but tab
 # and line breaks, DEL, C1), lone UTF-16 surrogates (not text at all: they cannot be stored),
@@ -20,13 +20,19 @@ def check_plain(text: str, what: str) -> str:
     if found is not None:
         char = found.group()
         kind = (
-            "a broken character"
+            Word("a broken character")
             if "\ud800" <= char <= "\udfff" or char == "\ufffd"
-            else "a hidden text-direction mark"
+            else Word("a hidden text-direction mark")
             if "\u202a" <= char <= "\u2069"
-            else "a control character"
+            else Word("a control character")
         )
-        raise Invalid(f"{what} holds {kind} (U+{ord(char):04X}); type it again without it", "bad_payload")
+        raise Invalid(
+            "{what} holds {kind} (U+{point}); type it again without it",
+            "bad_payload",
+            what=Word(what),
+            kind=kind,
+            point=f"{ord(char):04X}",
+        )
     return text
 
 
@@ -38,10 +44,10 @@ def clean_text(value: Any, what: str, limit: int, required: bool = True) -> str:
     if value is None and not required:
         return ""
     if not isinstance(value, str):
-        raise Invalid(f"{what} must be text", "bad_payload")
+        raise Invalid("{what} must be text", "bad_payload", what=Word(what))
     text = " ".join(value.split()) if "\n" not in value else value.replace("\r\n", "\n").strip()
     if required and not text:
-        raise Invalid(f"{what} is empty", "bad_payload")
+        raise Invalid("{what} is empty", "bad_payload", what=Word(what))
     if len(text) > limit:
-        raise Invalid(f"{what} is longer than {limit} characters", "too_long")
+        raise Invalid("{what} is longer than {limit} characters", "too_long", what=Word(what), limit=limit)
     return check_plain(text, what)

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from curriculum.assessment import ASSESSMENT_SCALE
 from curriculum.measures import parse_data, parse_limits, parse_notes, parse_period
-from curriculum.problems import Invalid
+from curriculum.problems import Invalid, Word
 from curriculum.text import check_plain
 
 SHORT, LONG = 200, 4000
@@ -450,18 +450,18 @@ def row_field(kind: str, name: str) -> Field:
     """A field of a row kind, or refuse it."""
     sheet = ROW_KINDS.get(kind)
     if sheet is None or sheet.rows is None:
-        raise Invalid(f"'{kind}' is not a kind of row", "bad_payload")
+        raise Invalid("'{kind}' is not a kind of row", "bad_payload", kind=kind)
     for found in sheet.rows.fields:
         if found.name == name:
             return found
-    raise Invalid(f"'{name}' is not a field of a {kind}", "bad_payload")
+    raise Invalid("'{name}' is not a field of a {kind}", "bad_payload", name=name, kind=kind)
 
 
 def team_field(name: str) -> Field:
     """A team-wide field, or refuse it."""
     found = TEAM_FIELDS.get(name)
     if found is None:
-        raise Invalid(f"'{name}' is not a field of the workspace", "bad_payload")
+        raise Invalid("'{name}' is not a field of the workspace", "bad_payload", name=name)
     return found
 
 
@@ -470,22 +470,22 @@ def check_value(field: Field, value: Any) -> str:
     if not isinstance(value, str):
         raise Invalid("'value' must be text", "bad_payload")
     if len(value) > field.limit:
-        raise Invalid(f"that is longer than {field.limit} characters", "too_long")
-    text = check_plain(value.replace("\r\n", "\n"), f"'{field.label}'").strip()
+        raise Invalid("that is longer than {limit} characters", "too_long", limit=field.limit)
+    text = check_plain(value.replace("\r\n", "\n"), Word(field.label)).strip()
     if not text:
         return text
     if field.input == "choice" and text not in {c.value for c in field.choices}:
-        raise Invalid("choose one of: " + ", ".join(c.value for c in field.choices))
+        raise Invalid("choose one of: {choices}", choices=", ".join(c.value for c in field.choices))
     if field.input == "month":
         period = parse_period(text)
         if period is None or period.week:
-            raise Invalid(f"give the {field.label.lower()} as a month, such as 2027-03")
+            raise Invalid("give '{what}' as a month, such as 2027-03", what=Word(field.label))
         text = period.key
     if field.input == "date":
         try:
             date.fromisoformat(text)
         except ValueError:
-            raise Invalid(f"give the {field.label.lower()} as a date, such as 2027-03-16") from None
+            raise Invalid("give '{what}' as a date, such as 2027-03-16", what=Word(field.label)) from None
     if field.input == "data":
         parse_data(text)  # refuses what it cannot read
     if field.input == "notes":

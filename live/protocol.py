@@ -11,7 +11,11 @@ checks its own values (curriculum.polls, curriculum.worksheets).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any, TypedDict
+
+import flask_babel
+from flask import current_app, has_request_context
 
 from curriculum.problems import Invalid
 from curriculum.text import clean_text
@@ -98,15 +102,32 @@ class Refused(Invalid):
     `details` go into the refusal beside the message (a conflict carries the current text).
     """
 
-    def __init__(self, message: str, code: str = "refused", details: dict[str, Any] | None = None) -> None:
-        super().__init__(message, code)
+    def __init__(
+        self, message: str, code: str = "refused", details: dict[str, Any] | None = None, **params: Any
+    ) -> None:
+        super().__init__(message, code, **params)
         self.details = details or {}
+
+    @classmethod
+    def of(cls, error: Invalid, details: dict[str, Any] | None = None) -> Refused:
+        """A definition's refusal, as the room's (with `details` beside it), in the same words."""
+        return cls(error.template, error.code, details, **error.params)
 
 
 def refusal(error: Invalid) -> dict[str, Any]:
-    """The acknowledgement of a refused request: {"ok": false, "error", "code", ...details}."""
+    """The acknowledgement of a refused request: {"ok": false, "error", "code", ...details},
+    its message in the language of whoever asked."""
     details = error.details if isinstance(error, Refused) else {}
-    return {"ok": False, "error": error.message, "code": error.code, **details}
+    return {"ok": False, "error": error.say(reader_gettext()), "code": error.code, **details}
+
+
+def reader_gettext() -> Callable[[str], str]:
+    """The catalog of the person this request or event is for (their language cookie, read by
+    Flask-Babel's locale selector); English outside a request."""
+    if has_request_context() and "babel" in current_app.extensions:
+        catalog: Callable[[str], str] = flask_babel.get_translations().gettext
+        return catalog
+    return str
 
 
 class CastVote(TypedDict):
@@ -128,9 +149,9 @@ def integer(payload: dict[str, Any], key: str, low: int = 1, high: int = 2**31 -
     """A whole-number field."""
     value = payload.get(key)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise Refused(f"'{key}' must be a whole number", "bad_payload")
+        raise Refused("'{key}' must be a whole number", "bad_payload", key=key)
     if not low <= value <= high:
-        raise Refused(f"'{key}' must be from {low} to {high}", "bad_payload")
+        raise Refused("'{key}' must be from {low} to {high}", "bad_payload", key=key, low=low, high=high)
     return value
 
 
@@ -138,7 +159,7 @@ def flag(payload: dict[str, Any], key: str) -> bool:
     """A true/false field."""
     value = payload.get(key)
     if not isinstance(value, bool):
-        raise Refused(f"'{key}' must be true or false", "bad_payload")
+        raise Refused("'{key}' must be true or false", "bad_payload", key=key)
     return value
 
 

@@ -15,7 +15,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from pypdf import PdfReader
 
-from curriculum.i18n import TRANSLATIONS, gettext_for, localized_definitions, script_strings
+from curriculum.i18n import KEYWORDS, TRANSLATIONS, gettext_for, localized_definitions, script_strings
 from curriculum.loader import in_language, load
 from curriculum.problems import Problems
 from curriculum.translate import is_translation, translation_path
@@ -30,7 +30,7 @@ def extracted() -> set[tuple[str, str | None]]:
     """Every string the code, templates and scripts mark for translation (as tools/i18n finds)."""
     with (ROOT / "babel.cfg").open() as config:
         method_map, options_map = parse_mapping_cfg(config)  # type: ignore[no-untyped-call]
-    keywords = {**DEFAULT_KEYWORDS, "N_": None, "t": None}
+    keywords = {**DEFAULT_KEYWORDS, **dict.fromkeys(KEYWORDS)}
     skip = (".venv", "tests", "bench", "node_modules", ".git")
     found = set()
     for _file, _line, message, _comments, context in extract_from_dir(
@@ -98,6 +98,57 @@ def test_a_phone_picks_spanish_on_the_join_page_and_keeps_it(
     assert ES("PDSA worksheet") in sheets.group(1).encode().decode("unicode_escape")
     english = client.get(f"/room/{room['code']}?lang=en").get_data(as_text=True)
     assert "Not me / change team" in english
+
+
+def test_a_spanish_phone_is_refused_in_spanish_and_an_english_one_in_english(
+    app: Any, join_phone: Any, room: dict[str, Any], faculty_client: Any, csrf: Any
+) -> None:
+    from html import unescape
+
+    from live import protocol
+
+    from .helpers import connect, edit, last, vote
+
+    poll = last(connect(app, faculty_client, room["code"], "console"), protocol.STATE)["activities"][0]["id"]
+    spanish_web, english_web = join_phone("Riverside Clinic", "Ana"), join_phone("Riverside Clinic", "Ben")
+    spanish_web.get(f"/room/{room['code']}?lang=es")  # the phone picks Spanish: its cookie says so
+    spanish, english = connect(app, spanish_web, room["code"]), connect(app, english_web, room["code"])
+
+    assert (
+        vote(spanish, poll, 0, "es-vote-0001")["error"]
+        == ES("this poll is not open")
+        != "this poll is not open"
+    )
+    assert vote(english, poll, 0, "en-vote-0001")["error"] == "this poll is not open"
+    # A refusal with its parameters: the field's label and the kind of character are words of
+    # the catalog too, the character's code is not.
+    said = edit(spanish, "aim_what", "gnp\u202eexe", 0, "es-edit-0001")
+    assert said["code"] == "bad_payload"
+    assert said["error"] == (
+        f"{ES('What will we improve?')} contiene {ES('a hidden text-direction mark')} (U+202E); "
+        "vuelva a escribirlo sin ese carácter"
+    )
+    too_long = edit(spanish, "aim_what", "x" * 5000, 0, "es-edit-0002")
+    assert too_long["error"] == ES("that is longer than {limit} characters").format(limit=4000), too_long
+    assert (
+        edit(english, "aim_what", "x" * 5000, 0, "en-edit-0001")["error"]
+        == "that is longer than 4000 characters"
+    )
+    slow = [spanish.emit(protocol.REQUEST_STATE, {}, callback=True) for _ in range(60)][-1]
+    assert slow["code"] == "slow_down"
+    assert slow["error"] == ES("that was a lot at once: wait a moment, then try again")
+
+    # The join form, refused in Spanish with the names filled in and what was typed kept.
+    newcomer = app.test_client()
+    page = newcomer.get(f"/j/{room['code']}?lang=es").get_data(as_text=True)
+    refused = newcomer.post(
+        f"/j/{room['code']}",
+        data={"team": "new", "new_team": "Riverside Clinic", "name": "Carla", "csrf": csrf(page)},
+    )
+    assert refused.status_code == 400
+    text = unescape(refused.get_data(as_text=True))
+    assert ES("there is already a team called '{name}'").format(name="Riverside Clinic") in text
+    assert 'value="Carla"' in text
 
 
 def test_the_phones_scripts_get_every_string_they_show_in_spanish() -> None:

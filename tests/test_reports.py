@@ -68,7 +68,7 @@ def test_a_report_is_submitted_once_a_month_and_then_locked(phones: dict[str, An
     assert twice["field"] == "month"
     assert edit(cy, "feedback", "Great work!", 0, "edit-feedbk-1", item_id=again)["code"] == "forbidden"
     assert edit(cy, "month", "next month", 1, "edit-month-003", item_id=again)["error"].startswith(
-        "give the month as a month"
+        "give 'Month' as a month"
     )
 
 

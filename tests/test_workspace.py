@@ -135,7 +135,7 @@ def test_bad_edits_get_a_clear_error(teams: dict[str, Any], payload: dict[str, A
 @pytest.mark.parametrize(
     ("kind", "name", "value", "error"),
     [
-        ("commitment", "due", "next Tuesday", "give the due date as a date, such as 2027-03-16"),
+        ("commitment", "due", "next Tuesday", "give 'Due date' as a date, such as 2027-03-16"),
         ("measure", "data", "Jan 2027: 40\nsoon", "line 2 of the data is not 'month: value'"),
         ("measure", "family", "vanity", "choose one of: outcome, process, balancing"),
         ("pdsa", "act", "ignore", "choose one of: adopt, adapt, abandon"),

@@ -159,7 +159,7 @@ def _join(db: Session, code: str, joined: list[tuple[int, int]]) -> Any:
         )
     except Invalid as refused:
         db.rollback()
-        return _join_form(db, room, error=refused.message, status=400)
+        return _join_form(db, room, error=refused.say(protocol.reader_gettext()), status=400)
     joined.append((room.id, participant.team_id))
     return _into_the_room(room, token)
 
@@ -177,7 +177,7 @@ def _ask(db: Session, room: LearningSession, team_id: int | None, asked: list[tu
         )
     except Invalid as refused:
         db.rollback()
-        return _join_form(db, room, error=refused.message, status=400)
+        return _join_form(db, room, error=refused.say(protocol.reader_gettext()), status=400)
     response = _go_with_cookie(
         url_for("room.waiting_page", code=room.join_code), ask_cookie(room), token, WAIT_HOURS * 3600
     )
@@ -236,7 +236,7 @@ def _waiting(db: Session, code: str, joined: list[tuple[int, int]]) -> Any:
         participant, token = come_in(db, room, asked)
     except Invalid as refused:
         db.rollback()
-        return _join_form(db, room, error=refused.message, status=400, values=typed)
+        return _join_form(db, room, error=refused.say(protocol.reader_gettext()), status=400, values=typed)
     joined.append((room.id, participant.team_id))
     response = _into_the_room(room, token)
     response.delete_cookie(ask_cookie(room), path="/")

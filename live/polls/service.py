@@ -58,7 +58,9 @@ def cast_vote(db: Session, voter: Author, request: protocol.CastVote) -> tuple[d
     if poll.kind != "poll" or poll.poll_type not in POLL_KINDS:
         raise Refused("this activity takes no votes", "not_a_poll")
     if poll.state != "open":
-        raise Refused("this poll is not open" if poll.state == "ready" else "this poll has closed", "closed")
+        if poll.state == "ready":
+            raise Refused("this poll is not open", "closed")
+        raise Refused("this poll has closed", "closed")
     kind = POLL_KINDS[poll.poll_type]
     value = kind.check(poll.spec, request["value"])
     owner = f"t{voter.team_id}" if kind.team_wide else f"p{voter.id}"
@@ -194,7 +196,7 @@ def add_poll(db: Session, session: LearningSession, payload: dict[str, Any]) -> 
     title = protocol.text(payload, "title", protocol.MAX_TITLE, required=False) or "Quick poll"
     spec, issues = kind.read(payload)
     if issues:
-        raise Refused(f"{issues[0].message} ({issues[0].hint})", "bad_payload")
+        raise Refused("{problem} ({hint})", "bad_payload", problem=issues[0].message, hint=issues[0].hint)
     anonymous = payload.get("anonymous", True)
     if not isinstance(anonymous, bool):
         raise Refused("'anonymous' must be true or false", "bad_payload")

@@ -22,12 +22,9 @@ def board_of(db: Session, session_id: int, activity_id: int) -> Activity:
     if activity is None or activity.session_id != session_id or activity.kind != "question-board":
         raise Refused("there is no such question board in this session", "no_activity")
     if activity.state != "open":
-        raise Refused(
-            "the question board is not open"
-            if activity.state == "ready"
-            else "the question board has closed",
-            "closed",
-        )
+        if activity.state == "ready":
+            raise Refused("the question board is not open yet", "closed")
+        raise Refused("the question board has closed", "closed")
     return activity
 
 
@@ -44,7 +41,7 @@ def ask(db: Session, author: Author, payload: dict[str, Any]) -> dict[str, Any]:
         or 0
     )
     if mine >= MAX_PER_PERSON:
-        raise Refused(f"you have asked {MAX_PER_PERSON} questions here already", "too_many")
+        raise Refused("you have asked {count} questions here already", "too_many", count=MAX_PER_PERSON)
     question = Question(
         activity_id=activity.id,
         participant_id=author.id,

@@ -54,10 +54,14 @@ def remove_team(db: Session, session: LearningSession, team_id: int) -> Team:
             Participant.team_id == team.id, Participant.removed.is_(False)
         )
     )
+    if members == 1:
+        raise Refused("{team} has 1 member: move or remove them first", "not_empty", team=team.name)
     if members:
         raise Refused(
-            f"{team.name} has {members} member{'s' if members > 1 else ''}: move or remove them first",
+            "{team} has {count} members: move or remove them first",
             "not_empty",
+            team=team.name,
+            count=members,
         )
     team.removed = True
     team.name = f"{team.name[: protocol.MAX_TEAM - 20]} (removed {team.id})"  # the name is free again

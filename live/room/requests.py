@@ -40,7 +40,10 @@ def ask_to_join(
     )
     if (waiting or 0) >= WAITING_PER_TEAM:
         raise Refused(
-            f"{WAITING_PER_TEAM} people are already waiting for {team.name}: ask the faculty", "full"
+            "{count} people are already waiting for {team}: ask the faculty",
+            "full",
+            count=WAITING_PER_TEAM,
+            team=team.name,
         )
     token = secrets.token_urlsafe(24)
     request = JoinRequest(
@@ -106,7 +109,9 @@ def decide(
     if team_id is not None and request.team_id != team_id:
         raise Refused("only the team itself, or the faculty, can let someone into a team", "forbidden")
     if request.state != "waiting":
-        raise Refused(f"{request.display_name} was already answered ({request.decided_by})", "answered")
+        raise Refused(
+            "{name} was already answered ({by})", "answered", name=request.display_name, by=request.decided_by
+        )
     request.state = "approved" if approve else "refused"
     request.decided_by = by[:60]
     db.flush()

@@ -44,9 +44,9 @@ def step(db: Session, session: LearningSession, offset: int) -> None:
     index = ids.index(session.current_item_id) if session.current_item_id in ids else -1
     target = index + offset
     if not 0 <= target < len(items):
-        raise Refused(
-            "that is the " + ("last" if offset > 0 else "first") + " item of the agenda", "end_of_agenda"
-        )
+        if offset > 0:
+            raise Refused("that is the last item of the agenda", "end_of_agenda")
+        raise Refused("that is the first item of the agenda", "end_of_agenda")
     go_to_item(db, session, items[target])
 
 

@@ -18,12 +18,16 @@ def current_or_new_session(db: Session, wanted: str | None = None) -> LearningSe
         curriculum_id, _, key = wanted.partition(":")
         curriculum = offered.get(curriculum_id)
         if curriculum is None:
-            raise Refused(f"no curriculum '{curriculum_id}'; there are: {', '.join(offered)}")
+            raise Refused(
+                "no curriculum '{name}'; there are: {names}", name=curriculum_id, names=", ".join(offered)
+            )
         try:
             source = curriculum.session(key or curriculum.sessions[0].slug)
         except KeyError:
             names = ", ".join(s.slug for s in curriculum.sessions)
-            raise Refused(f"no session '{key}' in {curriculum_id}; there are: {names}") from None
+            raise Refused(
+                "no session '{key}' in {name}; there are: {names}", name=curriculum_id, key=key, names=names
+            ) from None
         return create_session(db, curriculum, source)
     newest = db.scalar(
         select(LearningSession).order_by(LearningSession.created_at.desc(), LearningSession.id.desc())

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from curriculum.model import Activity as CurriculumActivity
 from curriculum.model import Curriculum
 from curriculum.model import LearningSession as CurriculumSession
+from curriculum.problems import Word
 from curriculum.text import clean_text
 from curriculum.worksheets import ROLES as TEAM_ROLES
 from live import protocol
@@ -28,7 +29,7 @@ from live.models import (
 from live.protocol import Refused
 
 # What messages call the fields of a team (the join form, the console).
-TEAM_NAME, ORGANISATION = "the team name", "the organisation"
+TEAM_NAME, ORGANISATION = Word("the team name"), Word("the organisation")
 # No 0/O, 1/I/L, 2/Z, 5/S: a code read off a projector across a ballroom.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY346789"
 CODE_LENGTH = 5
@@ -142,8 +143,10 @@ def add_team(
     )
     if made >= (MAX_TEAMS_BY_FACULTY if by_faculty else MAX_TEAMS):
         if by_faculty:
-            raise Refused(f"a session takes at most {MAX_TEAMS_BY_FACULTY} teams", "too_many")
-        raise Refused(f"this session has {made} teams already: ask the faculty to add yours", "too_many")
+            raise Refused("a session takes at most {most} teams", "too_many", most=MAX_TEAMS_BY_FACULTY)
+        raise Refused(
+            "this session has {made} teams already: ask the faculty to add yours", "too_many", made=made
+        )
     team = Team(
         collaborative_id=session.collaborative_id,
         name=name,
@@ -191,7 +194,7 @@ def name_free(db: Session, session: LearningSession, name: str, team_id: int | N
         )
     )
     if taken is not None:
-        raise Refused(f"there is already a team called '{taken.name}'", "duplicate")
+        raise Refused("there is already a team called '{name}'", "duplicate", name=taken.name)
 
 
 def teams_here(
@@ -253,8 +256,9 @@ def join(
         team = listed_team(db, session, team_id)
         if not admitted and (coded is None or coded.id != team.id):
             raise Refused(
-                f"type {team.name}'s team code: it is on your teammates' phones, or ask the faculty",
+                "type {team}'s team code: it is on your teammates' phones, or ask the faculty",
                 "team_code",
+                team=team.name,
             )
     elif team_code.strip() and not new_team.strip():
         if coded is None:
@@ -285,9 +289,9 @@ def join(
 
 def person(display_name: str, role: str, email: str) -> tuple[str, str, str]:
     """Who someone says they are on the join form, checked: name, role, e-mail."""
-    display_name = clean_text(display_name, "your name", protocol.MAX_NAME)
-    role = clean_text(role, "your role", protocol.MAX_ROLE, required=False)
-    email = clean_text(email, "your e-mail", protocol.MAX_EMAIL, required=False)
+    display_name = clean_text(display_name, Word("your name"), protocol.MAX_NAME)
+    role = clean_text(role, Word("your role"), protocol.MAX_ROLE, required=False)
+    email = clean_text(email, Word("your e-mail"), protocol.MAX_EMAIL, required=False)
     if email and not EMAIL.fullmatch(email):
         raise Refused("give an e-mail address such as ana@clinic.org, or leave it empty", "bad_value")
     return display_name, role, email
@@ -313,8 +317,11 @@ def name_is_free(db: Session, session: LearningSession, team: Team, display_name
     )
     if same is not None:
         raise Refused(
-            f"someone in {team.name} is already called {same}: add an initial, such as '{display_name} B.'",
+            "someone in {team} is already called {same}: add an initial, such as '{name} B.'",
             "duplicate",
+            team=team.name,
+            same=same,
+            name=display_name,
         )
 
 

@@ -97,7 +97,9 @@ def answered(handler: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, 
 @socketio.on("*")
 def on_unknown(event: str, *_: Any) -> dict[str, Any]:
     """An event no handler knows (a typo, another version of the page): answered, never silent."""
-    return refusal(Refused(f"there is no event '{str(event)[:40]}' in this room", "unknown_event"))
+    return refusal(
+        Refused("there is no event '{event}' in this room", "unknown_event", event=str(event)[:40])
+    )
 
 
 def _register(event: str, handler: Callable[..., dict[str, Any]], doc: str) -> None:

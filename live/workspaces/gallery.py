@@ -154,7 +154,9 @@ def place_dot(db: Session, author: Author, payload: dict[str, Any]) -> dict[str,
     used = db.scalar(select(func.count(Dot.id)).where(Dot.participant_id == author.id)) or 0
     allowed = dots_allowed(db, session)
     if used >= allowed:
-        raise Refused(f"you have placed all {allowed} of your dots; take one back to move it", "no_dots")
+        raise Refused(
+            "you have placed all {count} of your dots; take one back to move it", "no_dots", count=allowed
+        )
     db.add(Dot(session_id=session.id, participant_id=author.id, team_id=team.id))
     db.flush()
     return {"ok": True, "team_id": team.id, "left": allowed - used - 1}
@@ -178,7 +180,7 @@ def add_comment(db: Session, author: Author, payload: dict[str, Any]) -> dict[st
     text = protocol.text(payload, "text", MAX_COMMENT)
     mine = db.scalar(select(func.count(Comment.id)).where(Comment.participant_id == author.id)) or 0
     if mine >= MAX_COMMENTS_EACH:
-        raise Refused(f"you have left {MAX_COMMENTS_EACH} comments already", "too_many")
+        raise Refused("you have left {count} comments already", "too_many", count=MAX_COMMENTS_EACH)
     received = (
         db.scalar(
             select(func.count(Comment.id)).where(Comment.session_id == session.id, Comment.team_id == team.id)
@@ -186,7 +188,12 @@ def add_comment(db: Session, author: Author, payload: dict[str, Any]) -> dict[st
         or 0
     )
     if received >= MAX_COMMENTS_PER_TEAM:
-        raise Refused(f"{team.name}'s storyboard has {MAX_COMMENTS_PER_TEAM} comments already", "too_many")
+        raise Refused(
+            "{team}'s storyboard has {count} comments already",
+            "too_many",
+            team=team.name,
+            count=MAX_COMMENTS_PER_TEAM,
+        )
     waits = bool(_walk(db, session).get("moderated"))  # a moderated walk: shown once approved
     db.add(
         Comment(

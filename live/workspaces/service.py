@@ -28,7 +28,7 @@ from curriculum.measures import (
     parse_notes,
     remove,
 )
-from curriculum.problems import Invalid
+from curriculum.problems import Invalid, Word
 from curriculum.worksheets import (
     CARRIED,
     MAX_NOTE,
@@ -114,14 +114,18 @@ def _check_links(db: Session, author: Author, definition: Field, value: str) -> 
         if value.startswith("own:") or known is None or value in known:
             return
         raise Refused(
-            f"'{value[:40]}' is not a change idea of the collaborative's driver diagram", "bad_value"
+            "'{idea}' is not a change idea of the collaborative's driver diagram",
+            "bad_value",
+            idea=value[:40],
         )
     if known is None:
         return
     unknown = [i for i in chosen_ids(value) if i not in known]
     if unknown:
         raise Refused(
-            f"'{unknown[0]}' is not a change idea of the collaborative's driver diagram", "bad_value"
+            "'{idea}' is not a change idea of the collaborative's driver diagram",
+            "bad_value",
+            idea=unknown[0],
         )
 
 
@@ -137,7 +141,7 @@ def edit_field(db: Session, author: Author, payload: dict[str, Any]) -> dict[str
         if item.status == SUBMITTED:
             raise Refused("this report is submitted: it can no longer be changed", "submitted")
     if definition.faculty:
-        raise Refused(f"only the faculty write the {definition.label.lower()}", "forbidden")
+        raise Refused("only the faculty write '{what}'", "forbidden", what=Word(definition.label))
     base = protocol.integer(payload, "base_version", 0)
     value = check_value(definition, payload.get("value"))
     _check_links(db, author, definition, value)
@@ -198,7 +202,7 @@ def enter_data(db: Session, author: Author, payload: dict[str, Any]) -> dict[str
         period = check_period(frequency, payload.get("period"), today)
         entry = None if clear else check_entry(kind, period, payload)
     except FieldInvalid as error:
-        raise Refused(error.message, error.code, {"field": error.field}) from None
+        raise Refused.of(error, {"field": error.field}) from None
     note_text = protocol.text(payload, "note", 200, required=False)
     cycle = payload.get("cycle")
     if cycle is not None:
@@ -213,7 +217,9 @@ def enter_data(db: Session, author: Author, payload: dict[str, Any]) -> dict[str
         value = remove(data.value, period, kind) if entry is None else enter(data.value, entry, kind)
         notes = parse_notes(notes_field.value)
     except Invalid as error:  # the stored text no longer reads: say so rather than lose it
-        raise Refused(f"the measure's data need correcting first: {error.message}", error.code) from None
+        raise Refused(
+            "the measure's data need correcting first: {reason}", error.code, reason=error
+        ) from None
     if clear or not (note_text or cycle):
         notes.pop(period.key, None)
     else:
@@ -250,7 +256,7 @@ def add_item(db: Session, author: Author, payload: dict[str, Any]) -> dict[str, 
     """A new row (measure, PDSA cycle, plan row, commitment...) in the author's team workspace."""
     kind = protocol.text(payload, "kind", 16)
     if kind not in ROW_KINDS:
-        raise Refused("'kind' must be one of " + ", ".join(ROW_KINDS), "bad_payload")
+        raise Refused("'kind' must be one of {kinds}", "bad_payload", kinds=", ".join(ROW_KINDS))
     count = (
         db.scalar(
             select(func.count(WorkspaceItem.id)).where(
@@ -262,7 +268,7 @@ def add_item(db: Session, author: Author, payload: dict[str, Any]) -> dict[str, 
         or 0
     )
     if count >= MAX_ROWS:
-        raise Refused(f"a workspace holds at most {MAX_ROWS} rows of one kind", "too_many")
+        raise Refused("a workspace holds at most {count} rows of one kind", "too_many", count=MAX_ROWS)
     item = WorkspaceItem(team_id=author.team_id, kind=kind, position=count + 1, session_id=author.session_id)
     db.add(item)
     db.flush()
@@ -288,7 +294,9 @@ def mark_item(db: Session, author: Author, payload: dict[str, Any]) -> dict[str,
         raise Refused("only rows carried forward from an earlier learning session are marked", "bad_payload")
     status = protocol.text(payload, "status", 10)
     if status not in {c.value for c in CARRIED}:
-        raise Refused("'status' must be one of " + ", ".join(c.value for c in CARRIED), "bad_payload")
+        raise Refused(
+            "'status' must be one of {kinds}", "bad_payload", kinds=", ".join(c.value for c in CARRIED)
+        )
     item.status = status
     item.status_note = protocol.text(payload, "note", MAX_NOTE, required=False)
     db.flush()
@@ -318,7 +326,10 @@ def submit_report(db: Session, author: Author, payload: dict[str, Any]) -> dict[
     )
     if any(_fields_of(db, author.team_id, other.id).get("month") == month for other in sent):
         raise Refused(
-            f"your team has already submitted its report for {month}", "bad_value", {"field": "month"}
+            "your team has already submitted its report for {month}",
+            "bad_value",
+            {"field": "month"},
+            month=month,
         )
     said = [f.name for f in ROW_KINDS["report"].all_fields if not f.faculty and f.input != "month"]
     if not any(fields.get(name) for name in said):
@@ -363,7 +374,9 @@ def set_limits(db: Session, item_id: int, freeze: str, phases: str, faculty: str
     for period in [freeze, *starts]:
         if period and period not in known:
             raise Refused(
-                f"'{period[:20]}' is not one of this measure's periods (such as 2027-03)", "bad_value"
+                "'{period}' is not one of this measure's periods (such as 2027-03)",
+                "bad_value",
+                period=period[:20],
             )
     value = format_limits(parse_limits(json.dumps({"freeze": freeze or None, "phases": starts})))
     stored = _locked(db, item.team_id, f"i{item.id}", "limits")
