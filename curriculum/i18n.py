@@ -19,7 +19,9 @@ from typing import Any
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
-from curriculum.translate import LANGUAGES, definition_words, localized
+from curriculum.model import Curriculum
+from curriculum.problems import Problems
+from curriculum.translate import LANGUAGES, definition_words, load_words, localized
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 DOMAIN = "messages"
@@ -65,6 +67,42 @@ def script_strings(lang: str) -> dict[str, str]:
         for m in catalog
         if m.id and m.string and any(file.endswith(".js") for file, _ in m.locations)
     }
+
+
+_session_words: dict[tuple[int, str, str], tuple[Curriculum, dict[str, str]]] = {}
+
+
+def session_words(curriculum: Curriculum, key: str, lang: str) -> dict[str, str]:
+    """What a session of `curriculum` shows people, English -> `lang`, where the curriculum
+    has it translated: the manifest's and topic pack's words (`<lang>.yaml`: the session's
+    title, its agenda, the driver diagram) and its modules' (agenda titles, each activity's
+    title, prompt, options and scale labels). The room runs in English; the phone of someone
+    who reads `lang` shows these words over it (quick polls the faculty add stay as typed)."""
+    if known(lang) == "en" or curriculum.path is None:
+        return {}
+    cached = _session_words.get((id(curriculum), key, lang))
+    if cached is not None and cached[0] is curriculum:
+        return cached[1]
+    from curriculum.loader import in_language
+
+    problems = Problems()
+    pairs: list[tuple[Any, Any]] = list(load_words(curriculum.path, lang, problems).items())
+    try:
+        english, there = curriculum.session(key), in_language(curriculum, lang, problems).session(key)
+    except KeyError:  # a session the curriculum no longer has: its words only
+        pass
+    else:
+        pairs.append((english.title, there.title))
+        pairs += [(a.title, b.title) for a, b in zip(english.agenda, there.agenda, strict=False)]
+        for a, b in zip(english.activities, there.activities, strict=False):
+            if a.kind != b.kind:  # a translation out of step with its module: say nothing wrong
+                continue
+            pairs += [(a.title, b.title), (a.prompt, b.prompt)]
+            pairs += zip(a.spec.get("options") or (), b.spec.get("options") or (), strict=False)
+            pairs += [(a.spec.get(k), b.spec.get(k)) for k in ("min_label", "max_label")]
+    words = {e: s for e, s in pairs if isinstance(e, str) and isinstance(s, str) and e and s and e != s}
+    _session_words[(id(curriculum), key, lang)] = (curriculum, words)
+    return words
 
 
 def definitions() -> tuple[Any, ...]:

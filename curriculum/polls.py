@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Literal, Protocol
 from curriculum.assessment import ASSESSMENT_SCALE, ASSESSMENT_TITLE, SCORES
 from curriculum.problems import Invalid, Word
 from curriculum.text import clean_text
+from curriculum.translate import N_
 
 MAX_OPTIONS = 12
 MAX_OPTION = 120
@@ -256,7 +257,7 @@ class ChoicePoll(PollKind):
 
     name = "choice"
     title = "Single choice"
-    instruction = "Choose one"
+    instruction = N_("Choose one")
     settings: ClassVar[tuple[Setting, ...]] = (Setting("options", "options", "Options, one per line"),)
 
     def issues(self, spec: dict[str, Any]) -> Iterator[Issue]:
@@ -293,7 +294,7 @@ class MultiPoll(ChoicePoll):
 
     name = "multi"
     title = "Multiple choice"
-    instruction = "Choose all that apply"
+    instruction = N_("Choose all that apply")
 
     def check(self, spec: Mapping[str, Any], value: Any) -> Any:
         options = spec.get("options", [])
@@ -317,7 +318,7 @@ class RankingPoll(ChoicePoll):
 
     name = "ranking"
     title = "Ranking"
-    instruction = "Put these in order"
+    instruction = N_("Put these in order")
 
     def answer_text(self, spec: Mapping[str, Any], value: Any) -> str:
         options = spec.get("options", [])
@@ -380,7 +381,7 @@ class ScalePoll(PollKind):
 
     name = "scale"
     title = "Scale"
-    instruction = "Rate it"
+    instruction = N_("Rate it")
     settings = (
         Setting("min", "whole", "Lowest point", -100, 100, example=1),
         Setting("max", "whole", "Highest point", -100, 100, example=5),
@@ -427,7 +428,7 @@ class AssessmentPoll(PollKind):
 
     name = "assessment-scale"
     title = ASSESSMENT_TITLE
-    instruction = "Your team's self-rating"
+    instruction = N_("Your team's self-rating")
     team_wide = True
 
     def answer_text(self, spec: Mapping[str, Any], value: Any) -> str:
@@ -477,7 +478,7 @@ class WordCloudPoll(PollKind):
 
     name = "wordcloud"
     title = "Word cloud"
-    instruction = "A few words"
+    instruction = N_("A few words")
     settings = (
         Setting("max_words", "whole", "Words each, at most", 1, 10, default=3, example=3),
         Setting("moderated", "flag", "Show answers only once approved"),
@@ -528,7 +529,7 @@ class OpenPoll(PollKind):
 
     name = "open"
     title = "Open answer"
-    instruction = "Your answer"
+    instruction = N_("Your answer")
     settings = (
         Setting("max_chars", "whole", "Characters each, at most", 20, 2000, default=280, example=280),
     )
@@ -553,7 +554,7 @@ class QuizPoll(ChoicePoll):
 
     name = "quiz"
     title = "Quiz question"
-    instruction = "Pick the right answer"
+    instruction = N_("Pick the right answer")
     settings = (
         *ChoicePoll.settings,
         Setting("correct", "option", "The right answer (as written in the options)"),

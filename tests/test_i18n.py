@@ -251,3 +251,54 @@ def test_a_phone_reads_the_room_in_spanish_in_a_real_browser_and_keeps_it_after_
     page.get_by_text(ES("Connected"), exact=True).wait_for()
     assert page.get_by_text(ES("Today's agenda")).is_visible()
     assert not page.get_by_text("Today's agenda").count()
+
+
+def test_a_spanish_phone_gets_the_sessions_own_words_in_spanish(tmp_path: Path, csrf: Any) -> None:
+    """The room runs the English curriculum; a phone that reads Spanish carries the session's
+    words from the Spanish modules and es.yaml (its title, agenda, polls, driver diagram) and
+    shows them over the English (phone.js `inWords`). An English phone carries none."""
+    import json
+
+    from facilitator.app import create_app
+    from live.context import curricula, database
+    from live.room.sessions import create_session
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATA_DIR": str(tmp_path / "data"),
+            "CURRICULUM": str(ROOT / "curriculum" / "library"),
+            "ASYNC_MODE": "threading",
+        }
+    )
+    with app.app_context(), database().transaction() as db:
+        english = curricula()["safe-starts"]
+        code = create_session(db, english, english.session("ls1")).join_code
+    spanish, _missing = safe_starts_es()
+
+    def words(lang: str, name: str) -> dict[str, str]:
+        phone = app.test_client()
+        page = phone.get(f"/j/{code}?lang={lang}").get_data(as_text=True)
+        joined = phone.post(
+            f"/j/{code}", data={"team": "new", "new_team": name, "name": "Ana", "csrf": csrf(page)}
+        )
+        assert joined.status_code == 303
+        room = phone.get(f"/room/{code}").get_data(as_text=True)
+        found = re.search(r'<script type="application/json" id="words">(.*?)</script>', room)
+        assert found
+        said: dict[str, str] = json.loads(found.group(1))
+        return said
+
+    said = words("es", "Equipo Sol")
+    poll = next(a for a in english.session("ls1").activities if a.kind == "poll" and a.poll_type == "multi")
+    there = next(a for a in spanish.session("ls1").activities if a.id == poll.id)
+    assert said[poll.prompt] == there.prompt != poll.prompt
+    assert [said[o] for o in poll.spec["options"]] == list(there.spec["options"])
+    assert said["Choose all that apply"] == ES("Choose all that apply") != "Choose all that apply"
+    assert said[english.session("ls1").title] == spanish.session("ls1").title
+    assert said["Welcome and team introductions"] == "Bienvenida y presentación de los equipos"
+    change = english.topic_pack.driver_diagram.primary[0].secondary[0].changes[0]  # type: ignore[union-attr]
+    assert said[change] != change
+    assert len(json.dumps(said)) < 20_000  # only what the phone can show, not every note
+    assert words("en", "Team Sun") == {}

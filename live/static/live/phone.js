@@ -17,6 +17,28 @@
   let shownActivity = null;
   try { shownActivity = Number(localStorage.getItem(pushedKey)) || null; } catch (e) { /* none */ }
   const refused = {};       // activity id -> why the last answer was refused (its text is kept)
+  /* Someone who reads another language sees the session's own words in it where the
+     curriculum has them (the page carries them: curriculum.i18n.session_words); the room,
+     and what the faculty type live, stay as they are. */
+  const words = JSON.parse(document.getElementById("words").textContent || "{}");
+  const say = (text) => (typeof text === "string" && Object.hasOwn(words, text) ? words[text] : text);
+  const sayAll = (value) => (Array.isArray(value) ? value.map(sayAll)
+    : value && typeof value === "object" ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === "id" ? v : sayAll(v)]))
+      : say(value));
+  function inWords(shared) {
+    const out = Object.assign({}, shared);
+    if (out.session) out.session = Object.assign({}, out.session, { title: say(out.session.title) });
+    if (out.agenda) out.agenda = out.agenda.map((item) => Object.assign({}, item, { title: say(item.title) }));
+    if (out.activity) {
+      const spec = Object.assign({}, out.activity.spec);
+      if (Array.isArray(spec.options)) spec.options = spec.options.map(say);
+      for (const key of ["min_label", "max_label"]) if (spec[key]) spec[key] = say(spec[key]);
+      out.activity = Object.assign({}, out.activity,
+        { title: say(out.activity.title), prompt: say(out.activity.prompt), instruction: say(out.activity.instruction), spec });
+    }
+    if (out.driver_diagram) out.driver_diagram = sayAll(out.driver_diagram);
+    return out;
+  }
   /* Typed answers (word cloud, open) are kept on the phone from the first keystroke until the
      server has them: a reload, a lock or a refusal never loses them. */
   const typed = {
@@ -29,7 +51,8 @@
     },
   };
 
-  const link = BSC.connect("participant", code, (state) => {
+  const link = BSC.connect("participant", code, (whole) => {
+    const state = inWords(whole);
     room = state;
     me = state.me;
     document.getElementById("team-name").textContent = me.team.name;
@@ -102,7 +125,8 @@
     link.forget();
     Workspace.forget();
   });
-  link.socket.on("room", (shared) => {
+  link.socket.on("room", (sent) => {
+    const shared = inWords(sent);
     room = Object.assign({}, room, shared);
     if (!shared.results) delete room.results;
     Workspace.room(shared);
@@ -281,6 +305,10 @@
   }
 
   function kindLabel(activity) {
-    return activity.kind === "poll" ? activity.instruction : activity.kind.replace("-", " ");
+    const sheets = JSON.parse(document.getElementById("worksheets").textContent).sheets;
+    const storyboard = sheets.find((s) => s.name === "storyboard");  // its title, from its definition
+    const kinds = { "team-time": t("Team time"), "question-board": t("Question board"),
+      storyboard: storyboard ? storyboard.title : "storyboard", "gallery-walk": t("Gallery walk") };
+    return activity.kind === "poll" ? activity.instruction : kinds[activity.kind] || activity.kind.replace("-", " ");
   }
 })();
