@@ -328,6 +328,15 @@ def test_a_phone_downloads_its_own_teams_plan_and_calendar(
 
 
 def test_bsc_export_writes_every_teams_files(app: Any, room: dict[str, Any]) -> None:
+    from live.context import database
+    from live.models import LearningSession
+    from live.room.people import remove_team
+    from live.room.sessions import add_team
+
+    with app.app_context(), database().transaction() as db:  # a team made by mistake, then removed
+        session = db.get(LearningSession, room["id"])
+        assert session is not None
+        remove_team(db, session, add_team(db, session, "Riverside Clinc", by_faculty=True).id)
     data = app.config["DATA_DIR"]
     with tempfile.TemporaryDirectory() as out:
         result = CliRunner().invoke(

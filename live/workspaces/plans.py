@@ -117,8 +117,12 @@ def diagram_ideas(curriculum: Curriculum | None) -> dict[str, str]:
 def session_plans(
     db: Session, session: LearningSession, curriculum: Curriculum | None, room_url: str
 ) -> list[TeamPlan]:
-    """Every team's plan, for the faculty packet (teams with no one in this session included)."""
+    """Every team's plan, for the faculty packet: the collaborative's teams, those with no one
+    in this session included (they carry their plan from session to session), but not a team
+    the faculty removed as made by mistake."""
     teams = db.scalars(
-        select(Team).where(Team.collaborative_id == session.collaborative_id).order_by(Team.name)
+        select(Team)
+        .where(Team.collaborative_id == session.collaborative_id, Team.removed.is_(False))
+        .order_by(Team.name)
     )
     return [team_plan(db, session, team, curriculum, room_url) for team in teams]
