@@ -162,7 +162,8 @@ def main() -> None:
         f"{total:.2f} s ({total / args.teams:.2f} s a team)"
     )
     print(
-        f"the same from cold in {os.cpu_count()} processes (bsc export --workers {os.cpu_count()}): {both:.2f} s; "
+        f"the same from cold in {os.cpu_count()} processes (bsc export --workers {os.cpu_count()}): "
+        f"{both:.2f} s; "
         "target for 40 teams: at most 20 s (issue 4), 10 s (issue 12)"
     )
     print(f"made again after one team's last edit (the others from the cache): {rebuilt:.2f} s")
