@@ -425,19 +425,26 @@ def test_emoji_typed_by_a_team_are_drawn_in_its_plan_and_digits_are_not() -> Non
     assert "Riverside 🌈" in pdf_text(data)[0]
 
 
-def test_a_sustain_or_spread_plan_prints_once_the_team_has_written_one() -> None:
+def test_a_sustain_or_spread_plan_or_a_process_map_prints_once_the_team_has_written_one() -> None:
     empty, _ = pdf_text(render_takehome(plan()))
     assert "Sustain plan" not in empty
     assert "Spread plan" not in empty
+    assert "Process map" not in empty
     text, _ = pdf_text(
         render_takehome(
-            plan(sheet("sustain-plan", rows=[{"change": "Scripted introduction", "owner": "Dana"}]))
+            plan(
+                sheet("sustain-plan", rows=[{"change": "Scripted introduction", "owner": "Dana"}]),
+                sheet("process-map", rows=[{"step": "Screener handed out at check-in", "who": "Front desk"}]),
+            )
         )
     )
     assert "Sustain plan" in text
     assert "Process owner" in text
     assert "Dana" in text
     assert "Spread plan" not in text
+    assert "Process map" in text
+    assert "Wait or hand-off" in text
+    assert "Screener handed out at check-in" in text
 
 
 def test_making_the_zip_again_renders_only_the_plans_that_changed(tmp_path: Path, monkeypatch: Any) -> None:
