@@ -5,7 +5,9 @@
 It starts `bsc serve` (gevent, one process, SQLite in a temporary folder), with --postgres
 also two `bsc serve` processes on PostgreSQL joined by Redis (phones alternate between them),
 and, in the same run, a bare Flask-SocketIO server (bench/bare_server.py) that only counts
-votes and relays broadcasts; then drives each through the same phases with python-socketio's
+votes and relays broadcasts; with --beside-plans, both once more while the faculty's plans job
+renders a session of full teams on the same cores (the bare server's ratio is then taken
+beside the same job); then drives each through the same phases with python-socketio's
 AsyncClient:
 
   join      N participants join over HTTP (the real form: the page, then the post; 200 at a
@@ -92,6 +94,27 @@ class Target:
         self.bases = bases
         self.base = bases[-1]
         self.restart: Callable[[], Awaitable[None]] | None = None  # stop and start the server
+        self.plans_session = 0  # a session of full teams whose plans are rendered during the run
+        self.job: dict[str, float] = {}  # when the plans job started and ended
+        self.follower: asyncio.Task[None] | None = None
+
+    async def start_plans_job(self) -> None:
+        raise NotImplementedError
+
+    def follow_job(self, state: Callable[[], Awaitable[dict[str, Any]]]) -> None:
+        """Poll the plans job's state in the background until it ends."""
+
+        async def follow() -> None:
+            while True:
+                got = await state()
+                if got["state"] in ("finished", "failed"):
+                    self.job["ended"] = time.perf_counter()
+                    self.job["failed"] = float(got["state"] == "failed")
+                    self.job["teams"] = float(got.get("total", 0))
+                    return
+                await asyncio.sleep(0.5)
+
+        self.follower = asyncio.create_task(follow())
 
     def base_for(self, index: int) -> str:
         return self.bases[index % len(self.bases)]
@@ -116,9 +139,6 @@ class Ours(Target):
         self.faculty_cookie = ""
         self.tokens: list[str] = []
         self.poll_id = 0
-        self.plans_session = 0  # a session of full teams whose plans are rendered during the run
-        self.job: dict[str, float] = {}  # when the plans job started and ended
-        self.follower: asyncio.Task[None] | None = None
 
     async def start_plans_job(self) -> None:
         """The faculty press All teams' plans (zip) for the other session; its progress is
@@ -134,24 +154,17 @@ class Ours(Target):
                 assert reply.status == 303, await reply.text()
                 state_url = urljoin(self.base, reply.headers["Location"]) + ".json"
 
-        async def follow() -> None:
-            async with aiohttp.ClientSession(headers=headers) as http:
-                while True:
-                    try:
-                        async with http.get(
-                            f"{self.base}{state_url}" if state_url.startswith("/") else state_url
-                        ) as got:
-                            state = await got.json()
-                    except (aiohttp.ClientError, ValueError):
-                        state = {"state": "running"}  # the server is restarting; the job is not
-                    if state["state"] in ("finished", "failed"):
-                        self.job["ended"] = time.perf_counter()
-                        self.job["failed"] = float(state["state"] == "failed")
-                        self.job["teams"] = float(state.get("total", 0))
-                        return
-                    await asyncio.sleep(0.5)
+        async def state() -> dict[str, Any]:
+            try:
+                async with aiohttp.ClientSession(headers=headers) as http:
+                    url = f"{self.base}{state_url}" if state_url.startswith("/") else state_url
+                    async with http.get(url) as got:
+                        found: dict[str, Any] = await got.json()
+                        return found
+            except (aiohttp.ClientError, ValueError):
+                return {"state": "running"}  # the server is restarting; the job is not
 
-        self.follower = asyncio.create_task(follow())
+        self.follow_job(state)
 
     async def prepare(self, participants: int, teams: int) -> None:
         jar = aiohttp.CookieJar(unsafe=True)  # the server is an IP address
@@ -222,9 +235,33 @@ class Ours(Target):
 
 
 class Bare(Target):
-    """bench/bare_server.py: the same events with no database, checks or state."""
+    """bench/bare_server.py: the same events with no database, checks or state. Beside the
+    plans job, the same job runs from a data folder of its own, started as the console starts
+    it, so that the bare server meets the same load on the cores."""
 
     poll_id = 1
+    plans_data: Path | None = None
+
+    async def start_plans_job(self) -> None:
+        from facilitator.jobs import FolderStore, start
+
+        assert self.plans_data is not None
+        settings = {"DATA_DIR": str(self.plans_data), "CURRICULUM": str(CURRICULUM)}
+        self.job["started"] = time.perf_counter()
+        job = start(
+            "plans",
+            "bench",
+            settings,
+            {"session_id": self.plans_session, "public_url": self.base, "paper": "letter"},
+            unit="teams",
+        )
+        store = FolderStore(str(self.plans_data))
+
+        async def state() -> dict[str, Any]:
+            found = await asyncio.to_thread(store.load, job.id)
+            return found.public() if found is not None else {"state": "running"}
+
+        self.follow_job(state)
 
     async def prepare(self, participants: int, teams: int) -> None:
         return None
@@ -291,7 +328,7 @@ async def drive(target: Target, name: str, participants: int, rate: int, seconds
     run.figures["connect_all_s"] = time.perf_counter() - started
     run.figures["connect_p95"] = pct(connect_times, 95)
     await asyncio.sleep(1.0)
-    if isinstance(target, Ours) and target.plans_session:
+    if target.plans_session:
         await target.start_plans_job()
 
     async def fan_out(event: str, payload: dict[str, Any], attr: str) -> list[float]:
@@ -417,7 +454,7 @@ async def drive(target: Target, name: str, participants: int, rate: int, seconds
         run.figures["coedit_n"] = len(coedits)
         run.figures["coedit_p50"], run.figures["coedit_p95"] = pct(coedits, 50), pct(coedits, 95)
 
-    if isinstance(target, Ours) and target.plans_session:
+    if target.plans_session:
         run.figures["measured_s"] = time.perf_counter() - target.job["started"]
 
     # Audit from the projector's newest results.
@@ -446,7 +483,7 @@ async def drive(target: Target, name: str, participants: int, rate: int, seconds
         run.figures["storm_all_s"] = max(back) if len(back) == len(phones) else float("nan")
     for phone in phones:
         await phone.client.disconnect()
-    if isinstance(target, Ours) and target.follower is not None:
+    if target.follower is not None:
         await asyncio.wait_for(target.follower, 300)
         run.figures["job_s"] = target.job["ended"] - target.job["started"]
         run.figures["job_teams"] = int(target.job["teams"])
@@ -485,7 +522,7 @@ REPEATS = [5]
 def report(runs: list[Run], participants: int) -> None:
     """A table: one column per server (ours on one process, on two, and the bare server)."""
     print(f"participants: {participants} in {participants // 10} teams; 2 cores shared with this generator")
-    print(f"{'':34}" + "".join(f"{r.name:>16}" for r in runs))
+    print(f"{'':34}" + "".join(f"{r.name:>18}" for r in runs))
 
     def row(label: str, show: Callable[[dict[str, Any]], str]) -> None:
         cells = []
@@ -494,7 +531,7 @@ def report(runs: list[Run], participants: int) -> None:
                 cells.append(show(r.figures))
             except KeyError:
                 cells.append("-")
-        print(f"{label:34}" + "".join(f"{c:>16}" for c in cells))
+        print(f"{label:34}" + "".join(f"{c:>18}" for c in cells))
 
     row(
         "join over HTTP (all)",
@@ -524,14 +561,16 @@ def report(runs: list[Run], participants: int) -> None:
         lambda f: f"{f['job_teams']}{' FAILED' if f['job_failed'] else ''}, {f['job_s']:.1f} s",
     )
     row("phases measured while it ran", lambda f: "all" if f["job_s"] > f["measured_s"] else "not all")
-    bare = next(r for r in runs if r.name == "bare").figures
+    bares = {r.name: r.figures for r in runs if r.name.startswith("bare")}
     for r in runs:
-        if r.name == "bare":
+        if r.name.startswith("bare"):
             continue
-        f = r.figures
+        # Beside the plans job, the bare server beside the same job is the measure.
+        against = "bare + plans job" if r.name == "+ plans job" and "bare + plans job" in bares else "bare"
+        f, bare = r.figures, bares[against]
         worst = max(f["open_p95"], f["reveal_p95"])
         ratio = worst / max(bare["open_p95"], bare["reveal_p95"])
-        print(f"{r.name}: fan-out p95 (worst of open, reveal) {ms(worst)}, {ratio:.2f}x the bare server")
+        print(f"{r.name}: fan-out p95 (worst of open, reveal) {ms(worst)}, {ratio:.2f}x the {against} server")
 
 
 class Servers:
@@ -639,14 +678,19 @@ async def run_ours(
         servers.stop_all()
 
 
-async def run_bare(args: argparse.Namespace, tmp: Path) -> Run:
+async def run_bare(args: argparse.Namespace, tmp: Path, plans: int = 0) -> Run:
+    """The bare server; with `plans`, beside the same plans job as `run_ours`'s."""
     servers = Servers(tmp)
     port = args.port + 1
     try:
         servers.start([sys.executable, str(ROOT / "bench" / "bare_server.py"), str(port)], "bare")
         target = Bare([f"http://127.0.0.1:{port}"])
         target.restart = servers.restart_all
-        return await drive(target, "bare", args.participants, args.rate, args.seconds, args.repeat)
+        if plans:
+            target.plans_data = tmp / "data"
+            target.plans_session = await asyncio.to_thread(seed_plans, target.plans_data, plans)
+        name = "bare + plans job" if plans else "bare"
+        return await drive(target, name, args.participants, args.rate, args.seconds, args.repeat)
     finally:
         servers.stop_all()
 
@@ -685,6 +729,8 @@ async def main_async(args: argparse.Namespace) -> None:
                     connection.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
                 admin.dispose()
         runs.append(await run_bare(args, tmp / "bare"))
+        if args.beside_plans:
+            runs.append(await run_bare(args, tmp / "bare-plans", args.beside_plans))
     report(runs, args.participants)
 
 
@@ -707,7 +753,7 @@ def main() -> None:
         metavar="TEAMS",
         type=int,
         default=0,
-        help="also run bsc serve again while the faculty make the plans of TEAMS full teams (a job)",
+        help="also run bsc serve and the bare server while the plans of TEAMS full teams are made (a job)",
     )
     args = parser.parse_args()
     if not 10 <= args.participants <= 5000:
