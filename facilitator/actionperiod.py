@@ -46,9 +46,9 @@ def _month() -> str:
     return asked if MONTH.fullmatch(asked) else previous_month(datetime.now(UTC).date())
 
 
-def _board(collaborative_id: int, month: str) -> Dashboard:
+def _board(collaborative_id: int, month: str, team_id: int | None = None) -> Dashboard:
     try:
-        return dashboard(db(), collaborative_id, month)
+        return dashboard(db(), collaborative_id, month, team_id)
     except LookupError:
         abort(404, "There is no such collaborative.")
 
@@ -127,8 +127,12 @@ def dashboard_pdf(collaborative_id: int) -> Any:
 @blueprint.get("/console/collaboratives/<int:collaborative_id>/reports/<int:item_id>.pdf")
 @faculty_only
 def report_pdf(collaborative_id: int, item_id: int) -> Any:
-    """One team's monthly report, printed."""
-    board = _board(collaborative_id, _month())
+    """One team's monthly report, printed: only its team's part of the dashboard is read."""
+    item = db().get(WorkspaceItem, item_id)
+    owner = db().get(Team, item.team_id) if item is not None and item.kind == "report" else None
+    if owner is None or owner.collaborative_id != collaborative_id:
+        abort(404, "There is no such report in this collaborative.")
+    board = _board(collaborative_id, _month(), owner.id)
     for team in board.teams:
         for report in team.reports:
             if report.item_id == item_id:

@@ -167,6 +167,22 @@ def test_faculty_see_every_team_on_one_page_and_their_feedback_reaches_the_team(
     assert "Screening rate" in own
     assert ben.flask_test_client.get(f"/room/{room['code']}/report/{report}.pdf").status_code == 404
     assert ben.flask_test_client.get(url).status_code == 302  # faculty only
+    # The faculty print one team's report from the dashboard.
+    printed_one = faculty_client.get(f"/console/collaboratives/{collaborative}/reports/{report}.pdf")
+    assert printed_one.mimetype == "application/pdf"
+    one = _pdf_text(printed_one.data)
+    assert "Riverside Clinic" in one
+    assert "Texting <families> works" in one
+    assert "Try the text at 9 months too." in one
+    assert "Hilltop Practice" not in one
+    assert (
+        faculty_client.get(f"/console/collaboratives/{collaborative}/reports/{measure}.pdf").status_code
+        == 404
+    )
+    assert (
+        faculty_client.get(f"/console/collaboratives/{collaborative + 1}/reports/{report}.pdf").status_code
+        == 404
+    )
 
 
 def test_faculty_freeze_a_baseline_and_the_teams_chart_follows(
