@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from math import sqrt
 from typing import Literal
 
-from exports.runcharts import COLORS, Line, Mark, chart_svg
+from exports.runcharts import COLORS, Line, Mark, chart_svg, one_side_streaks
 
 ChartKind = Literal["p", "u", "c", "xmr"]
 SHIFT = 8
@@ -218,21 +218,10 @@ def special_causes(chart: ControlChart, start: int = 0, end: int | None = None) 
         found.append(Special(1, outside, f"{said} outside the control limits"))
 
     # 2: a shift of eight or more on one side of the centre line.
-    streak: list[int] = []
-    side = 0
-    for i in [*idx, -1]:
-        s = 2 if i < 0 else (1 if v[i] > chart.centre[i] else -1 if v[i] < chart.centre[i] else 0)
-        if s == 0:
-            continue
-        if s != side:
-            if len(streak) >= SHIFT:
-                where = "above" if side > 0 else "below"
-                found.append(
-                    Special(2, tuple(streak), f"Shift: {len(streak)} points in a row {where} the centre line")
-                )
-            streak, side = [i], s
-        else:
-            streak.append(i)
+    sides = [(i, 1 if v[i] > chart.centre[i] else -1 if v[i] < chart.centre[i] else 0) for i in idx]
+    for side, streak in one_side_streaks(sides, SHIFT):
+        where = "above" if side > 0 else "below"
+        found.append(Special(2, streak, f"Shift: {len(streak)} points in a row {where} the centre line"))
 
     # 3: a trend of six points going one way.
     points = list(idx)

@@ -20,7 +20,7 @@ an aid to the eye, said as such on the chart.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from math import ceil, comb
 from xml.sax.saxutils import escape
@@ -83,6 +83,26 @@ def runs_limits(above: int, below: int, tail: float = TAIL) -> tuple[int, int]:
     return fewest, most
 
 
+def one_side_streaks(
+    sides: Sequence[tuple[int, int]], at_least: int
+) -> Iterator[tuple[int, tuple[int, ...]]]:
+    """Each streak of at least `at_least` points on one side of a centre line, as (side,
+    indices): `sides` gives each point's index and side (1 above, -1 below, 0 on the line;
+    points on the line neither make nor break a streak). The shift rule of run charts and of
+    control charts."""
+    streak: list[int] = []
+    side = 0
+    for index, s in [*sides, (-1, 2)]:  # 2 closes the last streak
+        if s == 0:
+            continue
+        if s != side:
+            if len(streak) >= at_least:
+                yield side, tuple(streak)
+            streak, side = [index], s
+        else:
+            streak.append(index)
+
+
 def analyse(values: Sequence[float], baseline: int | None = None) -> Analysis:
     """The median (of the first `baseline` points, if given) and every rule that fires."""
     if not values:
@@ -92,20 +112,9 @@ def analyse(values: Sequence[float], baseline: int | None = None) -> Analysis:
     signals: list[Signal] = []
 
     # Shift: a streak of points on one side; points on the median are skipped.
-    streak: list[int] = []
-    side = 0
-    for index, s in enumerate([*sides, 2]):  # 2 closes the last streak
-        if s == 0:
-            continue
-        if s != side:
-            if len(streak) >= SHIFT:
-                where = "above" if side > 0 else "below"
-                signals.append(
-                    Signal("shift", tuple(streak), f"Shift: {len(streak)} points in a row {where} the median")
-                )
-            streak, side = [index], s
-        else:
-            streak.append(index)
+    for side, streak in one_side_streaks(list(enumerate(sides)), SHIFT):
+        where = "above" if side > 0 else "below"
+        signals.append(Signal("shift", streak, f"Shift: {len(streak)} points in a row {where} the median"))
 
     # Trend: a streak of rises or of falls; repeated values are skipped.
     moves: list[tuple[int, int]] = []  # (direction, index of the later point)
