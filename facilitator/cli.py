@@ -17,6 +17,19 @@ import click
 from curriculum.loader import Loaded, load
 from curriculum.translate import LANGUAGES
 
+# The options several commands share, defined once.
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="BSC_DATA_DIR",
+    help="Where the database and secret key live (default: ./instance; env BSC_DATA_DIR).",
+)
+session_curriculum_option = click.option(
+    "--curriculum",
+    type=click.Path(exists=True, path_type=Path),
+    help="The curriculum the session came from (default: the bundled library).",
+)
+
 
 def _report(loaded: Loaded) -> None:
     """Print every problem to stderr, then how many there were."""
@@ -171,12 +184,7 @@ def _terminal_qr(data: str) -> str:
     type=click.Path(exists=True, path_type=Path),
     help="A curriculum or library (default: the bundled library).",
 )
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="BSC_DATA_DIR",
-    help="Where the database and secret key live (default: ./instance).",
-)
+@data_dir_option
 @click.option(
     "--session",
     "session_key",
@@ -297,7 +305,7 @@ def serve_forever(app: Any, host: str, port: int, listening: Any = None) -> None
 
 
 @cli.command("remind")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="BSC_DATA_DIR")
+@data_dir_option
 @click.option(
     "--today", type=click.DateTime(["%Y-%m-%d"]), help="Send what is due on this day (default: today)."
 )
@@ -364,12 +372,8 @@ def _room(session_id: int | None) -> Any:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Your own deck template (.pptx with the layouts named in docs/decks.md).",
 )
-@click.option(
-    "--curriculum",
-    type=click.Path(exists=True, path_type=Path),
-    help="The curriculum the session came from (default: the bundled library).",
-)
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="BSC_DATA_DIR")
+@session_curriculum_option
+@data_dir_option
 def results(
     session_id: int | None,
     output: Path | None,
@@ -422,12 +426,8 @@ def results(
     help="Folder to write the plans into (default: out), or with --all the backup file.",
 )
 @click.option("--paper", type=click.Choice(["letter", "a4"]), default="letter", show_default=True)
-@click.option(
-    "--curriculum",
-    type=click.Path(exists=True, path_type=Path),
-    help="The curriculum the session came from (default: the bundled library).",
-)
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="BSC_DATA_DIR")
+@session_curriculum_option
+@data_dir_option
 @click.option(
     "--public-url", metavar="URL", default="", help="Printed as each plan's QR code back to the room."
 )
@@ -516,7 +516,7 @@ def _export_backup(target: Path | None, collaboratives: tuple[str, ...], data_di
 
 @cli.command("import")
 @click.argument("backup", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="BSC_DATA_DIR")
+@data_dir_option
 def import_(backup: Path, data_dir: Path | None) -> None:
     """Load a backup written by bsc export --all into this data folder (or DATABASE_URL):
     rows already here are kept or updated, new ones added; a file that cannot be read whole
@@ -548,7 +548,7 @@ def import_(backup: Path, data_dir: Path | None) -> None:
 
 @cli.command("worker")
 @click.option("--burst", is_flag=True, help="Run the jobs waiting, then stop (for cron or a test).")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="BSC_DATA_DIR")
+@data_dir_option
 def worker(burst: bool, data_dir: Path | None) -> None:
     """Run the room's heavy jobs (every team's plans) from the Redis queue that the server
     processes share (REDIS_URL). Run one or more beside the servers; without Redis, each
@@ -593,7 +593,7 @@ def _with_database(data_dir: Path | None):  # type: ignore[no-untyped-def]
 @click.argument("email")
 @click.option("--name", default="", help="How the console greets them.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (scripts).")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="BSC_DATA_DIR")
+@data_dir_option
 def faculty_add(email: str, name: str, password_stdin: bool, data_dir: Path | None) -> None:
     """Create a faculty account or set its password (stored hashed)."""
     from facilitator.auth import AuthError, set_password
@@ -617,7 +617,7 @@ def faculty_add(email: str, name: str, password_stdin: bool, data_dir: Path | No
 @faculty.command("link")
 @click.argument("email", required=False)
 @click.option("--public-url", metavar="URL", default="http://127.0.0.1:5000", show_default=True)
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="BSC_DATA_DIR")
+@data_dir_option
 def faculty_link(email: str | None, public_url: str, data_dir: Path | None) -> None:
     """Print a one-time sign-in link (valid 12 hours) for a faculty account."""
     from sqlalchemy import select
