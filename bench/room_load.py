@@ -49,6 +49,8 @@ from urllib.parse import urljoin
 import aiohttp
 import socketio
 
+from tests.helpers import serve_command
+
 ROOT = Path(__file__).resolve().parent.parent
 CURRICULUM = ROOT / "tests" / "fixtures" / "mini"
 PHASE_TIMEOUT = 120.0
@@ -601,26 +603,6 @@ class Servers:
             await asyncio.to_thread(self.start, command, f"restart{n}", env)
 
 
-def serve_command(port: int, data: Path) -> list[str]:
-    base = f"http://127.0.0.1:{port}"
-    return [
-        sys.executable,
-        "-m",
-        "facilitator",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--public-url",
-        base,
-        "--curriculum",
-        str(CURRICULUM),
-        "--data-dir",
-        str(data),
-    ]
-
-
 def seed_plans(data: Path, teams: int) -> int:
     """A learning session of `teams` full teams (bench/takehome.py's workspaces) in the data
     folder, then an empty one for the phones (the newest, which bsc serve opens); the full
@@ -660,7 +642,10 @@ async def run_ours(
         ports = [args.port + 9]
     plans_session = await asyncio.to_thread(seed_plans, tmp / "data", plans) if plans else 0
     try:
-        texts = [servers.start(serve_command(port, tmp / "data"), f"serve{port}", env) for port in ports]
+        texts = [
+            servers.start(serve_command(port, CURRICULUM, tmp / "data"), f"serve{port}", env)
+            for port in ports
+        ]
         login = re.search(r"sign-in link\): (\S+)", texts[-1])
         code = re.search(r"\(code (\w+)\)", texts[-1])
         assert login, texts[-1]
