@@ -77,7 +77,11 @@ class Meter:
         self.requests = 0
 
 
-def one_run(browser: Any, join_url: str) -> dict[str, float]:
+def one_run(browser: Any, join_url: str, lang: str = "en") -> dict[str, float]:
+    from curriculum.i18n import gettext_for
+
+    say = gettext_for(lang)  # the page's words in the language the phone picks
+    join_url = f"{join_url}?lang={lang}" if lang != "en" else join_url
     context = browser.new_context(viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True)
     page = context.new_page()
     meter = Meter(page)
@@ -85,20 +89,20 @@ def one_run(browser: Any, join_url: str) -> dict[str, float]:
 
     begun = time.perf_counter()
     page.goto(join_url, wait_until="commit")
-    page.get_by_role("button", name="Join the room").wait_for()
+    page.get_by_role("button", name=say("Join the room")).wait_for()
     page.wait_for_load_state("load")
     figures["first_s"] = time.perf_counter() - begun
     figures["first_kb"] = meter.bytes / 1024
 
     meter.reset()
-    page.get_by_label("A team not on the list").check()
-    page.get_by_label("New team's name").fill(f"Team {time.monotonic_ns()}")
-    page.get_by_label("Your name").fill("Ana")
+    page.get_by_label(say("A team not on the list")).check()
+    page.get_by_label(say("New team's name")).fill(f"Team {time.monotonic_ns()}")
+    page.get_by_label(say("Your name")).fill("Ana")
     begun = time.perf_counter()
-    page.get_by_role("button", name="Join the room").click()
+    page.get_by_role("button", name=say("Join the room")).click()
     page.locator("#activity :is(input, textarea)").first.wait_for()
     figures["join_s"] = time.perf_counter() - begun
-    page.get_by_text("Connected").wait_for(timeout=30000)
+    page.get_by_text(say("Connected"), exact=True).wait_for(timeout=30000)
     page.wait_for_load_state("load")
     figures["join_kb"] = meter.bytes / 1024
     figures["join_requests"] = meter.requests
@@ -108,7 +112,7 @@ def one_run(browser: Any, join_url: str) -> dict[str, float]:
     page.goto(join_url, wait_until="commit")
     page.locator("#activity :is(input, textarea)").first.wait_for()
     figures["return_s"] = time.perf_counter() - begun
-    page.get_by_text("Connected").wait_for(timeout=30000)
+    page.get_by_text(say("Connected"), exact=True).wait_for(timeout=30000)
     figures["return_kb"] = meter.bytes / 1024
     figures["return_requests"] = meter.requests
     meter.reset()
@@ -122,6 +126,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5830)
     parser.add_argument("--session", default="safe-starts:ls1")
     parser.add_argument("--each", action="store_true", help="list every request and its bytes")
+    parser.add_argument("--lang", default="en", help="the language the phone picks on the join page (en, es)")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -149,7 +154,7 @@ def main() -> None:
                 console.get_by_role("button", name="Next ▶").click()
                 console.wait_for_timeout(300)
             opener.click()
-            runs = [one_run(browser, join.group(1)) for _ in range(args.runs)]
+            runs = [one_run(browser, join.group(1), args.lang) for _ in range(args.runs)]
             browser.close()
         finally:
             process.terminate()
@@ -158,7 +163,9 @@ def main() -> None:
     def median(key: str) -> float:
         return statistics.median(r[key] for r in runs)
 
-    print(f"Slow 3G (400 ms, 50 KB/s), CPU 4x slower; median of {len(runs)} runs")
+    print(
+        f"Slow 3G (400 ms, 50 KB/s), CPU 4x slower; median of {len(runs)} runs; the phone reads {args.lang}"
+    )
     print(f"first visit: join form usable   {median('first_s'):5.2f} s  {median('first_kb'):5.1f} KB")
     print(
         f"join sent: poll on the phone     {median('join_s'):5.2f} s  {median('join_kb'):5.1f} KB "
