@@ -21,10 +21,17 @@
      curriculum has them (the page carries them: curriculum.i18n.session_words); the room,
      and what the faculty type live, stay as they are. */
   const words = JSON.parse(document.getElementById("words").textContent || "{}");
-  const say = (text) => (typeof text === "string" && Object.hasOwn(words, text) ? words[text] : text);
+  const say = (text) => (typeof text === "string" && Object.prototype.hasOwnProperty.call(words, text) ? words[text] : text);
   const sayAll = (value) => (Array.isArray(value) ? value.map(sayAll)
     : value && typeof value === "object" ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === "id" ? v : sayAll(v)]))
       : say(value));
+  // What an activity is, above its title: a poll says what it asks of people (its kind's
+  // instruction); the others their kind, the storyboard its worksheet's title (its definition,
+  // in the phone's language).
+  const storyboardSheet = JSON.parse(document.getElementById("worksheets").textContent).sheets
+    .find((s) => s.name === "storyboard");
+  const KINDS = { "team-time": t("Team time"), "question-board": t("Question board"),
+    storyboard: storyboardSheet ? storyboardSheet.title : "storyboard", "gallery-walk": t("Gallery walk") };
   function inWords(shared) {
     const out = Object.assign({}, shared);
     if (out.session) out.session = Object.assign({}, out.session, { title: say(out.session.title) });
@@ -305,10 +312,6 @@
   }
 
   function kindLabel(activity) {
-    const sheets = JSON.parse(document.getElementById("worksheets").textContent).sheets;
-    const storyboard = sheets.find((s) => s.name === "storyboard");  // its title, from its definition
-    const kinds = { "team-time": t("Team time"), "question-board": t("Question board"),
-      storyboard: storyboard ? storyboard.title : "storyboard", "gallery-walk": t("Gallery walk") };
-    return activity.kind === "poll" ? activity.instruction : kinds[activity.kind] || activity.kind.replace("-", " ");
+    return activity.kind === "poll" ? activity.instruction : KINDS[activity.kind] || activity.kind.replace("-", " ");
   }
 })();
