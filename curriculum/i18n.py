@@ -101,6 +101,8 @@ def session_words(curriculum: Curriculum, key: str, lang: str) -> dict[str, str]
             pairs += zip(a.spec.get("options") or (), b.spec.get("options") or (), strict=False)
             pairs += [(a.spec.get(k), b.spec.get(k)) for k in ("min_label", "max_label")]
     words = {e: s for e, s in pairs if isinstance(e, str) and isinstance(s, str) and e and s and e != s}
+    if len(_session_words) >= 64:  # a curriculum read again (edited) is a new object: keep a few
+        _session_words.clear()
     _session_words[(id(curriculum), key, lang)] = (curriculum, words)
     return words
 
