@@ -183,6 +183,8 @@ def test_the_take_home_plan_prints_its_own_words_in_spanish() -> None:
     assert ES("Nothing recorded yet.") in text
     assert "Nothing recorded yet." not in text
     assert "Para junio, 80% de tamizajes" in text  # what the team typed, as typed
+    assert f"Página 1 de {len(pdf.pages)}" in text  # the page footer too
+    assert "Page 1 of" not in text
 
 
 @functools.cache
@@ -223,8 +225,9 @@ def test_bsc_build_lang_es_prints_the_safe_starts_ls1_handout_in_spanish(tmp_pat
     assert spanish.aim.split(",")[0] in text
     assert localized_definitions("es")[0]["pdsa"].title in text
     assert ES("Session evaluation") in text
-    for english in ("Learning Session 1", "Our collaborative aim", "Agenda ·", "PDSA worksheet"):
+    for english in ("Learning Session 1", "Our collaborative aim", "Agenda ·", "PDSA worksheet", "Page 2 of"):
         assert english not in text, english
+    assert f"Página 2 de {len(pdf.pages)}" in text
 
 
 @pytest.mark.slow
