@@ -21,7 +21,7 @@ from babel.support import Translations
 
 from curriculum.model import Curriculum
 from curriculum.problems import Problems
-from curriculum.translate import LANGUAGES, definition_words, load_words, localized
+from curriculum.translate import LANGUAGES, definition_words, localized
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 DOMAIN = "messages"
@@ -73,23 +73,26 @@ _session_words: dict[tuple[int, str, str], tuple[Curriculum, dict[str, str]]] = 
 
 
 def session_words(curriculum: Curriculum, key: str, lang: str) -> dict[str, str]:
-    """What a session of `curriculum` shows people, English -> `lang`, where the curriculum
-    has it translated: the manifest's and topic pack's words (`<lang>.yaml`: the session's
-    title, its agenda, the driver diagram) and its modules' (agenda titles, each activity's
-    title, prompt, options and scale labels). The room runs in English; the phone of someone
-    who reads `lang` shows these words over it (quick polls the faculty add stay as typed)."""
+    """What a session's screens show people, English -> `lang`, where there is a translation:
+    the session's title and agenda, each activity's title, prompt, options and scale labels
+    (its module's translation), the driver diagram (the topic pack's, through `<lang>.yaml`)
+    and what each poll kind asks ("Choose one", the catalog). The room runs in English; the
+    phone of someone who reads `lang` shows these words over it (phone.js `inWords`; quick
+    polls the faculty type live stay as typed)."""
     if known(lang) == "en" or curriculum.path is None:
         return {}
     cached = _session_words.get((id(curriculum), key, lang))
     if cached is not None and cached[0] is curriculum:
         return cached[1]
     from curriculum.loader import in_language
+    from curriculum.polls import POLL_KINDS
 
-    problems = Problems()
-    pairs: list[tuple[Any, Any]] = list(load_words(curriculum.path, lang, problems).items())
+    say = gettext_for(lang)
+    pairs: list[tuple[Any, Any]] = [(k.instruction, say(k.instruction)) for k in POLL_KINDS.values()]
+    translated = in_language(curriculum, lang, Problems())
     try:
-        english, there = curriculum.session(key), in_language(curriculum, lang, problems).session(key)
-    except KeyError:  # a session the curriculum no longer has: its words only
+        english, there = curriculum.session(key), translated.session(key)
+    except KeyError:  # a session the curriculum no longer has
         pass
     else:
         pairs.append((english.title, there.title))
@@ -100,6 +103,13 @@ def session_words(curriculum: Curriculum, key: str, lang: str) -> dict[str, str]
             pairs += [(a.title, b.title), (a.prompt, b.prompt)]
             pairs += zip(a.spec.get("options") or (), b.spec.get("options") or (), strict=False)
             pairs += [(a.spec.get(k), b.spec.get(k)) for k in ("min_label", "max_label")]
+    if curriculum.topic_pack is not None and translated.topic_pack is not None:
+        ours, theirs = curriculum.topic_pack.driver_diagram, translated.topic_pack.driver_diagram
+        pairs.append((ours.aim, theirs.aim))
+        for p, q in zip(ours.primary, theirs.primary, strict=False):  # what the Drivers tab shows
+            pairs.append((p.text, q.text))
+            for s, r in zip(p.secondary, q.secondary, strict=False):
+                pairs += [(s.text, r.text), *zip(s.changes, r.changes, strict=False)]
     words = {e: s for e, s in pairs if isinstance(e, str) and isinstance(s, str) and e and s and e != s}
     if len(_session_words) >= 64:  # a curriculum read again (edited) is a new object: keep a few
         _session_words.clear()

@@ -24,8 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from curriculum.i18n import gettext_for, localized_definitions, script_strings, session_words
-from curriculum.polls import POLL_KINDS
+from curriculum.i18n import localized_definitions, script_strings, session_words
 from curriculum.problems import Invalid
 from curriculum.worksheets import described
 from exports.calendar import commitments_ics
@@ -46,7 +45,7 @@ from live.room.keys import open_link, personal_link, sign_out_device
 from live.room.people import remove_participant
 from live.room.requests import WAIT_HOURS, ask_to_join, come_in, request_by_token
 from live.room.sessions import ROLES, join, participant_by_token, session_by_code, teams_here
-from live.room.state import digest, driver_diagram, participant_state
+from live.room.state import digest, participant_state
 from live.sockets.broadcast import owe
 from live.workspaces.plans import team_plan
 
@@ -297,6 +296,7 @@ def phone(code: str) -> Any:
     now = participant_state(db(), participant)
     now["digest"] = digest(now)
     lang = str(get_locale())
+    curriculum = curricula().get(room.collaborative.curriculum_id)
     sheets, carried = localized_definitions(lang)[0], localized_definitions(lang)[1]
     # A worksheet only some sessions use (the sustain and spread plans) shows where this
     # session's team time asks for it, or once the team has written in it.
@@ -318,36 +318,9 @@ def phone(code: str) -> Any:
         me=participant,
         worksheets=described(shown, carried),
         strings=script_strings(lang),
-        words=_session_words(room, lang),
+        words=session_words(curriculum, room.session_key, lang) if curriculum is not None else {},
         state=now,
     )
-
-
-def _session_words(room: LearningSession, lang: str) -> dict[str, str]:
-    """The session's own words in the phone's language (curriculum.i18n.session_words), only
-    those its screens can show: the title, the agenda, the activities, the driver diagram."""
-    curriculum = curricula().get(room.collaborative.curriculum_id)
-    words = session_words(curriculum, room.session_key, lang) if curriculum is not None else {}
-    if not words:
-        return {}
-    shown: set[Any] = {room.title, *(i.title for i in room.items)}
-    for a in room.activities:
-        shown |= {
-            a.title,
-            a.prompt,
-            *(a.spec.get("options") or ()),
-            a.spec.get("min_label"),
-            a.spec.get("max_label"),
-        }
-    diagram = driver_diagram(room) or {"aim": "", "primary": []}
-    shown.add(diagram["aim"])
-    for primary in diagram["primary"]:  # what the Drivers tab shows (not the ideas' details)
-        shown.add(primary["text"])
-        for secondary in primary["secondary"]:
-            shown |= {secondary["text"], *secondary["changes"]}
-    said = {text: words[text] for text in shown if isinstance(text, str) and text in words}
-    catalog = gettext_for(lang)  # what each poll kind asks ("Choose one"): the kit's own words
-    return said | {k.instruction: catalog(k.instruction) for k in POLL_KINDS.values()}
 
 
 def _personal_url(participant_id: int) -> str:
