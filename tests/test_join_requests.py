@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from curriculum.i18n import gettext_for
 from live import protocol
 
 from .helpers import connect, last, received
@@ -101,7 +102,9 @@ def test_a_teammate_lets_someone_without_the_code_in(
 def test_the_faculty_let_someone_in_or_not_and_a_refusal_keeps_what_was_typed(
     app: Any, join_phone: Any, room: dict[str, Any], csrf: Any, faculty_client: Any
 ) -> None:
-    connect(app, join_phone("Riverside Clinic", "Ana"), room["code"])
+    ana_web = join_phone("Riverside Clinic", "Ana")
+    ana_web.get(f"/room/{room['code']}?lang=es")  # Ana reads Spanish
+    riverside_ana = connect(app, ana_web, room["code"])
     console = connect(app, faculty_client, room["code"], "console")
     dee_phone, _ = _ask(app, room, csrf, "Riverside Clinic", "Dee", "Data lead")
     eve_phone, _ = _ask(app, room, csrf, "Riverside Clinic", "Eve")
@@ -118,6 +121,16 @@ def test_the_faculty_let_someone_in_or_not_and_a_refusal_keeps_what_was_typed(
     assert console.emit(
         protocol.DECIDE_JOIN, {"request_id": waiting["Eve"], "approve": False}, callback=True
     )["ok"]
+    # Ana answers too late: the faculty did, and she reads who in her language.
+    late = riverside_ana.emit(
+        protocol.ANSWER_JOIN,
+        {"client_id": "door-ana-late", "request_id": waiting["Eve"], "approve": True},
+        callback=True,
+    )
+    es = gettext_for("es")
+    assert late["code"] == "answered"
+    assert late["error"] == es("{name} was already answered ({by})").format(name="Eve", by=es("the faculty"))
+    assert "el equipo docente" in late["error"]
     assert dee_phone.get(f"/j/{room['code']}/waiting").status_code == 303
     assert 'id="me-name">Dee<' in dee_phone.get(f"/room/{room['code']}").get_data(as_text=True)
     refused = eve_phone.get(f"/j/{room['code']}/waiting")

@@ -264,7 +264,7 @@ def _answer_join(db: Session, author: Author, data: dict[str, Any]) -> Outcome:
 
 def _decide_join(db: Session, session: LearningSession, data: dict[str, Any]) -> list[Effect]:
     approve = protocol.flag(data, "approve")
-    request = requests.decide(db, session.id, protocol.integer(data, "request_id"), approve, "the faculty")
+    request = requests.decide(db, session.id, protocol.integer(data, "request_id"), approve, requests.FACULTY)
     return _door_changed(session.id, request.team_id)
 
 

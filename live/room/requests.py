@@ -16,12 +16,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from curriculum.problems import Word
 from live.models import JoinRequest, LearningSession, Participant, now
 from live.protocol import Refused
-from live.room.sessions import hash_token, join, listed_team, name_is_free, person
+from live.room.sessions import display_name_free, hash_token, join, listed_team, person
 
 WAITING_PER_TEAM = 10  # people waiting at one team's door at once
 WAIT_HOURS = 3  # a request nobody answered is forgotten after this
+FACULTY = Word("the faculty")  # who answered, where no member did
 
 
 def ask_to_join(
@@ -30,7 +32,7 @@ def ask_to_join(
     """Ask to join a listed team: the request, and the waiting phone's token for it."""
     display_name, role, email = person(display_name, role, email)
     team = listed_team(db, session, team_id)
-    name_is_free(db, session, team, display_name)
+    display_name_free(db, session, team, display_name)
     waiting = db.scalar(
         select(func.count())
         .select_from(JoinRequest)
@@ -110,7 +112,10 @@ def decide(
         raise Refused("only the team itself, or the faculty, can let someone into a team", "forbidden")
     if request.state != "waiting":
         raise Refused(
-            "{name} was already answered ({by})", "answered", name=request.display_name, by=request.decided_by
+            "{name} was already answered ({by})",
+            "answered",
+            name=request.display_name,
+            by=FACULTY if request.decided_by == FACULTY else request.decided_by,
         )
     request.state = "approved" if approve else "refused"
     request.decided_by = by[:60]

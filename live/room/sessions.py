@@ -272,7 +272,7 @@ def join(
         team = add_team(db, session, new_team, organisation)
     else:
         raise Refused("pick your team, or type the name of a new one", "no_team")
-    name_is_free(db, session, team, display_name)
+    display_name_free(db, session, team, display_name)
     token = secrets.token_urlsafe(24)
     participant = Participant(
         session=session,
@@ -305,8 +305,9 @@ def listed_team(db: Session, session: LearningSession, team_id: int) -> Team:
     return team
 
 
-def name_is_free(db: Session, session: LearningSession, team: Team, display_name: str) -> None:
-    """Two people of one team in one session are not called the same."""
+def display_name_free(db: Session, session: LearningSession, team: Team, display_name: str) -> None:
+    """Two people of one team in one session are not called the same (a team's own name:
+    `name_free`)."""
     same = db.scalar(
         select(Participant.display_name).where(
             Participant.team_id == team.id,
