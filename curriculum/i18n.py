@@ -76,9 +76,9 @@ def session_words(curriculum: Curriculum, key: str, lang: str) -> dict[str, str]
     """What a session's screens show people, English -> `lang`, where there is a translation:
     the session's title and agenda, each activity's title, prompt, options and scale labels
     (its module's translation), the driver diagram (the topic pack's, through `<lang>.yaml`)
-    and what each poll kind asks ("Choose one", the catalog). The room runs in English; the
-    phone of someone who reads `lang` shows these words over it (phone.js `inWords`; quick
-    polls the faculty type live stay as typed)."""
+    and the kit's words it shows (what each poll kind asks, the roles: the catalog). The room
+    runs in English; the phone of someone who reads `lang` shows these words over it
+    (phone.js `inWords`; quick polls the faculty type live stay as typed)."""
     if known(lang) == "en" or curriculum.path is None:
         return {}
     cached = _session_words.get((id(curriculum), key, lang))
@@ -86,9 +86,11 @@ def session_words(curriculum: Curriculum, key: str, lang: str) -> dict[str, str]
         return cached[1]
     from curriculum.loader import in_language
     from curriculum.polls import POLL_KINDS
+    from curriculum.worksheets import ROLES
 
     say = gettext_for(lang)
     pairs: list[tuple[Any, Any]] = [(k.instruction, say(k.instruction)) for k in POLL_KINDS.values()]
+    pairs += [(role, say(role)) for role in ROLES]  # who waits at the team's door
     translated = in_language(curriculum, lang, Problems())
     try:
         english, there = curriculum.session(key), translated.session(key)

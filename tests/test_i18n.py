@@ -299,6 +299,9 @@ def test_a_spanish_phone_gets_the_sessions_own_words_in_spanish(tmp_path: Path, 
     assert said[poll.prompt] == there.prompt != poll.prompt
     assert [said[o] for o in poll.spec["options"]] == list(there.spec["options"])
     assert said["Choose all that apply"] == ES("Choose all that apply") != "Choose all that apply"
+    from curriculum.worksheets import ROLES
+
+    assert all(said[role] == ES(role) != role for role in ROLES)  # who waits at the team's door
     assert said[english.session("ls1").title] == spanish.session("ls1").title
     assert said["Welcome and team introductions"] == "Bienvenida y presentación de los equipos"
     change = english.topic_pack.driver_diagram.primary[0].secondary[0].changes[0]  # type: ignore[union-attr]

@@ -83,7 +83,7 @@
     const open = waiting.filter((w) => !answering.has(w.id));
     door.hidden = open.length === 0;
     for (const w of open) {
-      const who = w.role ? `${w.name} (${w.role})` : w.name;
+      const who = w.role ? `${w.name} (${say(w.role)})` : w.name;
       const answer = (approve) => () => {
         answering.add(w.id);
         renderDoor(open);
