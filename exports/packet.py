@@ -12,7 +12,7 @@ import pickle
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import date
 from pathlib import Path
@@ -125,13 +125,24 @@ def render_plans_as_they_come(
 
 
 def plans_zip(
-    plans: list[TeamPlan], paper: str = "letter", workers: int = 1, cache: Path | None = None
+    plans: list[TeamPlan],
+    paper: str = "letter",
+    workers: int = 1,
+    cache: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> bytes:
-    """A zip with a folder per team: plan.pdf and commitments.ics."""
+    """A zip with a folder per team: plan.pdf and commitments.ics; `progress(done, total)`
+    hears of each team as its files are made (a job's page counts them)."""
     out = io.BytesIO()
-    files = render_plans(plans, paper, workers, cache)
+    names = unique_slugs([p.team for p in plans])
+    if progress is not None:
+        progress(0, len(plans))
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for (pdf, ics), name in zip(files, unique_slugs([p.team for p in plans]), strict=True):
-            archive.writestr(f"{name}/plan.pdf", pdf)
-            archive.writestr(f"{name}/commitments.ics", ics)
+        for done, (index, (pdf, ics)) in enumerate(
+            render_plans_as_they_come(plans, paper, workers, cache), 1
+        ):
+            archive.writestr(f"{names[index]}/plan.pdf", pdf)
+            archive.writestr(f"{names[index]}/commitments.ics", ics)
+            if progress is not None:
+                progress(done, len(plans))
     return out.getvalue()

@@ -14,7 +14,6 @@ is ready (facilitator/console.py). A job that fails says why on the same page.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import secrets
@@ -22,7 +21,6 @@ import subprocess
 import sys
 import threading
 import time
-import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -229,7 +227,7 @@ def run(job_id: str, settings: dict[str, Any]) -> None:
 
 def _plans(job: Job, progress: Callable[[int, int], None]) -> tuple[bytes, str, str]:
     """Every team's take-home PDF and calendar file in one zip, a folder per team."""
-    from exports.packet import plan_cache, render_plans_as_they_come, unique_slugs
+    from exports.packet import plan_cache, plans_zip
     from facilitator.app import create_app
     from live.context import curricula, db
     from live.models import LearningSession
@@ -244,19 +242,10 @@ def _plans(job: Job, progress: Callable[[int, int], None]) -> tuple[bytes, str, 
         link = f"{job.params['public_url'].rstrip('/')}/room/{room.join_code}"
         plans = session_plans(db(), room, curricula().get(room.collaborative.curriculum_id), link)
         code = room.join_code
-    progress(0, len(plans))
-    out = io.BytesIO()
-    names = unique_slugs([p.team for p in plans])
     workers = int(job.params.get("workers") or os.cpu_count() or 1)
     cache = plan_cache(app.config["DATA_DIR"])  # a team whose plan is unchanged: not again
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for done, (index, (pdf, ics)) in enumerate(
-            render_plans_as_they_come(plans, str(job.params.get("paper", "letter")), workers, cache), 1
-        ):
-            archive.writestr(f"{names[index]}/plan.pdf", pdf)
-            archive.writestr(f"{names[index]}/commitments.ics", ics)
-            progress(done, len(plans))
-    return out.getvalue(), f"{code}-team-plans.zip", "application/zip"
+    data = plans_zip(plans, str(job.params.get("paper", "letter")), workers, cache, progress)
+    return data, f"{code}-team-plans.zip", "application/zip"
 
 
 def _dashboard(job: Job, progress: Callable[[int, int], None]) -> tuple[bytes, str, str]:
