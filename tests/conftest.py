@@ -77,11 +77,13 @@ def database(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Database
 def app(tmp_path: Path):
     """The application on a fresh SQLite database, with the fixture curriculum."""
     from facilitator.app import create_app
-    from live.sockets import limits
+    from live.sockets import broadcast, limits
 
-    # Rate limits are kept per process by participant id, and each fresh database numbers its
-    # participants from 1 again: an earlier test's phone must not spend this one's allowance.
+    # Rate limits and owed broadcasts are kept per process by id, and each fresh database
+    # numbers its rows from 1 again: an earlier test's phone must not spend this one's
+    # allowance, nor its unsent roster reach this one's team 1.
     limits.reset()
+    broadcast.forget_owed()
 
     return create_app(
         {

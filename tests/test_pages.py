@@ -19,6 +19,42 @@ def test_the_join_page_lists_teams_and_roles(client: Any, room: dict[str, Any]) 
     assert 'for="name"' in page  # every field has a label
 
 
+def test_every_phone_gets_its_own_form_token_and_the_join_page_as_it_is_now(
+    app: Any, room: dict[str, Any], csrf: Any
+) -> None:
+    """A join storm renders the blank form once: each phone still gets a token of its own
+    (a copy of another phone's page would fail its post), and a team added since shows."""
+    from live.context import database
+    from live.models import Team
+
+    ana, ben = app.test_client(), app.test_client()
+    tokens = [csrf(phone.get(f"/j/{room['code']}").get_data(as_text=True)) for phone in (ana, ben)]
+    assert tokens[0] != tokens[1]
+    with app.app_context(), database().transaction() as db:
+        from sqlalchemy import select
+
+        code = db.scalar(select(Team.code).where(Team.name == "Hilltop Practice"))
+    form = {"team": "earlier", "team_code": code, "role": "Data lead"}
+    assert ana.post(f"/j/{room['code']}", data={**form, "name": "Ana", "csrf": tokens[1]}).status_code == 400
+    for phone, token, name in ((ana, tokens[0], "Ana"), (ben, tokens[1], "Ben")):
+        reply = phone.post(f"/j/{room['code']}", data={**form, "name": name, "csrf": token})
+        assert reply.status_code == 303, reply.get_data(as_text=True)
+
+    assert "Lakeside School" not in app.test_client().get(f"/j/{room['code']}").get_data(as_text=True)
+    with app.app_context(), database().transaction() as db:
+        from live.models import LearningSession
+        from live.room.sessions import add_team
+
+        made = db.get(LearningSession, room["id"])
+        assert made is not None
+        add_team(db, made, "Lakeside School", by_faculty=True)
+    later = app.test_client().get(f"/j/{room['code']}").get_data(as_text=True)
+    assert "Lakeside School" in later
+    spanish = app.test_client().get(f"/j/{room['code']}?lang=es").get_data(as_text=True)
+    assert "Su equipo" in spanish
+    assert "Your team" not in spanish
+
+
 def test_a_typed_code_in_any_case_finds_the_session(client: Any, room: dict[str, Any]) -> None:
     reply = client.get(f"/j?code={room['code'].lower()}")
     assert reply.status_code == 302

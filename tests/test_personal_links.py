@@ -41,6 +41,10 @@ def test_a_personal_link_opens_the_workspace_on_another_device_until_signed_out_
     assert "Max-Age=20736000" in cookie  # 240 days: through the collaborative
     again = laptop.get(f"/room/{room['code']}").get_data(as_text=True)
     assert 'id="me-name">Ana<' in again  # the same person, not a new one
+    for device in (phone, laptop):  # the join link (scanned again) goes straight to the room
+        back = device.get(f"/j/{room['code']}")
+        assert back.status_code == 302
+        assert back.headers["Location"].endswith(f"/room/{room['code']}")
     socket = connect(app, laptop, room["code"])  # and the room's socket takes the device too
     socket.emit(protocol.REQUEST_STATE, {}, callback=True)
     assert any(m["name"] == protocol.STATE for m in socket.get_received())

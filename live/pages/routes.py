@@ -44,7 +44,16 @@ from live.room.events import tell_roster
 from live.room.keys import open_link, personal_link, sign_out_device
 from live.room.people import remove_participant
 from live.room.requests import WAIT_HOURS, ask_to_join, come_in, request_by_token
-from live.room.sessions import ROLES, join, participant_by_token, session_by_code, teams_here
+from live.room.sessions import (
+    ROLES,
+    Door,
+    door_by_code,
+    join,
+    participant_by_token,
+    phone_of,
+    session_by_code,
+    teams_here,
+)
 from live.room.state import digest, participant_state
 from live.sockets.broadcast import owe
 from live.workspaces.plans import team_plan
@@ -67,7 +76,7 @@ def _versioned(endpoint: str, values: dict[str, Any]) -> None:
         values["v"] = assets.version(values["filename"])
 
 
-def cookie_name(room: LearningSession) -> str:
+def cookie_name(room: LearningSession | Door) -> str:
     """The cookie that holds a phone's rejoin token for one session."""
     return f"bsc_{room.join_code}"
 
@@ -104,10 +113,12 @@ def join_by_code() -> Any:
 def join_page(code: str) -> Any:
     """The page a QR code opens: pick a team, type a name and role, land in the room."""
     if request.method == "GET":
-        room = _session_or_404(db(), code)
-        if participant_by_token(db(), request.cookies.get(cookie_name(room))) is not None:
-            return redirect(url_for("room.phone", code=room.join_code))
-        return _join_form(db(), room)
+        door = door_by_code(db(), code)
+        if door is None:
+            abort(404)
+        if phone_of(db(), door.join_code, request.cookies.get(cookie_name(door))) is not None:
+            return redirect(url_for("room.phone", code=door.join_code))
+        return _join_form(db(), door)
     joined: list[tuple[int, int]] = []
     with transaction() as writing:
         response = _join(writing, code, joined)
@@ -260,28 +271,56 @@ JOIN_LIST_MAX = 30  # teams the join page lists by name; beyond, it asks for the
 
 def _join_form(
     db: Session,
-    room: LearningSession,
+    room: LearningSession | Door,
     error: str = "",
     status: int = 200,
     keep: bool = True,
     values: dict[str, str] | None = None,
 ) -> Any:
+    door = room if isinstance(room, Door) else Door.of(room)
     form = values if values is not None else request.form if request.method == "POST" and keep else {}
-    teams = teams_here(db, room, limit=JOIN_LIST_MAX + 1)
+    teams = teams_here(db, door, limit=JOIN_LIST_MAX + 1)
     # Past a screenful the list helps no one on a phone (and a join storm renders it for
     # every phone): people type their team's code, which is on their table's card.
     many = len(teams) > JOIN_LIST_MAX
-    page = render_template(
+    listed = () if many else tuple(tuple(team) for team in teams)
+    if error or form:
+        return make_response(_render_join(door, listed, many, error, form, csrf_token), status)
+    # A blank form is the same page for every phone but for its form token: a join storm
+    # renders it once per language and list of teams, and masks a token into each copy.
+    key = (door, str(get_locale()), listed, many)
+    blank = _blank_forms.get(key)
+    if blank is None:
+        blank = _render_join(door, listed, many, "", {}, lambda: _TOKEN_HERE)
+        if len(_blank_forms) >= 64:
+            _blank_forms.clear()
+        _blank_forms[key] = blank
+    return make_response(blank.replace(_TOKEN_HERE, csrf_token(), 1), status)
+
+
+_blank_forms: dict[tuple[Any, ...], str] = {}
+_TOKEN_HERE = "\x00form-token\x00"  # noqa: S105 (where each copy's token goes, not a secret)
+
+
+def _render_join(
+    door: Door,
+    teams: tuple[tuple[Any, ...], ...],
+    many: bool,
+    error: str,
+    form: Any,
+    token: Callable[[], str],
+) -> str:
+    return render_template(
         "live/join.html",
-        room=room,
-        teams=[] if many else teams,
+        room=door,
+        teams=[dict(zip(("id", "name", "organisation"), team, strict=True)) for team in teams],
         many=many,
         roles=ROLES,
         error=error,
         form=form,
         limits=protocol,
+        csrf_token=token,
     )
-    return make_response(page, status)
 
 
 @blueprint.get("/room/<code>")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, NamedTuple
 
-from sqlalchemy import Row, bindparam, func, select
+from sqlalchemy import Row, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from curriculum.model import Activity as CurriculumActivity
@@ -197,26 +198,76 @@ def name_free(db: Session, session: LearningSession, name: str, team_id: int | N
         raise Refused("there is already a team called '{name}'", "duplicate", name=taken.name)
 
 
-def teams_here(
-    db: Session, session: LearningSession, limit: int | None = None
-) -> list[Row[tuple[int, str, str]]]:
+class Door(NamedTuple):
+    """What the join page shows of a session, read in one query (a join storm reads it for
+    every phone): the session, and the collaborative's title."""
+
+    id: int
+    join_code: str
+    title: str
+    self_registration: bool
+    collaborative_id: int
+    collaborative_title: str
+
+    @classmethod
+    def of(cls, session: LearningSession) -> Door:
+        return cls(
+            session.id,
+            session.join_code,
+            session.title,
+            session.self_registration,
+            session.collaborative_id,
+            session.collaborative.title,
+        )
+
+
+_DOOR = (
+    select(
+        LearningSession.id,
+        LearningSession.join_code,
+        LearningSession.title,
+        LearningSession.self_registration,
+        LearningSession.collaborative_id,
+        Collaborative.title,
+    )
+    .join(Collaborative, Collaborative.id == LearningSession.collaborative_id)
+    .where(LearningSession.join_code == bindparam("code"))
+)
+
+
+def door_by_code(db: Session, code: str) -> Door | None:
+    """The join page's view of the session with this join code (typed in any case)."""
+    code = code.strip().upper()
+    if not code or len(code) > 12:
+        return None
+    found = db.connection().execute(_DOOR, {"code": code}).first()
+    return Door(*found) if found is not None else None
+
+
+_TEAMS_HERE = (
+    select(Team.id, Team.name, Team.organisation)
+    .where(
+        Team.collaborative_id == bindparam("collaborative_id"),
+        Team.removed.is_(False),
+        (Team.session_id == bindparam("session_id"))
+        | exists().where(
+            Participant.session_id == bindparam("session_id"),
+            Participant.team_id == Team.id,
+            Participant.removed.is_(False),
+        ),
+    )
+    .order_by(func.lower(Team.name))
+    .limit(bindparam("limit"))
+)
+
+
+def teams_here(db: Session, door: Door, limit: int) -> list[Row[tuple[int, str, str]]]:
     """The teams the join page lists (id, name, organisation): made in this session, or with
     someone in it already. Plain rows: a join storm renders this list for every phone."""
-    present = select(Participant.team_id).where(
-        Participant.session_id == session.id, Participant.removed.is_(False)
+    found: Iterable[Row[tuple[int, str, str]]] = db.connection().execute(
+        _TEAMS_HERE, {"collaborative_id": door.collaborative_id, "session_id": door.id, "limit": limit}
     )
-    return list(
-        db.execute(
-            select(Team.id, Team.name, Team.organisation)
-            .where(
-                Team.collaborative_id == session.collaborative_id,
-                Team.removed.is_(False),
-                (Team.session_id == session.id) | Team.id.in_(present),
-            )
-            .order_by(func.lower(Team.name))
-            .limit(limit)
-        )
-    )
+    return list(found)
 
 
 def teams(db: Session, session: LearningSession) -> list[Team]:

@@ -50,6 +50,13 @@ def owe(topic: str, ident: Hashable) -> None:
     _owed[topic].add(ident)
 
 
+def forget_owed() -> None:
+    """Drop what is owed without sending it: a fresh application in the same process (the
+    tests make one per test) must not hear of the last one's rooms, whose ids it reuses."""
+    for owed in _owed.values():
+        owed.clear()
+
+
 def flush() -> None:
     """Run every sender now, with what is owed to it (the tests call this directly), and the
     chores that are due."""
