@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import socket
@@ -10,7 +11,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from pptx.enum.shapes import MSO_SHAPE_TYPE
@@ -303,9 +304,9 @@ class Server:
             self.process.wait(timeout=10)
 
 
-def join(context: Any, url: str, team: str, name: str, role: str) -> Any:
-    """Join the room from a new phone page, as a new team; the page once connected."""
-    page = context.new_page()
+def join(context: Any, url: str, team: str, name: str, role: str, page: Any = None) -> Any:
+    """Join the room from a new phone page (or `page`), as a new team; the page once connected."""
+    page = page or context.new_page()
     page.goto(url)
     page.get_by_label("A team not on the list").check()
     page.get_by_label("New team's name").fill(team)
@@ -366,3 +367,34 @@ def finish_job(faculty: Any, started: Any, timeout: float = 120) -> tuple[dict[s
     reply = faculty.get(f"/console/jobs/{found[1]}/file")
     assert reply.status_code == 200
     return state, bytes(reply.data)
+
+
+class Downloads:
+    """What a phone's browser downloads, page by page: each page and the scripts and styles it
+    names (gzipped, as sent; each fetched once, then kept), in bytes of body."""
+
+    GZIP: ClassVar[dict[str, str]] = {"Accept-Encoding": "gzip, deflate"}
+
+    def __init__(self) -> None:
+        self.fetched: dict[str, int] = {}
+        self.total = 0
+
+    def load(self, client: Any, url: str) -> str:
+        page = client.get(url, headers=self.GZIP)
+        assert page.status_code == 200, url
+        assert page.headers["Content-Encoding"] == "gzip", url
+        self.total += len(page.get_data())
+        html = gzip.decompress(page.get_data()).decode()
+        pages = set(re.findall(r'<a [^>]*href="(/[^"]+)"', html))  # links to follow, not downloads
+        for asset in re.findall(r'(?:src|href)="(/[^"]+)"', html):
+            if asset in self.fetched or asset.endswith(".ico") or asset in pages:
+                continue  # the browser has it already, or it is a page a person may open
+            reply = client.get(asset, headers=self.GZIP)
+            assert reply.status_code == 200, asset
+            assert "immutable" in reply.headers["Cache-Control"], asset
+            assert re.search(r"\?v=[0-9a-f]{12}$", asset), f"{asset} has no version in its URL"
+            self.fetched[asset] = len(reply.get_data())
+            self.total += self.fetched[asset]
+            reply.close()
+        assert not re.search(r'(?:src|href)="https?://', html), "nothing from outside the server"
+        return html

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import gzip
 import re
 from typing import Any
 
 from click.testing import CliRunner
 
 from facilitator.cli import cli
+
+from .helpers import Downloads
 
 
 def test_the_join_page_lists_teams_and_roles(client: Any, room: dict[str, Any]) -> None:
@@ -116,37 +117,53 @@ def test_a_phone_downloads_under_50_kb_compressed_from_the_join_page_to_the_room
 ) -> None:
     """On a venue's slow network every kilobyte is felt: the join page, the phone page and what
     they load travel gzipped, and each script or style is fetched once, then kept."""
-    gz = {"Accept-Encoding": "gzip, deflate"}
-    fetched: dict[str, int] = {}
-    total = 0
-
-    def load(client: Any, url: str) -> str:
-        nonlocal total
-        page = client.get(url, headers=gz)
-        assert page.status_code == 200, url
-        assert page.headers["Content-Encoding"] == "gzip", url
-        total += len(page.get_data())
-        html = gzip.decompress(page.get_data()).decode()
-        pages = set(re.findall(r'<a [^>]*href="(/[^"]+)"', html))  # links to follow, not downloads
-        for asset in re.findall(r'(?:src|href)="(/[^"]+)"', html):
-            if asset in fetched or asset.endswith(".ico") or asset in pages:
-                continue  # the browser has it already, or it is a page a person may open
-            reply = client.get(asset, headers=gz)
-            assert reply.status_code == 200, asset
-            assert "immutable" in reply.headers["Cache-Control"], asset
-            assert re.search(r"\?v=[0-9a-f]{12}$", asset), f"{asset} has no version in its URL"
-            fetched[asset] = len(reply.get_data())
-            total += fetched[asset]
-            reply.close()
-        assert not re.search(r'(?:src|href)="https?://', html), "nothing from outside the server"
-        return html
-
-    load(app.test_client(), f"/j/{room['code']}")
+    downloads = Downloads()
+    downloads.load(app.test_client(), f"/j/{room['code']}")
     phone = join_phone("Riverside Clinic", "Ana")
-    html = load(phone, f"/room/{room['code']}")
-    assert any("socket.io.min.js" in a for a in fetched)
+    html = downloads.load(phone, f"/room/{room['code']}")
+    assert any("socket.io.min.js" in a for a in downloads.fetched)
     assert "initial-state" in html, "the room comes with the page"
-    assert total <= 50 * 1024, f"{total} bytes: {fetched}"
+    assert downloads.total <= 50 * 1024, f"{downloads.total} bytes: {downloads.fetched}"
+
+
+def test_the_phone_downloads_only_its_own_styles_and_none_it_uses_are_left_out(
+    app: Any, join_phone: Any, room: dict[str, Any], faculty_client: Any
+) -> None:
+    """screens.css holds the projector's and the console's own rules; the phone's pages never
+    load it, so no class the phone's pages or scripts use may be styled there alone."""
+    from live.pages.assets import BUNDLES, STATIC
+
+    phone = join_phone("Riverside Clinic", "Ana")
+    for page in (
+        app.test_client().get(f"/j/{room['code']}"),
+        phone.get(f"/room/{room['code']}"),
+        phone.get(f"/room/{room['code']}/my-link"),
+    ):
+        html = page.get_data(as_text=True)
+        assert "app.css" in html
+        assert "screens.css" not in html
+    for page in (
+        faculty_client.get(f"/projector/{room['code']}"),
+        faculty_client.get(f"/console/{room['id']}"),
+    ):
+        assert "screens.css" in page.get_data(as_text=True)
+
+    templates = STATIC.parent.parent / "templates" / "live"
+    used: set[str] = set()  # every class the phone's pages and scripts may put on an element
+    for name in ("base.html", "join.html", "waiting.html", "phone.html", "link.html", "code.html"):
+        for attribute in re.findall(r'class="([^"]*)"', (templates / name).read_text()):
+            used |= set(re.findall(r"[a-z][\w-]*", attribute))
+    for name in (*BUNDLES["phone.bundle.js"], "join.js"):
+        script = (STATIC / name).read_text()
+        for literal in re.findall(r'"([^"\n]*)"|\'([^\'\n]*)\'', script):
+            used |= set(re.findall(r"[a-z][\w-]*", "".join(literal)))
+    screens = re.sub(r"/\*.*?\*/", "", (STATIC / "screens.css").read_text(), flags=re.DOTALL)
+    selectors = [s.strip() for group in re.findall(r"([^{}]+)\{", screens) for s in group.split(",")]
+    selectors = [s for s in selectors if not s.startswith(("@", "from", "to"))]
+    assert any(s.startswith(".stage") for s in selectors)  # the projector's rules are there
+    # A selector a phone's element could match: each of its classes is one the phone uses.
+    missed = [s for s in selectors if set(re.findall(r"\.([a-z][\w-]*)", s)) <= used]
+    assert missed == [], "styled only in screens.css, which phones do not load"
 
 
 def test_a_script_is_checked_again_without_its_version_and_not_sent_twice(client: Any) -> None:
