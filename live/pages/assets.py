@@ -1,6 +1,7 @@
 """What a phone downloads, kept small for a venue's slow network.
 
-Scripts and styles are gzipped once (held in memory, read again when the file changes) and
+Scripts and styles are gzipped once, with Zopfli (gzip that any browser reads, 3 to 4% smaller
+than gzip -9, at a cost paid once per file), held in memory, read again when the file changes, and
 served under versioned URLs (`app.css?v=<digest>`): a phone downloads each once and, while the
 file is unchanged, never asks again (cached for a year, `immutable`). Pages are gzipped as
 they go out. The form token in a gzipped page is masked afresh on every page
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import rjsmin
+import zopfli.gzip
 from flask import Response, abort, request
 from werkzeug.security import safe_join
 from werkzeug.wrappers import Response as BaseResponse
@@ -73,7 +75,7 @@ def asset(filename: str) -> Asset | None:
     squeeze = mimetype.startswith(TEXT) and len(body) >= SMALLEST
     made = Asset(
         body=body,
-        gzipped=gzip.compress(body, 9, mtime=0) if squeeze else None,
+        gzipped=zopfli.gzip.compress(body) if squeeze else None,
         digest=hashlib.sha256(body).hexdigest()[:12],
         mimetype=mimetype,
         stamp=stamp,
