@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import gettext
 from collections.abc import Callable, Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,37 @@ def localized_definitions(lang: str) -> tuple[Any, ...]:
 
 
 @functools.cache
+def word_key(english: str) -> str:
+    """The short key a page files a translation under instead of its English (common.js
+    `BSC.key`, the same sum): FNV-1a over the text's UTF-16 code units, in base 36. A Spanish
+    phone downloads its session's words without their English, which it already has."""
+    units = english.encode("utf-16-le")
+    total = 0x811C9DC5
+    for low, high in zip(units[::2], units[1::2], strict=True):
+        total = ((total ^ (low | high << 8)) * 0x01000193) & 0xFFFFFFFF
+    digits = ""
+    while True:
+        total, digit = divmod(total, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[digit] + digits
+        if not total:
+            return digits
+
+
+def keyed(pairs: dict[str, str]) -> dict[str, str]:
+    """English -> translation as the page carries it: word_key(English) -> translation. Two
+    texts whose keys meet are both left out (those show in English), never mixed up."""
+    out: dict[str, str] = {}
+    met: set[str] = set()
+    for english, there in pairs.items():
+        key = word_key(english)
+        if key in out or key in met:
+            out.pop(key, None)
+            met.add(key)
+        else:
+            out[key] = there
+    return out
+
+
 def script_strings(lang: str) -> dict[str, str]:
     """The translations of the strings the phone's scripts show (those found in .js files)."""
     if known(lang) == "en":
@@ -75,10 +107,10 @@ _session_words: dict[tuple[int, str, str], tuple[Curriculum, dict[str, str]]] = 
 def session_words(curriculum: Curriculum, key: str, lang: str) -> dict[str, str]:
     """What a session's screens show people, English -> `lang`, where there is a translation:
     the session's title and agenda, each activity's title, prompt, options and scale labels
-    (its module's translation), the driver diagram (the topic pack's, through `<lang>.yaml`)
-    and the kit's words it shows (what each poll kind asks, the roles: the catalog). The room
-    runs in English; the phone of someone who reads `lang` shows these words over it
-    (phone.js `inWords`; quick polls the faculty type live stay as typed)."""
+    (its module's translation) and the kit's words it shows (what each poll kind asks, the
+    roles: the catalog). The room runs in English; the phone of someone who reads `lang` shows
+    these words over it (phone.js `inWords`; quick polls the faculty type live stay as typed).
+    The driver diagram comes whole in the reader's language instead (`driver_diagram_in`)."""
     if known(lang) == "en" or curriculum.path is None:
         return {}
     cached = _session_words.get((id(curriculum), key, lang))
@@ -105,18 +137,44 @@ def session_words(curriculum: Curriculum, key: str, lang: str) -> dict[str, str]
             pairs += [(a.title, b.title), (a.prompt, b.prompt)]
             pairs += zip(a.spec.get("options") or (), b.spec.get("options") or (), strict=False)
             pairs += [(a.spec.get(k), b.spec.get(k)) for k in ("min_label", "max_label")]
-    if curriculum.topic_pack is not None and translated.topic_pack is not None:
-        ours, theirs = curriculum.topic_pack.driver_diagram, translated.topic_pack.driver_diagram
-        pairs.append((ours.aim, theirs.aim))
-        for p, q in zip(ours.primary, theirs.primary, strict=False):  # what the Drivers tab shows
-            pairs.append((p.text, q.text))
-            for s, r in zip(p.secondary, q.secondary, strict=False):
-                pairs += [(s.text, r.text), *zip(s.changes, r.changes, strict=False)]
     words = {e: s for e, s in pairs if isinstance(e, str) and isinstance(s, str) and e and s and e != s}
     if len(_session_words) >= 64:  # a curriculum read again (edited) is a new object: keep a few
         _session_words.clear()
     _session_words[(id(curriculum), key, lang)] = (curriculum, words)
     return words
+
+
+_diagrams: dict[tuple[int, str], tuple[Curriculum, dict[str, Any] | None]] = {}
+
+
+def driver_diagram_in(curriculum: Curriculum, lang: str) -> dict[str, Any] | None:
+    """The collaborative's driver diagram as the phone's Drivers tab shows it, in `lang` where
+    the topic pack is translated (`<lang>.yaml`), with the same ids (a team's chosen change
+    ideas are kept by id). The room's `state` carries it in English; the phone's page carries
+    it in its reader's language, once, instead of the English and the translation of each
+    line."""
+    if curriculum.topic_pack is None:
+        return None
+    cached = _diagrams.get((id(curriculum), lang))
+    if cached is not None and cached[0] is curriculum:
+        return cached[1]
+    diagram = curriculum.topic_pack.driver_diagram
+    if known(lang) != "en" and curriculum.path is not None:
+        from curriculum.loader import in_language
+
+        there = in_language(curriculum, lang, Problems()).topic_pack
+        if there is not None and _ids(there.driver_diagram) == _ids(diagram):
+            diagram = there.driver_diagram
+    shown = asdict(diagram)
+    if len(_diagrams) >= 64:
+        _diagrams.clear()
+    _diagrams[(id(curriculum), lang)] = (curriculum, shown)
+    return shown
+
+
+def _ids(diagram: Any) -> list[tuple[str, list[tuple[str, int]]]]:
+    # A change idea's id is its secondary driver's and its place there (`S1.2.3`).
+    return [(p.id, [(s.id, len(s.changes)) for s in p.secondary]) for p in diagram.primary]
 
 
 def definitions() -> tuple[Any, ...]:

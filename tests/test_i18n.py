@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import functools
 import io
+import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +18,21 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from pypdf import PdfReader
 
-from curriculum.i18n import KEYWORDS, TRANSLATIONS, gettext_for, localized_definitions, script_strings
+from curriculum.i18n import (
+    KEYWORDS,
+    TRANSLATIONS,
+    gettext_for,
+    keyed,
+    localized_definitions,
+    script_strings,
+    session_words,
+    word_key,
+)
 from curriculum.loader import in_language, load
 from curriculum.problems import Problems
 from curriculum.translate import is_translation, translation_path
+
+from .helpers import Downloads
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = TRANSLATIONS / "es" / "LC_MESSAGES"
@@ -91,7 +105,7 @@ def test_a_phone_picks_spanish_on_the_join_page_and_keeps_it(
     assert ES("Not me / change team") in phone
     strings = re.search(r'<script type="application/json" id="strings">(.*?)</script>', phone)
     assert strings
-    assert '"Connecting\\u2026"' in strings.group(1) or '"Connecting…"' in strings.group(1)
+    assert json.loads(strings.group(1))[word_key("Connecting…")] == ES("Connecting…")
     assert ES("Connecting…") in phone
     sheets = re.search(r'<script type="application/json" id="worksheets">(.*?)</script>', phone)
     assert sheets
@@ -161,6 +175,36 @@ def test_the_phones_scripts_get_every_string_they_show_in_spanish() -> None:
     for message in in_scripts:
         assert message in strings, message
         assert strings[message] != message or message.strip(" .…") == "", message
+
+
+def test_the_phone_finds_a_translation_under_the_key_the_server_filed_it_under() -> None:
+    """Pages carry translations under word_key(English); common.js computes the same key
+    (run here in Node), for accents, emoji and the empty string alike."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node is installed by .ci/run")
+    script = (ROOT / "live" / "static" / "live" / "common.js").read_text()
+    found = re.search(r"function key\(text\) \{.*?\n  \}\n", script, re.DOTALL)
+    assert found, "common.js has its key function"
+    texts = ["Connecting…", "Sesión de aprendizaje 1", "🙂 ok", "", "Choose all that apply", "a" * 500]
+    program = found.group(0) + f"console.log(JSON.stringify({json.dumps(texts)}.map(key)));"
+    ran = subprocess.run([node, "-e", program], capture_output=True, text=True, timeout=30, check=True)
+    assert json.loads(ran.stdout) == [word_key(text) for text in texts]
+    assert len({word_key(text) for text in texts}) == len(texts)
+
+
+def test_two_texts_under_one_key_are_both_left_in_english_never_swapped() -> None:
+    everything = dict(script_strings("es"))
+    for curriculum in load().curricula:
+        for session in curriculum.sessions:
+            everything |= session_words(curriculum, session.session, "es")
+    assert keyed(everything) == {word_key(e): s for e, s in everything.items()}  # no two meet today
+    # Two texts that meet (found by a search over "t0", "t1", ...) are both left out.
+    first, second = "t439599", "t622382"
+    assert word_key(first) == word_key(second)
+    assert keyed({first: "uno", second: "dos", "Connected": "Conectado"}) == {
+        word_key("Connected"): "Conectado"
+    }
 
 
 def test_the_take_home_plan_prints_its_own_words_in_spanish() -> None:
@@ -260,7 +304,6 @@ def test_a_spanish_phone_gets_the_sessions_own_words_in_spanish(tmp_path: Path, 
     """The room runs the English curriculum; a phone that reads Spanish carries the session's
     words from the Spanish modules and es.yaml (its title, agenda, polls, driver diagram) and
     shows them over the English (phone.js `inWords`). An English phone carries none."""
-    import json
 
     from facilitator.app import create_app
     from live.context import curricula, database
@@ -280,7 +323,7 @@ def test_a_spanish_phone_gets_the_sessions_own_words_in_spanish(tmp_path: Path, 
         code = create_session(db, english, english.session("ls1")).join_code
     spanish, _missing = safe_starts_es()
 
-    def words(lang: str, name: str) -> dict[str, str]:
+    def carried(lang: str, name: str) -> dict[str, Any]:
         phone = app.test_client()
         page = phone.get(f"/j/{code}?lang={lang}").get_data(as_text=True)
         joined = phone.post(
@@ -288,12 +331,13 @@ def test_a_spanish_phone_gets_the_sessions_own_words_in_spanish(tmp_path: Path, 
         )
         assert joined.status_code == 303
         room = phone.get(f"/room/{code}").get_data(as_text=True)
-        found = re.search(r'<script type="application/json" id="words">(.*?)</script>', room)
-        assert found
-        said: dict[str, str] = json.loads(found.group(1))
-        return said
+        found = dict(re.findall(r'<script type="application/json" id="([\w-]+)">(.*?)</script>', room))
+        return {name: json.loads(text) for name, text in found.items()}
 
-    said = words("es", "Equipo Sol")
+    page = carried("es", "Equipo Sol")
+    keyed = page["words"]
+    said = {english: keyed[word_key(english)] for english in session_words(english, "ls1", "es")}
+    assert len(said) == len(keyed)  # each under its own key
     poll = next(a for a in english.session("ls1").activities if a.kind == "poll" and a.poll_type == "multi")
     there = next(a for a in spanish.session("ls1").activities if a.id == poll.id)
     assert said[poll.prompt] == there.prompt != poll.prompt
@@ -304,7 +348,28 @@ def test_a_spanish_phone_gets_the_sessions_own_words_in_spanish(tmp_path: Path, 
     assert all(said[role] == ES(role) != role for role in ROLES)  # who waits at the team's door
     assert said[english.session("ls1").title] == spanish.session("ls1").title
     assert said["Welcome and team introductions"] == "Bienvenida y presentación de los equipos"
-    change = english.topic_pack.driver_diagram.primary[0].secondary[0].changes[0]  # type: ignore[union-attr]
-    assert said[change] != change
-    assert len(json.dumps(said)) < 20_000  # only what the phone can show, not every note
-    assert words("en", "Team Sun") == {}
+    # The driver diagram comes once, whole, in Spanish with the English ids; not in the state.
+    assert english.topic_pack is not None
+    ours = english.topic_pack.driver_diagram
+    theirs = spanish.topic_pack.driver_diagram
+    drivers = page["drivers"]
+    assert drivers["aim"] == theirs.aim != ours.aim
+    assert drivers["primary"][0]["secondary"][0]["changes"][0] == theirs.primary[0].secondary[0].changes[0]
+    assert [p["id"] for p in drivers["primary"]] == [p.id for p in ours.primary]
+    assert "driver_diagram" not in page["initial-state"]
+    assert ours.aim not in json.dumps(page, ensure_ascii=False)  # no English copy beside it
+    assert len(json.dumps(keyed)) < 20_000  # only what the phone can show, not every note
+    in_english = carried("en", "Team Sun")
+    assert in_english["words"] == {}
+    assert in_english["drivers"]["aim"] == ours.aim
+
+    # All this fits a slow venue network: the join page, then the room, under 50 KB gzipped.
+    downloads = Downloads()
+    phone = app.test_client()
+    form = downloads.load(phone, f"/j/{code}?lang=es")
+    joined = phone.post(
+        f"/j/{code}", data={"team": "new", "new_team": "Equipo Luna", "name": "Eva", "csrf": csrf(form)}
+    )
+    assert joined.status_code == 303
+    assert ES("Today's agenda") in downloads.load(phone, f"/room/{code}")
+    assert downloads.total <= 50 * 1024, f"{downloads.total} bytes: {downloads.fetched}"

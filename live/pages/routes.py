@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from curriculum.i18n import localized_definitions, script_strings, session_words
+from curriculum.i18n import driver_diagram_in, keyed, localized_definitions, script_strings, session_words
 from curriculum.problems import Invalid
 from curriculum.worksheets import described
 from exports.calendar import commitments_ics
@@ -356,9 +356,12 @@ def phone(code: str) -> Any:
         room=room,
         me=participant,
         worksheets=described(shown, carried),
-        strings=script_strings(lang),
-        words=session_words(curriculum, room.session_key, lang) if curriculum is not None else {},
-        state=now,
+        strings=keyed(script_strings(lang)),
+        words=keyed(session_words(curriculum, room.session_key, lang)) if curriculum is not None else {},
+        # The driver diagram once, in the reader's language (the socket's `state` has it in
+        # English, under the same digest).
+        drivers=driver_diagram_in(curriculum, lang) if curriculum is not None else None,
+        state={k: v for k, v in now.items() if k != "driver_diagram"},
     )
 
 

@@ -5,13 +5,24 @@
 
 const BSC = (() => {
   // The page's language: the translations of these scripts' words, embedded by the server
-  // (facilitator/i18n.py); English needs none. t("Now: {title}", {title}) fills in the values.
+  // (curriculum/i18n.py); English needs none. t("Now: {title}", {title}) fills in the values.
+  // A page files each translation under key(English), not the English itself (word_key).
   const strings = (() => {
     const source = document.getElementById("strings");
     try { return source ? JSON.parse(source.textContent) : {}; } catch (error) { return {}; }
   })();
+  function key(text) {  // FNV-1a over the UTF-16 code units, in base 36
+    let sum = 0x811c9dc5;
+    for (let i = 0; i < text.length; i++) sum = Math.imul(sum ^ text.charCodeAt(i), 0x01000193) >>> 0;
+    return sum.toString(36);
+  }
+  function lookUp(table, text) {
+    if (typeof text !== "string") return undefined;
+    const k = key(text);
+    return Object.prototype.hasOwnProperty.call(table, k) ? table[k] : undefined;
+  }
   function t(text, values) {
-    const words = strings[text] || text;
+    const words = lookUp(strings, text) || text;
     return values ? words.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole)) : words;
   }
 
@@ -213,5 +224,5 @@ const BSC = (() => {
     }
   }
 
-  return { el, clear, connect, notice, runTimer, renderAgenda, clientId, t };
+  return { el, clear, connect, notice, runTimer, renderAgenda, clientId, t, lookUp };
 })();

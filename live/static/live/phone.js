@@ -21,10 +21,9 @@
      curriculum has them (the page carries them: curriculum.i18n.session_words); the room,
      and what the faculty type live, stay as they are. */
   const words = JSON.parse(document.getElementById("words").textContent || "{}");
-  const say = (text) => (typeof text === "string" && Object.prototype.hasOwnProperty.call(words, text) ? words[text] : text);
-  const sayAll = (value) => (Array.isArray(value) ? value.map(sayAll)
-    : value && typeof value === "object" ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === "id" ? v : sayAll(v)]))
-      : say(value));
+  // The driver diagram in the reader's language (the socket's state has it in English).
+  const drivers = JSON.parse(document.getElementById("drivers").textContent || "null");
+  const say = (text) => { const there = BSC.lookUp(words, text); return there === undefined ? text : there; };
   // What an activity is, above its title: a poll says what it asks of people (its kind's
   // instruction); the others their kind, the storyboard its worksheet's title (its definition,
   // in the phone's language).
@@ -43,7 +42,6 @@
       out.activity = Object.assign({}, out.activity,
         { title: say(out.activity.title), prompt: say(out.activity.prompt), instruction: say(out.activity.instruction), spec });
     }
-    if (out.driver_diagram) out.driver_diagram = sayAll(out.driver_diagram);
     return out;
   }
   /* Typed answers (word cloud, open) are kept on the phone from the first keystroke until the
@@ -69,7 +67,7 @@
     for (const p of link.pending()) if (p.activity_id && "value" in p) pendingFor[p.activity_id] = p.value;
     mine = state.my_questions || { asked: [], voted: [] };
     Workspace.update({ workspace: state.workspace, me: state.me, roster: state.roster,
-      driver_diagram: state.driver_diagram, session: state.session });
+      driver_diagram: drivers || state.driver_diagram, session: state.session });
     renderDoor(state.waiting || []);
     render();
   });
