@@ -11,7 +11,8 @@ DevTools protocol to "Slow 3G" (400 ms latency, 50 KB/s each way) with the CPU s
   return        the join link opened again (cookie and cache kept): until the poll shows
 
 Bytes are what crossed the network (compressed, headers included), from the DevTools
-protocol's `encodedDataLength`, and the payloads of the WebSocket frames received.
+protocol's `encodedDataLength`, the WebSocket's handshake response and the payloads of the
+frames it received.
 Target (issue 9): usable within 3 s, at most 50 KB.
 """
 
@@ -51,6 +52,7 @@ class Meter:
         self.cdp.on("Network.requestWillBeSent", self._sent)
         self.cdp.on("Network.loadingFinished", self._finished)
         self.cdp.on("Network.webSocketFrameReceived", self._frame)
+        self.cdp.on("Network.webSocketHandshakeResponseReceived", self._handshake)
 
     def _sent(self, event: dict[str, Any]) -> None:
         self.urls[event["requestId"]] = event["request"]["url"]
@@ -66,6 +68,20 @@ class Meter:
         size = len(event["response"]["payloadData"].encode())
         self.bytes += size
         self.each.append(("(websocket frame)", size))
+
+    def _handshake(self, event: dict[str, Any]) -> None:
+        # The WebSocket's "101 Switching Protocols": its status line and headers (no
+        # loadingFinished comes for it).
+        response = event["response"]
+        headers = response.get("headersText") or "".join(
+            f"{name}: {value}\r\n" for name, value in response.get("headers", {}).items()
+        )
+        size = len(
+            f"HTTP/1.1 {response.get('status', 101)} {response.get('statusText', '')}\r\n{headers}\r\n"
+        )
+        self.bytes += size
+        self.requests += 1
+        self.each.append(("(websocket handshake)", size))
 
     def reset(self) -> None:
         if VERBOSE:

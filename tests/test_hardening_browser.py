@@ -48,13 +48,53 @@ def test_a_phone_shows_the_open_poll_and_says_connecting_before_its_socket_conne
     card.get_by_role("button", name="Open poll").click()
     phone.get_by_text("Which question is hardest for your team?").wait_for()
 
-    # Reopened on a network where the socket never gets through (the request hangs).
+    # Reopened on a network where the socket never gets through: the WebSocket opens and no
+    # answer comes; its long-polling fallback's requests hang.
+    phone.route_web_socket(re.compile(r"/socket\.io/"), lambda socket: None)
     phone.route("**/socket.io/**", lambda route: None)
     phone.reload()
     expect(phone.locator("#connection")).to_have_text("Connecting…")
     expect(phone.get_by_label("The measures")).to_be_visible()
     expect(phone.get_by_text("Welcome.")).to_have_count(0)
     expect(phone.locator("body")).not_to_have_class(re.compile("is-offline"))
+
+
+def test_a_phone_on_a_network_that_refuses_websockets_answers_by_long_polling(
+    server: dict[str, str], browser: Any
+) -> None:
+    """Phones open a WebSocket at once; where a venue's proxy refuses WebSockets they fall back
+    to long-polling by themselves, and the room works as before."""
+    from playwright.sync_api import expect
+
+    console, _ = open_console(browser, server, (1280, 720))
+    context = browser.new_context(**PHONE)
+    # As behind a proxy that refuses the upgrade: every WebSocket fails before it opens.
+    context.add_init_script(
+        """window.__refused = 0;
+        window.WebSocket = class {
+          constructor(url) {
+            window.__refused += 1;
+            setTimeout(() => {
+              if (this.onerror) this.onerror(new Event("error"));
+              if (this.onclose) this.onclose({ code: 1006 });
+            }, 10);
+          }
+          send() {}
+          close() {}
+        };"""
+    )
+    polled: list[str] = []
+    context.on("request", lambda r: polled.append(r.url) if "transport=polling" in r.url else None)
+    page = context.new_page()
+    phone = join(context, server["join"], "Riverside Clinic", "Ana", "Data lead", page=page)
+    expect(phone.locator("#connection")).to_have_text("Connected")
+    console.get_by_role("button", name="Next ▶").click()
+    card = console.locator("article.card", has_text="Which question is hardest?")
+    card.get_by_role("button", name="Open poll").click()
+    phone.get_by_label("The measures").check()
+    phone.get_by_text("Answer saved").wait_for()  # the server acknowledged it
+    assert phone.evaluate("window.__refused") >= 1, "the phone tried a WebSocket first"
+    assert polled, "then long-polled"
 
 
 def test_a_teammate_lets_in_someone_without_the_code_and_the_waiting_phone_goes_in(

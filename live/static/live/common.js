@@ -70,7 +70,10 @@ const BSC = (() => {
     const initial = initialNode ? JSON.parse(initialNode.textContent) : null;
     const auth = { kind, code };
     if (initial && initial.digest) auth.have = initial.digest;
-    const socket = io({ auth, reconnectionDelayMax: 4000 });
+    // A WebSocket at once: on a slow venue network the default (long-polling, then an upgrade)
+    // costs three more round trips on every connect. Where a proxy refuses WebSockets the
+    // client falls back to long-polling by itself (tryAllTransports).
+    const socket = io({ auth, reconnectionDelayMax: 4000, transports: ["websocket", "polling"], tryAllTransports: true });
 
     let waiting = () => "";  // what the page is waiting for from its user, said in the status
     // Until the first connect (or a couple of failed tries) the page is connecting, not offline.
