@@ -15,7 +15,6 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     ForeignKey,
-    Index,
     Integer,
     String,
     Text,
@@ -200,11 +199,7 @@ class Team(Base):
     """A team from one organisation, in one collaborative."""
 
     __tablename__ = "team"
-    __table_args__ = (
-        UniqueConstraint("collaborative_id", "name"),
-        # A phone joins by its team's code: looked up at every join of a join storm.
-        Index("ix_team_collaborative_code", "collaborative_id", "code"),
-    )
+    __table_args__ = (UniqueConstraint("collaborative_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     collaborative_id: Mapped[int] = mapped_column(ForeignKey("collaborative.id"))
@@ -225,9 +220,6 @@ class Participant(Base):
     """Someone in the room on a phone: a name, a role, a team, and a rejoin token."""
 
     __tablename__ = "participant"
-    # A session's people, and a team's people in it: the join page's list, a new member's
-    # name checked against the team's, the roster (without it every join read them all).
-    __table_args__ = (Index("ix_participant_session_team", "session_id", "team_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("learning_session.id", ondelete="CASCADE"))
