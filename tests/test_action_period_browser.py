@@ -120,8 +120,8 @@ def test_a_team_reports_two_months_and_reads_the_faculty_reply(
         expect(entry).to_contain_text(f"Saved: {month}")
 
     ana.get_by_role("tab", name="Report").click()
-    for n, (month, learned) in enumerate(
-        (("2026-09", "Calls reach few families"), ("2026-10", "Texts work better"))
+    for n, (month, learned, value) in enumerate(
+        (("2026-09", "Calls reach few families", "30/80"), ("2026-10", "Texts work better", "45/80"))
     ):
         ana.get_by_role("button", name="Add a report").click()
         report = ana.locator("fieldset.item").nth(n)
@@ -130,7 +130,7 @@ def test_a_team_reports_two_months_and_reads_the_faculty_reply(
         report.get_by_label("Our rating on the assessment scale").select_option(
             label="Activity, but no changes"
         )
-        expect(report).to_contain_text("Our measures that month: Screening rate: ")
+        expect(report).to_contain_text(f"Our measures that month: Screening rate: {value}")
         report.get_by_role("button", name="Submit this report").click()
         expect(report).to_contain_text("Submitted by Ana")
         expect(report.get_by_label("What we learned")).to_have_attribute("readonly", "")

@@ -157,6 +157,20 @@ def test_teammates_enter_different_months_without_a_conflict(team: dict[str, Any
     assert again == one  # a retried entry counts once
 
 
+def test_data_typed_in_any_months_form_comes_by_period_too(team: dict[str, Any]) -> None:
+    """A team may type its data ('Mar 2027: 42'); the monthly report of 2027-03 finds it: each
+    data field comes with its values by period, to the writer, its teammates and a new state."""
+    measure = team["measure"]
+    typed = "Jan 2027: 30/80\n2/2027: 35/80\nmar. 27: 42/80"
+    saved = edit(team["ana"], "data", typed, 0, "data-typed-001", item_id=measure)
+    expected = {"2027-01": "30/80", "2027-02": "35/80", "2027-03": "42/80"}
+    assert saved["periods"] == expected
+    assert saved["value"] == typed  # kept as typed
+    assert last(team["cy"], WORKSPACE_CHANGED)["periods"] == expected
+    assert _fields(team["cy"], measure)["data"]["periods"] == expected
+    assert "periods" not in _fields(team["cy"], measure)["kind"]  # only data fields
+
+
 def test_a_refused_entry_names_its_input_and_changes_nothing(team: dict[str, Any]) -> None:
     measure = team["measure"]
     reply = _enter(

@@ -246,9 +246,39 @@ def _field_reply(stored: WorkspaceField, item_id: Any) -> dict[str, Any]:
         "team_id": stored.team_id,
         "item_id": item_id,
         "name": stored.name,
-        "value": stored.value,
-        "version": stored.version,
-        "by": stored.updated_by,
+        **_field_view(stored),
+    }
+
+
+# The fields of a row written as 'period: value' lines (a measure's `data`).
+DATA_FIELDS = frozenset(
+    f.name for s in ROW_KINDS.values() if s.rows is not None for f in s.rows.fields if f.input == "data"
+)
+
+
+def _field_view(stored: WorkspaceField) -> dict[str, Any]:
+    """A field as phones and consoles hold it: its text, version and last author; a measure's
+    data also by period (`periods`: '2027-03' -> '42' or '3/10'), however its months are
+    written ('Mar 2027', '3/2027'), for the monthly report to show that month's values."""
+    view = {"value": stored.value, "version": stored.version, "by": stored.updated_by}
+    if stored.name in DATA_FIELDS and stored.scope:
+        view["periods"] = data_by_period(stored.value)
+    return view
+
+
+def data_by_period(text: str) -> dict[str, str]:
+    """A measure's data lines by their period's key; {} where they do not read (as saved, they
+    always do)."""
+    try:
+        points = parse_data(text)
+    except Invalid:
+        return {}
+    return {
+        p.key: f"{p.numerator:g}/{p.denominator:g}"
+        if p.numerator is not None and p.denominator is not None
+        else f"{p.value:g}"
+        for p in points
+        if p.period is not None
     }
 
 
@@ -405,11 +435,7 @@ def workspace(db: Session, team_id: int) -> dict[str, Any]:
     )
     fields: dict[str, dict[str, Any]] = {}
     for stored in db.scalars(select(WorkspaceField).where(WorkspaceField.team_id == team_id)):
-        fields.setdefault(stored.scope, {})[stored.name] = {
-            "value": stored.value,
-            "version": stored.version,
-            "by": stored.updated_by,
-        }
+        fields.setdefault(stored.scope, {})[stored.name] = _field_view(stored)
     return {"team_id": team_id, "items": [_item_view(i) for i in items], "fields": fields}
 
 

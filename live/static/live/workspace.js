@@ -102,7 +102,8 @@ const Workspace = (() => {
   function remember(reply) {
     const scope = scopeOf(reply.item_id);
     state.workspace.fields[scope] = state.workspace.fields[scope] || {};
-    state.workspace.fields[scope][reply.name] = { value: reply.value, version: reply.version, by: reply.by };
+    // A measure's data comes also by period (`periods`), however its months were written.
+    state.workspace.fields[scope][reply.name] = { value: reply.value, version: reply.version, by: reply.by, periods: reply.periods };
   }
 
   /* One field, drawn from its definition: `input` says how (text, long, choice, date, member,
@@ -364,8 +365,8 @@ const Workspace = (() => {
     const sent = item.status === "submitted";
     const month = server(item.id, "month").value;
     const values = month ? items("measure").map((m) => {
-      const line = server(m.id, "data").value.split("\n").find((l) => l.startsWith(`${month}:`));
-      return line ? `${server(m.id, "name").value || label("name")}: ${line.slice(month.length + 1).trim()}` : null;
+      const there = (server(m.id, "data").periods || {})[month];
+      return there === undefined ? null : `${server(m.id, "name").value || label("name")}: ${there}`;
     }).filter(Boolean) : [];
     const feedbackDef = rows.fields.find((f) => f.input === "feedback");
     const feedback = server(item.id, feedbackDef.name);
