@@ -46,6 +46,18 @@ class Report:
         """The month it reports on (YYYY-MM), '' if not said yet."""
         return self.get("month")
 
+    def lines(self, sheet: Worksheet) -> list[tuple[str, str]]:
+        """What its card shows, (label, text) in the worksheet's order: the team's written
+        fields but its month (the card's title says it) and the faculty's (shown apart), a
+        choice by its label. The console's card and the report's PDF both draw these."""
+        if sheet.rows is None:
+            return []
+        return [
+            (f.label, f.choice_label(self.get(f.name)) if f.choices else self.get(f.name))
+            for f in sheet.rows.fields
+            if not f.faculty and f.input != "month" and self.get(f.name)
+        ]
+
 
 @dataclass(frozen=True)
 class TeamMeasure:

@@ -123,6 +123,18 @@ def test_faculty_see_every_team_on_one_page_and_their_feedback_reaches_the_team(
     assert hilltop is not None
     assert "not yet" in hilltop.group(0)
     assert "Texting &lt;families&gt; works" in page  # escaped
+    # The card, on the page as in the PDFs: the team's fields in order, a rating by its name.
+    from curriculum.worksheets import ROW_KINDS
+
+    sheet = ROW_KINDS["report"]
+    riverside = next(t for t in board.teams if t.name == "Riverside Clinic")
+    written = riverside.report_for("2026-09")
+    assert written is not None
+    lines = dict(written.lines(sheet))
+    rating = next(f for f in sheet.rows.fields if f.name == "rating")  # type: ignore[union-attr]
+    assert lines[rating.label] == rating.choice_label("2.5") != "2.5"
+    assert "2026-09" not in lines.values()  # the month is the card's title
+    assert rating.choice_label("2.5") in page
     ratings = re.search(r'<table class="list ratings">.*?</table>', page, re.S)
     assert ratings is not None, page
     # Months as columns (August has data, September a report); the rating under its month.
