@@ -21,7 +21,7 @@ from facilitator.i18n import LANG_COOKIE, TRANSLATIONS, known
 from live.context import close_db
 from live.db import Database, Pool, sqlite_url, upgrade
 from live.pages.assets import compress
-from live.sockets import load_handlers, socketio
+from live.sockets import SocketEventSessions, load_handlers, socketio
 
 
 class Defaults:
@@ -119,6 +119,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # Before init_app: Flask-SocketIO copies the handlers it holds into each new server, but a
     # handler registered after a server exists goes to that server only.
     load_handlers()
+    app.session_interface = SocketEventSessions()
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],

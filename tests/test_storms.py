@@ -62,6 +62,29 @@ def last_state(console: Any) -> list[dict[str, Any]]:
     return activities
 
 
+def test_a_socket_event_does_not_read_the_session_cookie_again(
+    app, faculty_client, room, monkeypatch
+) -> None:
+    """Each event of a connection runs with the connection's own session (Flask-SocketIO's
+    copy), not with the cookie decoded and checked afresh: the faculty's console keeps working
+    event after event, and the cookie is opened once, for the connection."""
+    from flask.sessions import SecureCookieSessionInterface
+
+    opened: list[str] = []
+    original = SecureCookieSessionInterface.open_session
+
+    def counting(self: Any, flask_app: Any, request: Any) -> Any:
+        opened.append(request.path)
+        return original(self, flask_app, request)
+
+    console = connect(app, faculty_client, room["code"], "console")
+    monkeypatch.setattr(SecureCookieSessionInterface, "open_session", counting)
+    for _ in range(5):
+        assert console.emit(protocol.REQUEST_STATE, {}, callback=True) is not None
+    assert last(console, protocol.STATE)["activities"], "the console still gets its state"
+    assert len(opened) <= 1, opened  # the first event may open it; the next ones never
+
+
 def test_a_phone_that_reconnects_sends_nothing_to_anyone_else(app, join_phone, room, faculty_client) -> None:
     ana = connect(app, join_phone("Riverside Clinic", "Ana"), room["code"])
     ben_web = join_phone("Riverside Clinic", "Ben")
