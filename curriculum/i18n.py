@@ -87,6 +87,13 @@ def keyed(pairs: dict[str, str]) -> dict[str, str]:
     return out
 
 
+@functools.cache
+def page_strings(lang: str) -> dict[str, str]:
+    """`script_strings` as a phone's page carries them (`keyed`), read once per process: every
+    phone that joins gets its room page, and the catalog does not change while the room runs."""
+    return keyed(script_strings(lang))
+
+
 def script_strings(lang: str) -> dict[str, str]:
     """The translations of the strings the phone's scripts show (those found in .js files)."""
     if known(lang) == "en":

@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from curriculum.i18n import driver_diagram_in, keyed, localized_definitions, script_strings, session_words
+from curriculum.i18n import driver_diagram_in, keyed, localized_definitions, page_strings, session_words
 from curriculum.problems import Invalid
 from curriculum.worksheets import described
 from exports.calendar import commitments_ics
@@ -356,7 +356,7 @@ def phone(code: str) -> Any:
         room=room,
         me=participant,
         worksheets=described(shown, carried),
-        strings=keyed(script_strings(lang)),
+        strings=page_strings(lang),
         words=keyed(session_words(curriculum, room.session_key, lang)) if curriculum is not None else {},
         # The driver diagram once, in the reader's language (the socket's `state` has it in
         # English, under the same digest).
