@@ -90,6 +90,14 @@ class Point:
         """The period's key, or the label where it names no period."""
         return self.period.key if self.period else self.label
 
+    @property
+    def reading(self) -> str:
+        """What its line says after the period: '42', or '30/80' for a numerator over a
+        denominator (as `Entry.line` writes them)."""
+        if self.numerator is not None and self.denominator is not None:
+            return f"{_number_text(self.numerator)}/{_number_text(self.denominator)}"
+        return _number_text(self.value)
+
 
 _NUMBER = r"-?\d+(?:[.,]\d+)?"
 _LINE = re.compile(rf"^\s*([^:=,\t]{{1,20}}?)\s*[:=,\t]\s*({_NUMBER})\s*(?:/\s*({_NUMBER}))?\s*%?\s*$")

@@ -237,10 +237,10 @@ _DOOR = (
 
 def door_by_code(db: Session, code: str) -> Door | None:
     """The join page's view of the session with this join code (typed in any case)."""
-    code = code.strip().upper()
-    if not code or len(code) > 12:
+    typed = _typed_code(code)
+    if typed is None:
         return None
-    found = db.connection().execute(_DOOR, {"code": code}).first()
+    found = db.connection().execute(_DOOR, {"code": typed}).first()
     return Door(*found) if found is not None else None
 
 
@@ -438,7 +438,13 @@ def phone_of(db: Session, code: str, token: Any) -> Row[int, int, int] | None:
 
 def session_by_code(db: Session, code: str) -> LearningSession | None:
     """The session with this join code (typed in any case)."""
-    code = code.strip().upper()
-    if not code or len(code) > 12:
+    typed = _typed_code(code)
+    if typed is None:
         return None
-    return db.scalar(select(LearningSession).where(LearningSession.join_code == code))
+    return db.scalar(select(LearningSession).where(LearningSession.join_code == typed))
+
+
+def _typed_code(code: str) -> str | None:
+    """A session's join code as stored, from how someone typed it; None if it cannot be one."""
+    code = code.strip().upper()
+    return code if code and len(code) <= 12 else None

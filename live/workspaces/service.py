@@ -273,13 +273,7 @@ def data_by_period(text: str) -> dict[str, str]:
         points = parse_data(text)
     except Invalid:
         return {}
-    return {
-        p.key: f"{p.numerator:g}/{p.denominator:g}"
-        if p.numerator is not None and p.denominator is not None
-        else f"{p.value:g}"
-        for p in points
-        if p.period is not None
-    }
+    return {p.key: p.reading for p in points if p.period is not None}
 
 
 def add_item(db: Session, author: Author, payload: dict[str, Any]) -> dict[str, Any]:
